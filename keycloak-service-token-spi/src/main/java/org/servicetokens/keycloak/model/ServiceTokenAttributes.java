@@ -1,0 +1,21 @@
+package org.servicetokens.keycloak.model;
+
+/** Client attribute names under which a service token keeps its state. Secrets appear only as hashes. */
+public final class ServiceTokenAttributes {
+
+    public static final String MARKER = "service-token";
+    public static final String SECRET_HASH = "service-token.secret-hash";
+    public static final String EXPIRES_AT = "service-token.expires-at";
+    public static final String PREVIOUS_SECRET_HASH = "service-token.previous-secret-hash";
+    public static final String PREVIOUS_EXPIRES_AT = "service-token.previous-expires-at";
+    public static final String CREATED_AT = "service-token.created-at";
+    public static final String CREATED_BY = "service-token.created-by";
+    public static final String CREATED_BY_EMAIL = "service-token.created-by-email";
+    public static final String APPLICATIONS = "service-token.applications";
+    public static final String LAST_USED_AT = "service-token.last-used-at";
+    /** Smallest warning threshold (in days) already mailed for the current expiry, so each goes out once. */
+    public static final String EXPIRY_WARNED_DAYS = "service-token.expiry-warned-days";
+
+    private ServiceTokenAttributes() {
+    }
+}

@@ -1,0 +1,77 @@
+package org.servicetokens.keycloak.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * Strict JSON for the API: unknown fields, duplicate keys, trailing content and type coercion ("name": 5) are
+ * refused with a message naming the field, instead of being guessed at. Output keeps nulls so clients see
+ * {@code "expiresAt": null} for a token that never expires.
+ */
+final class Json {
+
+    static final int MAX_BODY_CHARS = 64 * 1024;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+
+    private Json() {
+    }
+
+    /** An empty body reads as {@code {}}: every field of our requests is optional or checked afterwards. */
+    static <T> T read(String body, Class<T> type) {
+        if (body != null && body.length() > MAX_BODY_CHARS) {
+            throw ApiError.badRequest("Request body is larger than " + MAX_BODY_CHARS + " characters");
+        }
+        String json = body == null || body.isBlank() ? "{}" : body;
+        try {
+            T value = MAPPER.readValue(json, type);
+            if (value == null) {
+                return MAPPER.readValue("{}", type);
+            }
+            return value;
+        } catch (UnrecognizedPropertyException unknown) {
+            throw ApiError.badRequest("Unknown field '" + unknown.getPropertyName() + "'");
+        } catch (JsonProcessingException malformed) {
+            throw ApiError.badRequest("Malformed JSON: " + describe(malformed));
+        }
+    }
+
+    static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    // Jackson's own message quotes the input and the Java types; a field path and the parser's one-line reason
+    // are what an API user can act on.
+    private static String describe(JsonProcessingException e) {
+        String reason = e.getOriginalMessage();
+        if (reason != null) {
+            int cut = reason.indexOf('\n');
+            reason = cut > 0 ? reason.substring(0, cut) : reason;
+            if (reason.length() > 200) {
+                reason = reason.substring(0, 200);
+            }
+        }
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().get(mapping.getPath().size() - 1).getFieldName();
+            if (field != null) {
+                return "field '" + field + "' has the wrong type or value";
+            }
+        }
+        return reason == null ? "cannot be parsed" : reason.replaceAll("\\(for Object starting at.*", "").trim();
+    }
+}

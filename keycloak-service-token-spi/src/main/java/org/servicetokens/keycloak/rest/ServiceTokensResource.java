@@ -1,0 +1,254 @@
+package org.servicetokens.keycloak.rest;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.keycloak.events.admin.OperationType;
+import org.keycloak.events.admin.ResourceType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+import org.servicetokens.keycloak.model.ServiceToken;
+import org.servicetokens.keycloak.model.ServiceTokenManager;
+import org.servicetokens.keycloak.model.ServiceTokenManager.IssuedSecret;
+import org.servicetokens.keycloak.model.ServiceTokenSettings;
+import org.servicetokens.keycloak.model.TokenDuration;
+import org.servicetokens.keycloak.rest.Representations.*;
+
+/**
+ * {@code /admin/realms/{realm}/service-tokens}: DESIGN §3. Reading needs view-clients, changing needs
+ * manage-clients, changing the realm policy needs manage-realm. Admin events carry the token view, never a secret.
+ */
+@Produces(MediaType.APPLICATION_JSON)
+public class ServiceTokensResource {
+
+    private static final int DEFAULT_MAX = 100;
+    private static final int LIMIT_MAX = 1000;
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final AdminPermissionEvaluator auth;
+    private final AdminEventBuilder adminEvent;
+    private final ServiceTokenManager manager;
+
+    ServiceTokensResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
+        this.session = session;
+        this.realm = realm;
+        this.auth = auth;
+        this.adminEvent = adminEvent.resource(ResourceType.CLIENT);
+        this.manager = new ServiceTokenManager(session, realm);
+    }
+
+    @GET
+    @Path("")
+    public Response list(@QueryParam("search") String search, @QueryParam("first") String first, @QueryParam("max") String max) {
+        requireView();
+        int firstResult = nonNegative("first", first, 0);
+        int maxResults = Math.min(nonNegative("max", max, DEFAULT_MAX), LIMIT_MAX);
+        String needle = search == null ? "" : search.strip().toLowerCase(Locale.ROOT);
+        if (needle.length() > 200) {
+            throw ApiError.badRequest("'search' is at most 200 characters");
+        }
+        Instant now = Instant.now();
+        List<TokenView> tokens = manager.list()
+                .filter(token -> needle.isEmpty() || contains(token.name(), needle) || contains(token.clientId(), needle)
+                        || contains(token.description(), needle))
+                .skip(firstResult)
+                .limit(maxResults)
+                .map(token -> TokenView.of(realm, token, now))
+                .toList();
+        return ok(tokens);
+    }
+
+    @POST
+    @Path("")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(String body) {
+        requireManage();
+        CreateRequest request = Json.read(body, CreateRequest.class);
+        Instant now = Instant.now();
+        ServiceTokenSettings settings = ServiceTokenSettings.read(realm);
+        String name = Validation.name(request.name(), true);
+        String description = Validation.description(request.description());
+        TokenDuration duration = Validation.duration("duration", request.duration(), settings, now);
+        List<String> applications = Validation.applications(session, realm, request.applications());
+
+        IssuedSecret issued = manager.create(name, description, duration, applications == null ? List.of() : applications,
+                auth.adminAuth().getUser(), now);
+        ServiceToken token = issued.token();
+        event(OperationType.CREATE, token, now, token.id());
+        CreatedToken created = new CreatedToken(token.id(), token.clientId(), issued.secret(),
+                Representations.text(token.expiresAt().orElse(null)));
+        return secretResponse(Response.created(URI.create(token.id())), created);
+    }
+
+    @GET
+    @Path("settings")
+    public Response getSettings() {
+        requireView();
+        return ok(SettingsView.of(ServiceTokenSettings.read(realm)));
+    }
+
+    @PUT
+    @Path("settings")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response putSettings(String body) {
+        if (!auth.realm().canManageRealm()) {
+            throw ApiError.forbidden("Changing the service-token settings needs the manage-realm role");
+        }
+        SettingsRequest request = Json.read(body, SettingsRequest.class);
+        ServiceTokenSettings settings = Validation.settings(request, ServiceTokenSettings.read(realm));
+        settings.write(realm);
+        SettingsView view = SettingsView.of(settings);
+        adminEvent.clone(session).resource(ResourceType.REALM).operation(OperationType.UPDATE)
+                .resourcePath("service-tokens", "settings").representation(view).success();
+        return ok(view);
+    }
+
+    @GET
+    @Path("{id}")
+    public Response get(@PathParam("id") String id) {
+        requireView();
+        return ok(TokenView.of(realm, find(id), Instant.now()));
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response update(@PathParam("id") String id, String body) {
+        requireManage();
+        ServiceToken token = find(id);
+        UpdateRequest request = Json.read(body, UpdateRequest.class);
+        Instant now = Instant.now();
+        manager.update(token, Validation.name(request.name(), false), Validation.description(request.description()),
+                request.enabled(), Validation.applications(session, realm, request.applications()), now);
+        return ok(event(OperationType.UPDATE, token, now, token.id()));
+    }
+
+    @POST
+    @Path("{id}/rotate")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response rotate(@PathParam("id") String id, String body) {
+        requireManage();
+        ServiceToken token = find(id);
+        RotateRequest request = Json.read(body, RotateRequest.class);
+        Instant now = Instant.now();
+        IssuedSecret issued = manager.rotate(token, Validation.gracePeriod(request.gracePeriod()), now);
+        event(OperationType.ACTION, token, now, token.id(), "rotate");
+        RotatedSecret rotated = new RotatedSecret(token.clientId(), issued.secret(),
+                token.previousSecretValid(now) ? Representations.text(token.previousSecretExpiresAt().orElse(null)) : null);
+        return secretResponse(Response.ok(), rotated);
+    }
+
+    @PUT
+    @Path("{id}/previous-secret")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response previousSecret(@PathParam("id") String id, String body) {
+        requireManage();
+        ServiceToken token = find(id);
+        PreviousSecretRequest request = Json.read(body, PreviousSecretRequest.class);
+        Instant expiresAt = Validation.timestamp("expiresAt", request.expiresAt());
+        Instant now = Instant.now();
+        if (!token.previousSecretValid(now)) {
+            throw ApiError.badRequest("This token has no previous secret in its grace period");
+        }
+        if (expiresAt.isAfter(now.plus(Validation.MAX_GRACE))) {
+            throw ApiError.badRequest("'expiresAt' is at most 30 days from now");
+        }
+        manager.setPreviousSecretExpiry(token, expiresAt, now);
+        return ok(event(OperationType.UPDATE, token, now, token.id(), "previous-secret"));
+    }
+
+    @POST
+    @Path("{id}/extend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response extend(@PathParam("id") String id, String body) {
+        requireManage();
+        ServiceToken token = find(id);
+        ExtendRequest request = Json.read(body, ExtendRequest.class);
+        Instant now = Instant.now();
+        manager.extend(token, Validation.duration("duration", request.duration(), ServiceTokenSettings.read(realm), now), now);
+        return ok(event(OperationType.ACTION, token, now, token.id(), "extend"));
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Response delete(@PathParam("id") String id) {
+        requireManage();
+        ServiceToken token = find(id);
+        Instant now = Instant.now();
+        TokenView view = TokenView.of(realm, token, now);
+        manager.delete(token, now);
+        adminEvent.clone(session).operation(OperationType.DELETE).resourcePath("service-tokens", id).representation(view).success();
+        return Response.noContent().build();
+    }
+
+    private TokenView event(OperationType operation, ServiceToken token, Instant now, String... path) {
+        TokenView view = TokenView.of(realm, token, now);
+        String[] fullPath = new String[path.length + 1];
+        fullPath[0] = "service-tokens";
+        System.arraycopy(path, 0, fullPath, 1, path.length);
+        adminEvent.clone(session).operation(operation).resourcePath(fullPath).representation(view).success();
+        return view;
+    }
+
+    private ServiceToken find(String id) {
+        return manager.find(id).orElseThrow(ApiError::notFound);
+    }
+
+    private void requireView() {
+        if (!auth.clients().canView()) {
+            throw ApiError.forbidden("Listing service tokens needs the view-clients role");
+        }
+    }
+
+    private void requireManage() {
+        if (!auth.clients().canManage()) {
+            throw ApiError.forbidden("Changing service tokens needs the manage-clients role");
+        }
+    }
+
+    private static boolean contains(String haystack, String needle) {
+        return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle);
+    }
+
+    private static int nonNegative(String field, String value, int fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.strip());
+            if (parsed < 0) {
+                throw ApiError.badRequest("'" + field + "' must not be negative");
+            }
+            return parsed;
+        } catch (NumberFormatException notANumber) {
+            throw ApiError.badRequest("'" + field + "' must be a whole number");
+        }
+    }
+
+    private static Response ok(Object entity) {
+        return Response.ok(Json.write(entity), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /** The one response that carries a secret: never cached, never stored by a browser or proxy. */
+    private static Response secretResponse(Response.ResponseBuilder builder, Object entity) {
+        return builder.entity(Json.write(entity)).type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+    }
+}

@@ -1,0 +1,76 @@
+package org.servicetokens.keycloak.rest;
+
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.services.resources.admin.ext.AdminRealmResourceProvider;
+import org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFactory;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.services.scheduled.ScheduledTaskRunner;
+import org.keycloak.timer.TimerProvider;
+import org.servicetokens.keycloak.jobs.DailyMaintenanceTask;
+import org.servicetokens.keycloak.jobs.GraceEndTask;
+import org.servicetokens.keycloak.jobs.LastUsedTracker;
+import org.servicetokens.keycloak.revocation.RevocationSender;
+
+/**
+ * Mounts the API at {@code /admin/realms/{realm}/service-tokens} and schedules the background jobs once the
+ * database is ready. Intervals are SPI options (seconds), e.g.
+ * {@code --spi-admin-realm-restapi-extension--service-tokens--maintenance-interval=86400}.
+ */
+public class ServiceTokensResourceProviderFactory implements AdminRealmResourceProviderFactory {
+
+    public static final String ID = "service-tokens";
+    private static final Logger LOG = Logger.getLogger(ServiceTokensResourceProviderFactory.class);
+    private static final ServiceTokensResourceProvider PROVIDER = new ServiceTokensResourceProvider();
+
+    private long maintenanceIntervalMillis;
+    private long graceCheckIntervalMillis;
+
+    @Override
+    public AdminRealmResourceProvider create(KeycloakSession session) {
+        return PROVIDER;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        maintenanceIntervalMillis = config.getLong("maintenance-interval", 86_400L) * 1000;
+        graceCheckIntervalMillis = config.getLong("grace-check-interval", 30L) * 1000;
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        factory.register(event -> {
+            if (event instanceof PostMigrationEvent) {
+                scheduleJobs(factory);
+            }
+        });
+    }
+
+    private void scheduleJobs(KeycloakSessionFactory factory) {
+        try (KeycloakSession session = factory.create()) {
+            TimerProvider timer = session.getProvider(TimerProvider.class);
+            timer.schedule(new ClusterAwareScheduledTaskRunner(factory, new DailyMaintenanceTask(), maintenanceIntervalMillis),
+                    maintenanceIntervalMillis, "service-token-daily-maintenance");
+            timer.schedule(new ClusterAwareScheduledTaskRunner(factory, new GraceEndTask(), graceCheckIntervalMillis),
+                    graceCheckIntervalMillis, "service-token-grace-end");
+            // Not cluster-aware on purpose: each node flushes the uses it saw itself.
+            timer.schedule(new ScheduledTaskRunner(factory, LastUsedTracker.instance()),
+                    LastUsedTracker.FLUSH_INTERVAL_MILLIS, "service-token-last-used-flush");
+        }
+        LOG.infof("Service-token jobs scheduled: maintenance every %d s, grace-end check every %d s",
+                maintenanceIntervalMillis / 1000, graceCheckIntervalMillis / 1000);
+    }
+
+    @Override
+    public void close() {
+        RevocationSender.instance().shutdown();
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+}

@@ -1,0 +1,197 @@
+package org.servicetokens.keycloak.rest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.servicetokens.keycloak.model.ServiceToken;
+import org.servicetokens.keycloak.model.ServiceTokenSettings;
+import org.servicetokens.keycloak.model.TokenDuration;
+
+/** Checks admin input; every failure is a 400 whose message names the field and the rule. */
+final class Validation {
+
+    static final int MAX_NAME = 100;
+    static final int MAX_DESCRIPTION = 255;
+    static final int MAX_APPLICATIONS = 50;
+    static final Duration MAX_GRACE = Duration.ofDays(30);
+    static final int MAX_EMAILS = 20;
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    // Deliberately plain: a mailbox we can hand to the SMTP server, not a full RFC 5322 parser.
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s,<>\"]{1,64}@[^@\\s,<>\"]{1,255}\\.[^@\\s,<>\".]{1,63}");
+
+    private Validation() {
+    }
+
+    static String name(String name, boolean required) {
+        if (name == null) {
+            if (required) {
+                throw ApiError.badRequest("'name' is required");
+            }
+            return null;
+        }
+        String trimmed = name.strip();
+        if (trimmed.isEmpty()) {
+            throw ApiError.badRequest("'name' must not be empty");
+        }
+        if (trimmed.length() > MAX_NAME) {
+            throw ApiError.badRequest("'name' is at most " + MAX_NAME + " characters");
+        }
+        if (CONTROL.matcher(trimmed).find()) {
+            throw ApiError.badRequest("'name' must not contain control characters");
+        }
+        return trimmed;
+    }
+
+    static String description(String description) {
+        if (description == null) {
+            return null;
+        }
+        if (description.length() > MAX_DESCRIPTION) {
+            throw ApiError.badRequest("'description' is at most " + MAX_DESCRIPTION + " characters");
+        }
+        if (CONTROL.matcher(description.replace('\n', ' ').replace('\t', ' ')).find()) {
+            throw ApiError.badRequest("'description' must not contain control characters");
+        }
+        return description.strip();
+    }
+
+    static TokenDuration duration(String field, String text, ServiceTokenSettings settings, Instant now) {
+        TokenDuration duration;
+        try {
+            duration = text == null ? settings.defaultDuration() : TokenDuration.parse(text);
+        } catch (IllegalArgumentException invalid) {
+            throw ApiError.badRequest("'" + field + "': " + invalid.getMessage());
+        }
+        if (duration.exceeds(settings.maxDuration(), now)) {
+            throw ApiError.badRequest("'" + field + "' " + duration + " is longer than this realm's maximum of " + settings.maxDuration());
+        }
+        return duration;
+    }
+
+    static Duration gracePeriod(String text) {
+        if (text == null) {
+            return Duration.ZERO;
+        }
+        Duration grace;
+        try {
+            grace = Duration.parse(text.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (DateTimeParseException invalid) {
+            throw ApiError.badRequest("'gracePeriod' must be an ISO-8601 duration from PT0S to P30D, e.g. PT24H");
+        }
+        if (grace.isNegative()) {
+            throw ApiError.badRequest("'gracePeriod' must not be negative");
+        }
+        if (grace.compareTo(MAX_GRACE) > 0) {
+            throw ApiError.badRequest("'gracePeriod' is at most P30D");
+        }
+        return grace;
+    }
+
+    static Instant timestamp(String field, String text) {
+        if (text == null) {
+            throw ApiError.badRequest("'" + field + "' is required");
+        }
+        try {
+            return Instant.parse(text.strip());
+        } catch (DateTimeParseException invalid) {
+            throw ApiError.badRequest("'" + field + "' must be an ISO-8601 UTC time such as 2030-01-31T12:00:00Z");
+        }
+    }
+
+    static List<String> applications(KeycloakSession session, RealmModel realm, List<String> applications) {
+        if (applications == null) {
+            return null;
+        }
+        if (applications.size() > MAX_APPLICATIONS) {
+            throw ApiError.badRequest("'applications' lists at most " + MAX_APPLICATIONS + " client IDs");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String clientId : applications) {
+            if (clientId == null || clientId.isBlank()) {
+                throw ApiError.badRequest("'applications' must not contain empty client IDs");
+            }
+            if (!seen.add(clientId)) {
+                throw ApiError.badRequest("'applications' lists '" + printable(clientId) + "' twice");
+            }
+            ClientModel application = clientId.length() > 255 ? null : session.clients().getClientByClientId(realm, clientId);
+            if (application == null) {
+                throw ApiError.badRequest("'applications': no client '" + printable(clientId) + "' in this realm");
+            }
+            if (ServiceToken.isServiceToken(application)) {
+                throw ApiError.badRequest("'applications': '" + printable(clientId) + "' is a service token, not an application");
+            }
+        }
+        return List.copyOf(applications);
+    }
+
+    static ServiceTokenSettings settings(Representations.SettingsRequest request, ServiceTokenSettings current) {
+        TokenDuration defaultDuration = parseDuration("defaultDuration", request.defaultDuration(), current.defaultDuration());
+        TokenDuration maxDuration = parseDuration("maxDuration", request.maxDuration(), current.maxDuration());
+        if (defaultDuration.exceeds(maxDuration, Instant.now())) {
+            throw ApiError.badRequest("'defaultDuration' must not be longer than 'maxDuration'");
+        }
+        List<Integer> warningDays = current.expiryWarningDays();
+        if (request.expiryWarningDays() != null) {
+            if (request.expiryWarningDays().size() > 10) {
+                throw ApiError.badRequest("'expiryWarningDays' has at most 10 entries");
+            }
+            if (request.expiryWarningDays().stream().anyMatch(d -> d == null || d < 1 || d > 365)) {
+                throw ApiError.badRequest("'expiryWarningDays' entries are whole days from 1 to 365");
+            }
+            warningDays = request.expiryWarningDays().stream().distinct().sorted((a, b) -> b - a).toList();
+        }
+        int inactivityDays = current.inactivityDays();
+        if (request.inactivityDays() != null) {
+            if (request.inactivityDays() < 0 || request.inactivityDays() > 3650) {
+                throw ApiError.badRequest("'inactivityDays' is from 0 (off) to 3650");
+            }
+            inactivityDays = request.inactivityDays();
+        }
+        ServiceTokenSettings.InactivityAction action = current.inactivityAction();
+        if (request.inactivityAction() != null) {
+            try {
+                action = ServiceTokenSettings.InactivityAction.parse(request.inactivityAction());
+            } catch (IllegalArgumentException invalid) {
+                throw ApiError.badRequest("'inactivityAction' must be one of none, disable, delete");
+            }
+        }
+        List<String> emails = current.notifyEmails();
+        if (request.notifyEmails() != null) {
+            if (request.notifyEmails().size() > MAX_EMAILS) {
+                throw ApiError.badRequest("'notifyEmails' has at most " + MAX_EMAILS + " addresses");
+            }
+            for (String email : request.notifyEmails()) {
+                if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
+                    throw ApiError.badRequest("'notifyEmails': '" + printable(String.valueOf(email)) + "' is not an email address");
+                }
+            }
+            emails = request.notifyEmails().stream().distinct().toList();
+        }
+        return new ServiceTokenSettings(defaultDuration, maxDuration, warningDays, inactivityDays, action, emails);
+    }
+
+    private static TokenDuration parseDuration(String field, String text, TokenDuration fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return TokenDuration.parse(text);
+        } catch (IllegalArgumentException invalid) {
+            throw ApiError.badRequest("'" + field + "': " + invalid.getMessage());
+        }
+    }
+
+    /** Echoed input is shortened and stripped of control characters, so an error message cannot carry a payload. */
+    private static String printable(String value) {
+        String cleaned = CONTROL.matcher(value).replaceAll("?");
+        return cleaned.length() > 80 ? cleaned.substring(0, 80) + "…" : cleaned;
+    }
+}
