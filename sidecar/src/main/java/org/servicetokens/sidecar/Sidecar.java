@@ -1,0 +1,105 @@
+package org.servicetokens.sidecar;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import org.servicetokens.sidecar.cache.SidecarCaches;
+import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.exchange.TokenExchanger;
+import org.servicetokens.sidecar.jwt.OidcProvider;
+import org.servicetokens.sidecar.metrics.SidecarMetrics;
+import org.servicetokens.sidecar.policy.Policy;
+import org.servicetokens.sidecar.policy.PolicyParser;
+import org.servicetokens.sidecar.revocation.RevocationStore;
+import org.servicetokens.sidecar.web.ManagementServer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A running sidecar: its Vert.x instance, shared services, N {@link SidecarVerticle}s and the management
+ * server. {@link #start} is what {@link Main} and the tests call; {@link #close} undoes all of it.
+ */
+public final class Sidecar {
+
+  private final Vertx vertx;
+  private final Shared shared;
+  private final ManagementServer management;
+  private final int managementPort;
+
+  private Sidecar(Vertx vertx, Shared shared, ManagementServer management, int managementPort) {
+    this.vertx = vertx;
+    this.shared = shared;
+    this.management = management;
+    this.managementPort = managementPort;
+  }
+
+  public static Future<Sidecar> start(SidecarConfig config) {
+    List<String> problems = new ArrayList<>();
+    Policy policy = PolicyParser.parse(config.policy.rules, problems);
+    if (!problems.isEmpty()) {
+      return Future.failedFuture(new org.servicetokens.sidecar.config.ConfigException(problems));
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            // Unique per instance: several sidecars may share a JVM (tests), each with its own registry.
+            .setRegistryName("sidecar-" + UUID.randomUUID())))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    SidecarMetrics metrics = new SidecarMetrics(registry);
+    return SidecarCaches.start(vertx, config).compose(caches -> {
+      OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
+      TokenExchanger exchanger = new TokenExchanger(vertx, provider, caches, config, metrics);
+      RevocationStore revocations = new RevocationStore(caches.revocations(), config.revocation.retention);
+      Shared shared = new Shared(config, policy, metrics, caches, provider, exchanger, revocations, new AtomicInteger());
+      metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
+      metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> caches.exchanged().size());
+      ManagementServer management = new ManagementServer(vertx, config.management, provider, caches, registry);
+      return provider.start()
+          .compose(v -> vertx.deployVerticle(() -> new SidecarVerticle(shared),
+              new DeploymentOptions().setInstances(config.instances())))
+          .compose(id -> management.start())
+          .map(port -> new Sidecar(vertx, shared, management, port))
+          .recover(err -> caches.close(vertx).eventually(vertx::close).transform(ar -> Future.failedFuture(err)));
+    }).recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
+  }
+
+  /** The port the proxy listens on (the configured one, or the one picked for port 0). */
+  public int port() {
+    return shared.port().get();
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public boolean ready() {
+    return shared.provider().ready() && shared.caches().up();
+  }
+
+  public Future<Void> close() {
+    shared.provider().close();
+    shared.exchanger().close();
+    // Completed from outside any context: Vert.x's own event loops are gone when vertx.close() completes.
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    management.close()
+        .eventually(() -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+        .eventually(() -> shared.caches().close(vertx))
+        .onComplete(ar -> vertx.close().onComplete(done));
+    return done.future();
+  }
+}

@@ -1,0 +1,93 @@
+package org.servicetokens.sidecar;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.servicetokens.sidecar.credentials.CredentialExtractor;
+import org.servicetokens.sidecar.credentials.SessionCredentials;
+import org.servicetokens.sidecar.identity.IdentityHeaders;
+import org.servicetokens.sidecar.jwt.JwtVerifier;
+import org.servicetokens.sidecar.revocation.BackchannelLogoutHandler;
+import org.servicetokens.sidecar.upstream.UpstreamProxy;
+import org.servicetokens.sidecar.web.AccessLog;
+import org.servicetokens.sidecar.web.Answers;
+import org.servicetokens.sidecar.web.AuthorizationRedirect;
+import org.servicetokens.sidecar.web.RequestPipeline;
+
+/**
+ * One event loop's share of the sidecar: its own HTTP server (the port is shared by Vert.x across
+ * instances), JWT verifier (PITFALLS 5) and upstream client; everything else comes from {@link Shared}.
+ */
+final class SidecarVerticle extends VerticleBase {
+
+  private static final int LOGOUT_BODY_LIMIT = 64 * 1024;
+
+  private final Shared shared;
+  private HttpServer server;
+  private UpstreamProxy upstream;
+
+  SidecarVerticle(Shared shared) {
+    this.shared = shared;
+  }
+
+  @Override
+  public Future<?> start() {
+    var config = shared.config();
+    JwtVerifier verifier = new JwtVerifier(vertx, shared.provider(), config.app.clientId,
+        config.keycloak.leeway.toSeconds(), config.tokens.verifiedCacheSize);
+    upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics());
+    RequestPipeline pipeline = new RequestPipeline(
+        new CredentialExtractor(config.credentials, SessionCredentials.NONE),
+        shared.policy(),
+        new IdentityHeaders(config),
+        verifier,
+        shared.exchanger(),
+        shared.revocations(),
+        upstream,
+        new AuthorizationRedirect(shared.provider(), config.app.clientId, config.listen.publicUrl),
+        config.app.clientId);
+    BackchannelLogoutHandler logout = new BackchannelLogoutHandler(verifier, shared.revocations(),
+        shared.caches().logoutJtis(), shared.exchanger(), shared.metrics(), config.app.clientId,
+        config.revocation.maxTokenAge.toSeconds(), config.keycloak.leeway.toSeconds());
+    AccessLog accessLog = new AccessLog(shared.metrics(), config.accessLog.enabled);
+
+    Router router = Router.router(vertx);
+    router.route().handler(accessLog::begin);
+    router.post("/.sidecar/backchannel-logout")
+        .handler(BodyHandler.create(false).setBodyLimit(LOGOUT_BODY_LIMIT))
+        .handler(logout);
+    router.get("/.sidecar/identity").handler(pipeline::identity);
+    router.route("/.sidecar/*").handler(ctx -> {
+      ctx.put(AccessLog.DECISION, "deny").put(AccessLog.REASON, "unknown_endpoint");
+      Answers.refuse(ctx, 404, "not_found", "unknown_endpoint");
+    });
+    router.route().handler(pipeline);
+    // Nothing the router itself refuses (bad body, 405…) may turn into a 5xx or an HTML page.
+    router.errorHandler(500, ctx -> {
+      ctx.put(AccessLog.DECISION, "error").put(AccessLog.REASON, "internal");
+      Answers.refuse(ctx, 500, "server_error", "internal");
+    });
+    router.errorHandler(413, ctx -> Answers.refuse(ctx, 413, "bad_request", "body_too_large"));
+    router.errorHandler(400, ctx -> Answers.refuse(ctx, 400, "bad_request", "malformed_request"));
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.listen.host)
+        .setPort(config.listen.port)
+        .setMaxHeaderSize(config.listen.maxHeaderSize)
+        .setHandle100ContinueAutomatically(true)
+        .setCompressionSupported(false);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+      server = s;
+      shared.boundPort(s.actualPort());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    return closing.eventually(() -> upstream == null ? Future.succeededFuture() : upstream.close());
+  }
+}

@@ -1,0 +1,153 @@
+package org.servicetokens.sidecar.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole configuration, bound from YAML plus {@code SIDECAR_…} env overrides by {@link ConfigLoader}.
+ * Field names are the camel-case form of the kebab-case keys ({@code clientId} ↔ {@code client-id}).
+ * The initial values here ARE the documented defaults (docs/sidecar-config.md): they work with the demo
+ * (Keycloak on localhost:8080, realm {@code demo}, app client {@code demo-app}, upstream on localhost:8081).
+ */
+public class SidecarConfig {
+
+  public Listen listen = new Listen();
+  public Management management = new Management();
+  public Upstream upstream = new Upstream();
+  public Keycloak keycloak = new Keycloak();
+  public App app = new App();
+  public Credentials credentials = new Credentials();
+  public Exchange exchange = new Exchange();
+  public Tokens tokens = new Tokens();
+  public Revocation revocation = new Revocation();
+  public Cookies cookies = new Cookies();
+  public Policy policy = new Policy();
+  public AccessLog accessLog = new AccessLog();
+  public Cluster cluster = new Cluster();
+
+  public static class Listen {
+    public String host = "0.0.0.0";
+    public int port = 8000;
+    /** Verticle instances (each with its own JWT verifier, PITFALLS 5); 0 = one per core. */
+    public int instances = 0;
+    /** Larger request heads get 431; 64 KB hostile headers never reach the pipeline. */
+    public int maxHeaderSize = 16384;
+    /** External base URL (e.g. https://app.example.com) used to build the login redirect; empty = from Host. */
+    public String publicUrl = "";
+  }
+
+  public static class Management {
+    public String host = "0.0.0.0";
+    public int port = 9091;
+  }
+
+  public static class Upstream {
+    public String url = "http://localhost:8081";
+    /** No response bytes for this long → 504. */
+    public Duration timeout = Duration.ofSeconds(30);
+    public Duration connectTimeout = Duration.ofSeconds(5);
+    /** HTTP/1 connections per verticle instance (PITFALLS 9: the default of 5 is far too small). */
+    public int poolSize = 64;
+    /** Requests waiting for a pooled connection beyond this get 502 instead of queueing without bound. */
+    public int maxWaitQueue = 1024;
+    public boolean websocket = true;
+  }
+
+  public static class Keycloak {
+    public String issuer = "http://localhost:8080/realms/demo";
+    /** Where to fetch discovery when the issuer URL is not reachable from here (containers); empty = from issuer. */
+    public String discoveryUrl = "";
+    /** Bound on every call to Keycloak (discovery, JWKS, token endpoint). */
+    public Duration timeout = Duration.ofSeconds(5);
+    /** Periodic JWKS refresh even without unknown kids. */
+    public Duration jwksRefreshInterval = Duration.ofMinutes(5);
+    /** An unknown kid triggers at most one JWKS refetch per this interval. */
+    public Duration jwksMinRefetchInterval = Duration.ofSeconds(10);
+    /** Clock skew accepted for exp / nbf / iat; at most 30s by contract. */
+    public Duration leeway = Duration.ofSeconds(30);
+    /** Consecutive failed calls to Keycloak that open the circuit breaker. */
+    public int breakerFailureThreshold = 5;
+    /** How long the open breaker fails fast before letting one trial call through. */
+    public Duration breakerOpenDuration = Duration.ofSeconds(10);
+  }
+
+  public static class App {
+    public String clientId = "demo-app";
+    /** The app's own confidential client, for human login (used by the login flow). */
+    public String clientSecret = "";
+  }
+
+  public static class Credentials {
+    public List<String> clientIdHeaders = new ArrayList<>(List.of("KC-Access-Client-Id", "CF-Access-Client-Id"));
+    public List<String> clientSecretHeaders = new ArrayList<>(List.of("KC-Access-Client-Secret", "CF-Access-Client-Secret"));
+    /** Accept {@code Authorization: Basic base64(id:secret)} as a service-token credential. */
+    public boolean basic = true;
+  }
+
+  public static class Exchange {
+    /** Cached exchanged JWTs are dropped this long before their exp. */
+    public Duration refreshBeforeExpiry = Duration.ofSeconds(30);
+    /** A failed exchange (wrong secret…) is remembered this long, so it cannot hammer Keycloak. */
+    public Duration negativeTtl = Duration.ofSeconds(5);
+    public int maxEntries = 100_000;
+    /** Seconds announced in Retry-After when Keycloak cannot be reached. */
+    public Duration retryAfter = Duration.ofSeconds(5);
+  }
+
+  public static class Tokens {
+    /** Already-verified tokens kept (per verticle) until their exp. */
+    public int verifiedCacheSize = 10_000;
+  }
+
+  public static class Revocation {
+    /** A logout token's iat must be at most this old (plus leeway). */
+    public Duration maxTokenAge = Duration.ofMinutes(2);
+    /** How long a "sub revoked before T" record is kept; longer than any access-token lifespan. */
+    public Duration retention = Duration.ofHours(24);
+  }
+
+  public static class Cookies {
+    /** Secure flag on the sidecar's cookies; switch off only for plain-http localhost. */
+    public boolean secure = true;
+    /** Prefix of the sidecar's cookies; every cookie so named is removed before forwarding. */
+    public String name = "sidecar";
+  }
+
+  public static class Policy {
+    /** Ordered rules, first match wins; no match = authenticated. */
+    public List<Rule> rules = new ArrayList<>();
+  }
+
+  public static class Rule {
+    public String path;
+    public List<String> methods = new ArrayList<>();
+    /** {@code public}, {@code authenticated} or an object of conditions; kept as a tree, parsed by PolicyParser. */
+    public JsonNode allow;
+  }
+
+  public static class AccessLog {
+    public boolean enabled = true;
+  }
+
+  /** Reserved for the clustered mode (issue 7); local Infinispan while {@code members} and {@code dns-query} are empty. */
+  public static class Cluster {
+    public String name = "sidecar";
+    public List<String> members = new ArrayList<>();
+    public String dnsQuery = "";
+    public String bindAddress = "";
+    public int port = 7800;
+    public String secret = "";
+  }
+
+  /** The effective instance count. */
+  public int instances() {
+    return listen.instances > 0 ? listen.instances : Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  public Duration leeway() {
+    return keycloak.leeway;
+  }
+}

@@ -1,0 +1,49 @@
+package org.servicetokens.sidecar.credentials;
+
+/**
+ * A credential found on a request. Records here hold secrets: their {@code toString()} never shows them.
+ */
+public sealed interface Credential permits Credential.Bearer, Credential.ClientSecret, Credential.Session {
+
+  /** The kind, as it appears in logs and metrics. */
+  String kind();
+
+  /** {@code Authorization: Bearer <JWT>}. */
+  record Bearer(String token) implements Credential {
+    @Override
+    public String kind() {
+      return "bearer";
+    }
+
+    @Override
+    public String toString() {
+      return "Bearer[***]";
+    }
+  }
+
+  /** A service token's ID and secret, from the KC-/CF-Access headers or from HTTP Basic. */
+  record ClientSecret(String clientId, String secret, String source) implements Credential {
+    @Override
+    public String kind() {
+      return source;
+    }
+
+    @Override
+    public String toString() {
+      return "ClientSecret[clientId=" + clientId + ", source=" + source + ", secret=***]";
+    }
+  }
+
+  /** A browser session (cookie); produced by a {@link SessionCredentials} source, i.e. the login flow. */
+  record Session(String sessionId) implements Credential {
+    @Override
+    public String kind() {
+      return "session";
+    }
+
+    @Override
+    public String toString() {
+      return "Session[***]";
+    }
+  }
+}

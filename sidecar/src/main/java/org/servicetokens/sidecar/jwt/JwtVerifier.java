@@ -1,0 +1,220 @@
+package org.servicetokens.sidecar.jwt;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import org.servicetokens.sidecar.identity.Identity;
+import org.servicetokens.sidecar.util.Contexts;
+import org.servicetokens.sidecar.util.Hashing;
+
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Verifies Keycloak tokens for one verticle (PITFALLS 5: a shared verifier serialises on a per-key lock).
+ * {@code JWTAuth} only checks the signature here; everything JWTAuth is lax about (PITFALLS 1, 2) is done by
+ * hand before and after it: the header is vetted first (alg allow-list, no {@code jku}/{@code x5u}/{@code x5c}/
+ * {@code jwk}/{@code crit}, kid type, duplicate JSON members), and {@code exp} is required, {@code aud} must
+ * name this app or {@code azp} must be it, {@code iss} is compared exactly.
+ *
+ * <p>The JWTAuth is rebuilt whenever {@link OidcProvider} has a new key set, and swapped in one assignment;
+ * it is never built from an empty set ({@link KeySet} cannot be empty).
+ */
+public final class JwtVerifier {
+
+  private static final int MAX_TOKEN_LENGTH = 12 * 1024;
+  private static final Set<String> FORBIDDEN_HEADERS = Set.of("jku", "x5u", "x5c", "jwk", "crit");
+  private static final Set<String> ACCESS_TYPES = Set.of("jwt", "at+jwt", "application/at+jwt");
+  public static final Set<String> LOGOUT_TYPES = Set.of("jwt", "logout+jwt");
+  private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final Base64.Decoder B64URL = Base64.getUrlDecoder();
+  private static final java.util.List<String> TIME_CLAIMS = java.util.List.of("exp", "nbf", "iat");
+
+  private final Vertx vertx;
+  private final OidcProvider provider;
+  private final String issuer;
+  private final String audience;
+  private final long leeway;
+  private final VerifiedTokens verified;
+
+  private JWTAuth auth;
+  private long authVersion = -1;
+
+  public JwtVerifier(Vertx vertx, OidcProvider provider, String appClientId, long leewaySeconds, int cacheSize) {
+    this.vertx = vertx;
+    this.provider = provider;
+    this.issuer = provider.issuer();
+    this.audience = appClientId;
+    this.leeway = leewaySeconds;
+    this.verified = new VerifiedTokens(cacheSize);
+  }
+
+  /** A verified access token's identity, or a failed future with {@link TokenRejected}. */
+  public Future<Identity> verifyAccessToken(String token) {
+    long now = System.currentTimeMillis() / 1000;
+    String hash = Hashing.sha256Hex(token);
+    Identity cached = verified.get(hash, now, leeway);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return verifySignature(token, ACCESS_TYPES).map(claims -> {
+      if (claims.containsKey("events")) {
+        // A back-channel logout token is signed by the same key: never let it pass as an access token.
+        throw new TokenRejected("not_an_access_token");
+      }
+      checkTimes(claims, System.currentTimeMillis() / 1000, true);
+      checkAudience(claims);
+      Identity identity = Claims.toIdentity(claims, token);
+      verified.put(hash, identity);
+      return identity;
+    });
+  }
+
+  /** Forgets a verified token (e.g. when it was found revoked), so the next use is checked afresh. */
+  public void forget(String token) {
+    verified.remove(Hashing.sha256Hex(token));
+  }
+
+  /**
+   * Header vetting + signature + issuer; returns the claims. Used for access and logout tokens alike; the
+   * caller checks the rest of its token type's claims.
+   */
+  public Future<JsonObject> verifySignature(String token, Set<String> allowedTypes) {
+    JsonObject header;
+    JsonObject claims;
+    try {
+      if (token.length() > MAX_TOKEN_LENGTH) {
+        throw new TokenRejected("token_too_large");
+      }
+      String[] parts = token.split("\\.", -1);
+      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+        throw new TokenRejected("malformed_token");
+      }
+      header = json(parts[0]);
+      checkHeader(header, allowedTypes);
+      claims = json(parts[1]);
+      if (!(claims.getValue("iss") instanceof String iss) || !iss.equals(issuer)) {
+        throw new TokenRejected("wrong_issuer");
+      }
+      // JWTAuth casts these itself and would throw on a string: reject wrong types before it sees them.
+      for (String t : TIME_CLAIMS) {
+        if (claims.containsKey(t) && !(claims.getValue(t) instanceof Number)) {
+          throw new TokenRejected("malformed_" + t);
+        }
+      }
+    } catch (TokenRejected e) {
+      return Future.failedFuture(e);
+    }
+    KeySet keys = provider.keys();
+    if (keys == null) {
+      return Future.failedFuture(new TokenRejected("keys_unavailable", true));
+    }
+    String kid = header.getString("kid");
+    if (kid != null && !keys.kids().contains(kid)) {
+      Context ctx = vertx.getOrCreateContext();
+      return Contexts.on(ctx, provider.refetchForUnknownKid().otherwise(keys)).compose(fresh -> {
+        if (fresh == null || !fresh.kids().contains(kid)) {
+          return Future.failedFuture(new TokenRejected("unknown_kid"));
+        }
+        return checkSignature(token, fresh, claims);
+      });
+    }
+    return checkSignature(token, keys, claims);
+  }
+
+  private Future<JsonObject> checkSignature(String token, KeySet keys, JsonObject claims) {
+    if (keys.version() != authVersion) {
+      // Swap, never mutate: requests in flight keep the verifier they started with.
+      auth = JWTAuth.create(vertx, new JWTAuthOptions()
+          .setJwks(keys.keys())
+          .setJWTOptions(new JWTOptions().setLeeway((int) leeway).setIgnoreExpiration(true)));
+      authVersion = keys.version();
+    }
+    Future<?> result;
+    try {
+      result = auth.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    return result.transform(ar -> ar.succeeded() ? Future.succeededFuture(claims)
+        : Future.failedFuture(new TokenRejected("invalid_signature")));
+  }
+
+  private static void checkHeader(JsonObject header, Set<String> allowedTypes) {
+    Object alg = header.getValue("alg");
+    if (!(alg instanceof String a) || !KeySet.ALGORITHMS.contains(a)) {
+      throw new TokenRejected("unsupported_algorithm");
+    }
+    for (String h : FORBIDDEN_HEADERS) {
+      if (header.containsKey(h)) {
+        throw new TokenRejected("forbidden_header_" + h);
+      }
+    }
+    if (header.containsKey("kid") && !(header.getValue("kid") instanceof String)) {
+      throw new TokenRejected("malformed_kid");
+    }
+    Object typ = header.getValue("typ");
+    if (typ != null && (!(typ instanceof String t) || !allowedTypes.contains(t.toLowerCase()))) {
+      throw new TokenRejected("wrong_token_type");
+    }
+  }
+
+  /** exp required, nbf and iat honoured, each with the configured leeway (≤ 30 s). */
+  void checkTimes(JsonObject claims, long now, boolean requireExp) {
+    Object exp = claims.getValue("exp");
+    if (!(exp instanceof Number e)) {
+      if (requireExp) {
+        throw new TokenRejected(exp == null ? "missing_exp" : "malformed_exp");
+      }
+    } else if (now > e.longValue() + leeway) {
+      throw new TokenRejected("expired");
+    }
+    Object nbf = claims.getValue("nbf");
+    if (nbf != null && (!(nbf instanceof Number n) || n.longValue() > now + leeway)) {
+      throw new TokenRejected("not_yet_valid");
+    }
+    Object iat = claims.getValue("iat");
+    if (iat != null && (!(iat instanceof Number i) || i.longValue() > now + leeway)) {
+      throw new TokenRejected("issued_in_future");
+    }
+  }
+
+  private void checkAudience(JsonObject claims) {
+    Object aud = claims.getValue("aud");
+    boolean ok = aud instanceof String s ? s.equals(audience)
+        : aud instanceof JsonArray a && a.contains(audience);
+    if (!ok && !audience.equals(claims.getValue("azp"))) {
+      throw new TokenRejected("wrong_audience");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JsonObject json(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+        throw new TokenRejected("malformed_token");
+      }
+    }
+    try {
+      Object parsed = STRICT.readValue(B64URL.decode(segment), Object.class);
+      if (!(parsed instanceof Map)) {
+        throw new TokenRejected("malformed_token");
+      }
+      return new JsonObject((Map<String, Object>) parsed);
+    } catch (TokenRejected e) {
+      throw e;
+    } catch (Exception e) {
+      throw new TokenRejected("malformed_token");
+    }
+  }
+}

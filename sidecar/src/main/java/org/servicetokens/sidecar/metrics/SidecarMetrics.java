@@ -1,0 +1,80 @@
+package org.servicetokens.sidecar.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+
+/**
+ * The sidecar's own meters, next to the Vert.x ones in the same Prometheus registry. Tag values are short
+ * fixed codes (decision, reason, outcome), never anything a caller controls, so cardinality stays bounded.
+ * Meters are memoised: Micrometer's registry lookup per request would cost more than the counting.
+ */
+public final class SidecarMetrics {
+
+  private final MeterRegistry registry;
+  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Timer upstreamLatency;
+
+  public SidecarMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.upstreamLatency = Timer.builder("sidecar.upstream.duration")
+        .description("Time from forwarding a request upstream to the end of the upstream's response head")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** One per answered request: {@code decision} is allow/deny/error/public, {@code reason} a short code. */
+  public void request(String decision, String reason) {
+    counter("sidecar.requests", "Requests by decision and reason", "decision", decision, "reason", reason).increment();
+  }
+
+  /** Calls to Keycloak's token endpoint: success, rejected (4xx), unavailable (5xx, timeout, breaker open). */
+  public void exchangeCall(String outcome) {
+    counter("sidecar.exchange.calls", "client_credentials calls to Keycloak", "outcome", outcome, null, null).increment();
+  }
+
+  /** Exchange cache lookups: hit, miss, negative (a remembered failure). */
+  public void exchangeCache(String result) {
+    counter("sidecar.exchange.cache", "Exchanged-token cache lookups", "result", result, null, null).increment();
+  }
+
+  public void jwksRefresh(String outcome) {
+    counter("sidecar.jwks.refreshes", "JWKS fetches by outcome", "outcome", outcome, null, null).increment();
+  }
+
+  public void revocation(String outcome) {
+    counter("sidecar.revocations", "Back-channel logout tokens by outcome", "outcome", outcome, null, null).increment();
+  }
+
+  public void upstreamLatency(long nanos) {
+    upstreamLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void gauge(String name, String description, Supplier<Number> value) {
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  private Counter counter(String name, String description, String k1, String v1, String k2, String v2) {
+    String key = name + '|' + v1 + '|' + v2;
+    Counter c = counters.get(key);
+    if (c == null) {
+      Counter.Builder b = Counter.builder(name).description(description).tag(k1, v1);
+      if (k2 != null) {
+        b.tag(k2, v2);
+      }
+      c = counters.computeIfAbsent(key, k -> b.register(registry));
+    }
+    return c;
+  }
+}

@@ -1,0 +1,126 @@
+package org.servicetokens.sidecar.revocation;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.infinispan.Cache;
+import org.servicetokens.sidecar.exchange.TokenExchanger;
+import org.servicetokens.sidecar.jwt.JwtVerifier;
+import org.servicetokens.sidecar.jwt.TokenRejected;
+import org.servicetokens.sidecar.metrics.SidecarMetrics;
+import org.servicetokens.sidecar.web.Answers;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * {@code POST /.sidecar/backchannel-logout} (OIDC Back-Channel Logout 1.0 §2.6), used both by Keycloak for
+ * human sessions and by the provider to revoke service tokens (DESIGN §2). The logout token must be signed by
+ * the realm, for this issuer and this app, carry the back-channel event, be fresh, and not be replayed. Its
+ * {@code iat} becomes the cut-off: the subject's JWTs issued earlier are refused and its cached exchanges
+ * dropped. Answers 200 on success, 400 {@code invalid_request} otherwise (spec §2.8).
+ */
+public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
+
+  public static final String EVENT = "http://schemas.openid.net/event/backchannel-logout";
+  private static final Logger LOG = Logger.getLogger(BackchannelLogoutHandler.class.getName());
+
+  private final JwtVerifier verifier;
+  private final RevocationStore revocations;
+  private final Cache<String, String> seenJtis;
+  private final TokenExchanger exchanger;
+  private final SidecarMetrics metrics;
+  private final String audience;
+  private final long maxAgeSeconds;
+  private final long leewaySeconds;
+
+  public BackchannelLogoutHandler(JwtVerifier verifier, RevocationStore revocations, Cache<String, String> seenJtis,
+                                  TokenExchanger exchanger, SidecarMetrics metrics, String audience,
+                                  long maxAgeSeconds, long leewaySeconds) {
+    this.verifier = verifier;
+    this.revocations = revocations;
+    this.seenJtis = seenJtis;
+    this.exchanger = exchanger;
+    this.metrics = metrics;
+    this.audience = audience;
+    this.maxAgeSeconds = maxAgeSeconds;
+    this.leewaySeconds = leewaySeconds;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    List<String> tokens = ctx.request().formAttributes().getAll("logout_token");
+    if (tokens.size() != 1 || tokens.get(0).isEmpty()) {
+      refuse(ctx, "missing_logout_token");
+      return;
+    }
+    verifier.verifySignature(tokens.get(0), JwtVerifier.LOGOUT_TYPES).onComplete(ar -> {
+      if (ar.failed()) {
+        refuse(ctx, ar.cause() instanceof TokenRejected r ? r.reason() : "invalid_logout_token");
+        return;
+      }
+      String problem = accept(ar.result());
+      if (problem != null) {
+        refuse(ctx, problem);
+        return;
+      }
+      metrics.revocation("accepted");
+      ctx.put("decision", "revoke").put("reason", "backchannel_logout");
+      ctx.response().setStatusCode(200).putHeader("Cache-Control", "no-store").end();
+    });
+  }
+
+  /** Checks the claims and applies the revocation; returns the reason when refused. */
+  private String accept(JsonObject c) {
+    long now = System.currentTimeMillis() / 1000;
+    Object aud = c.getValue("aud");
+    if (!(aud instanceof String s ? s.equals(audience) : aud instanceof JsonArray a && a.contains(audience))) {
+      return "wrong_audience";
+    }
+    if (!(c.getValue("events") instanceof JsonObject events) || !(events.getValue(EVENT) instanceof JsonObject)) {
+      return "missing_logout_event";
+    }
+    if (c.containsKey("nonce")) {
+      return "nonce_not_allowed";
+    }
+    if (!(c.getValue("iat") instanceof Number iatN)) {
+      return "missing_iat";
+    }
+    long iat = iatN.longValue();
+    if (iat > now + leewaySeconds || iat < now - maxAgeSeconds - leewaySeconds) {
+      return "stale_iat";
+    }
+    if (c.getValue("exp") instanceof Number exp && now > exp.longValue() + leewaySeconds) {
+      return "expired";
+    }
+    String sub = c.getValue("sub") instanceof String s ? s : null;
+    String sid = c.getValue("sid") instanceof String s ? s : null;
+    if (sub == null && sid == null) {
+      return "missing_sub_and_sid";
+    }
+    if (!(c.getValue("jti") instanceof String jti) || jti.isEmpty() || jti.length() > 256) {
+      return "missing_jti";
+    }
+    long ttl = maxAgeSeconds + 2 * leewaySeconds + 1;
+    if (seenJtis.putIfAbsent(jti, "1", ttl, TimeUnit.SECONDS) != null) {
+      return "replayed_jti";
+    }
+    if (sub != null) {
+      revocations.revokeSubject(sub, iat);
+      int dropped = exchanger.dropSubject(sub);
+      LOG.info("revoked subject " + sub + " before " + iat + "; dropped " + dropped + " cached exchange(s)");
+    }
+    if (sid != null) {
+      revocations.revokeSession(sid, iat);
+    }
+    return null;
+  }
+
+  private void refuse(RoutingContext ctx, String reason) {
+    metrics.revocation("refused");
+    ctx.put("decision", "deny").put("reason", reason);
+    Answers.json(ctx, 400, "invalid_request", reason);
+  }
+}

@@ -1,0 +1,66 @@
+package org.servicetokens.sidecar.web;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.servicetokens.sidecar.identity.Identity;
+import org.servicetokens.sidecar.metrics.SidecarMetrics;
+
+import java.time.Instant;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One JSON line per answered request on the logger {@value #LOGGER} (Main sends it to stdout). Fields are
+ * chosen so that no token or secret can appear: the path without its query, identity fields from verified
+ * claims, and short reason codes. Also counts the request in the metrics, from the same data.
+ */
+public final class AccessLog {
+
+  public static final String LOGGER = "org.servicetokens.sidecar.access";
+  public static final String START = "sidecar.start";
+  public static final String DECISION = "decision";
+  public static final String REASON = "reason";
+  public static final String IDENTITY = "identity";
+  public static final String PATH = "sidecar.path";
+  private static final Logger LOG = Logger.getLogger(LOGGER);
+
+  private final SidecarMetrics metrics;
+  private final boolean enabled;
+
+  public AccessLog(SidecarMetrics metrics, boolean enabled) {
+    this.metrics = metrics;
+    this.enabled = enabled;
+  }
+
+  /** First handler of every route: notes the start and logs when the response ends or the connection drops. */
+  public void begin(RoutingContext ctx) {
+    ctx.put(START, System.nanoTime());
+    ctx.addEndHandler(ar -> end(ctx));
+    ctx.next();
+  }
+
+  private void end(RoutingContext ctx) {
+    String decision = ctx.get(DECISION, "none");
+    String reason = ctx.get(REASON, "none");
+    metrics.request(decision, reason);
+    if (!enabled || !LOG.isLoggable(Level.INFO)) {
+      return;
+    }
+    long start = ctx.get(START, System.nanoTime());
+    Identity id = ctx.get(IDENTITY);
+    String path = ctx.get(PATH, ctx.request().path());
+    JsonObject line = new JsonObject()
+        .put("time", Instant.now().toString())
+        .put("method", ctx.request().method().name())
+        .put("path", path == null ? null : path.length() > 512 ? path.substring(0, 512) : path)
+        .put("status", ctx.response().getStatusCode())
+        .put("decision", decision)
+        .put("reason", reason)
+        .put("subject", id == null ? null : id.subject())
+        .put("type", id == null ? null : id.type().wireName())
+        .put("client_id", id == null ? null : id.clientId())
+        .put("token_name", id == null ? null : id.tokenName())
+        .put("latency_ms", (System.nanoTime() - start) / 1_000_000.0);
+    LOG.info(line.encode());
+  }
+}

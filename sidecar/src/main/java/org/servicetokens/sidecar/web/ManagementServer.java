@@ -1,0 +1,60 @@
+package org.servicetokens.sidecar.web;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import org.servicetokens.sidecar.cache.SidecarCaches;
+import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.jwt.OidcProvider;
+
+/**
+ * The management port, kept off the app's port so it is never proxied or exposed with it:
+ * {@code /health} (the process answers), {@code /ready} (realm keys loaded and caches up: traffic can be
+ * judged), {@code /metrics} (Prometheus text).
+ */
+public final class ManagementServer {
+
+  private final Vertx vertx;
+  private final SidecarConfig.Management config;
+  private final OidcProvider provider;
+  private final SidecarCaches caches;
+  private final PrometheusMeterRegistry registry;
+  private HttpServer server;
+
+  public ManagementServer(Vertx vertx, SidecarConfig.Management config, OidcProvider provider, SidecarCaches caches,
+                          PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    this.provider = provider;
+    this.caches = caches;
+    this.registry = registry;
+  }
+
+  public Future<Integer> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(ctx -> {
+      boolean keys = provider.ready();
+      boolean cachesUp = caches.up();
+      boolean ready = keys && cachesUp;
+      ctx.response().setStatusCode(ready ? 200 : 503);
+      ctx.json(new JsonObject().put("status", ready ? "UP" : "DOWN")
+          .put("jwks", keys ? "loaded" : "missing")
+          .put("caches", cachesUp ? "up" : "down"));
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    return vertx.createHttpServer().requestHandler(router).listen(config.port, config.host).map(s -> {
+      server = s;
+      return s.actualPort();
+    });
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,243 @@
+package org.servicetokens.sidecar.web;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.servicetokens.sidecar.credentials.Credential;
+import org.servicetokens.sidecar.credentials.CredentialException;
+import org.servicetokens.sidecar.credentials.CredentialExtractor;
+import org.servicetokens.sidecar.exchange.ExchangeFailure;
+import org.servicetokens.sidecar.exchange.TokenExchanger;
+import org.servicetokens.sidecar.identity.Identity;
+import org.servicetokens.sidecar.identity.IdentityHeaders;
+import org.servicetokens.sidecar.jwt.JwtVerifier;
+import org.servicetokens.sidecar.jwt.TokenRejected;
+import org.servicetokens.sidecar.policy.Access;
+import org.servicetokens.sidecar.policy.PathNormalizer;
+import org.servicetokens.sidecar.policy.Policy;
+import org.servicetokens.sidecar.revocation.RevocationStore;
+import org.servicetokens.sidecar.upstream.UpstreamProxy;
+import org.servicetokens.sidecar.util.Contexts;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One request, one pipeline: pause → normalise path → read credential → policy → strip headers →
+ * authenticate (verify JWT, or exchange ID+secret then verify) → revocation → authorise → identity headers →
+ * forward. Every refusal is answered here with its status and a reason code, and nothing refused ever reaches
+ * the upstream. The request stays paused across the asynchronous steps (PITFALLS 7) and is resumed by the
+ * proxy's body pipe, or by the refusal.
+ */
+public final class RequestPipeline implements Handler<RoutingContext> {
+
+  private static final Logger LOG = Logger.getLogger(RequestPipeline.class.getName());
+  private static final String RESERVED_PREFIX = "/.sidecar/";
+
+  private final CredentialExtractor extractor;
+  private final Policy policy;
+  private final IdentityHeaders identityHeaders;
+  private final JwtVerifier verifier;
+  private final TokenExchanger exchanger;
+  private final RevocationStore revocations;
+  private final UpstreamProxy upstream;
+  private final LoginFlow login;
+  private final String realm;
+
+  public RequestPipeline(CredentialExtractor extractor, Policy policy, IdentityHeaders identityHeaders,
+                         JwtVerifier verifier, TokenExchanger exchanger, RevocationStore revocations,
+                         UpstreamProxy upstream, LoginFlow login, String realm) {
+    this.extractor = extractor;
+    this.policy = policy;
+    this.identityHeaders = identityHeaders;
+    this.verifier = verifier;
+    this.exchanger = exchanger;
+    this.revocations = revocations;
+    this.upstream = upstream;
+    this.login = login;
+    this.realm = realm;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    request.pause();
+    String path;
+    try {
+      path = PathNormalizer.normalize(request.path());
+    } catch (PathNormalizer.AmbiguousPathException e) {
+      deny(ctx, 400, "bad_request", e.getMessage());
+      return;
+    }
+    ctx.put(AccessLog.PATH, path);
+    if (path.startsWith(RESERVED_PREFIX) || path.equals("/.sidecar")) {
+      deny(ctx, 404, "not_found", "reserved_path");
+      return;
+    }
+    Credential credential;
+    try {
+      credential = extractor.extract(request);
+    } catch (CredentialException e) {
+      deny(ctx, e.status(), e.status() == 400 ? "bad_request" : "invalid_token", e.reason());
+      return;
+    }
+    Access access = policy.decide(request.method(), path);
+    identityHeaders.strip(request.headers());
+    request.headers().remove("Expect");
+    if (access.isPublic()) {
+      forward(ctx, null, "public", "public_path");
+      return;
+    }
+    if (credential == null) {
+      unauthenticated(ctx);
+      return;
+    }
+    authenticate(credential).onComplete(ar -> {
+      if (ar.failed()) {
+        refuseFailure(ctx, credential, ar.cause());
+      } else if (!access.allows(ar.result())) {
+        ctx.put(AccessLog.IDENTITY, ar.result());
+        deny(ctx, 403, "forbidden", "policy");
+      } else {
+        forward(ctx, ar.result(), "allow", credential.kind());
+      }
+    });
+  }
+
+  /** {@code GET /.sidecar/identity}: the caller's identity as JSON, through the same authentication. */
+  public void identity(RoutingContext ctx) {
+    ctx.request().pause();
+    Credential credential;
+    try {
+      credential = extractor.extract(ctx.request());
+    } catch (CredentialException e) {
+      deny(ctx, e.status(), e.status() == 400 ? "bad_request" : "invalid_token", e.reason());
+      return;
+    }
+    if (credential == null) {
+      unauthorized(ctx, "no_credentials", false);
+      return;
+    }
+    authenticate(credential).onComplete(ar -> {
+      if (ar.failed()) {
+        refuseFailure(ctx, credential, ar.cause());
+        return;
+      }
+      Identity id = ar.result();
+      ctx.put(AccessLog.IDENTITY, id).put(AccessLog.DECISION, "allow").put(AccessLog.REASON, "identity");
+      ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+          .end(new JsonObject()
+              .put("type", id.type().wireName())
+              .put("subject", id.subject())
+              .put("username", id.username())
+              .put("email", id.email())
+              .put("clientId", id.clientId())
+              .put("tokenId", id.tokenId())
+              .put("tokenName", id.tokenName())
+              .put("roles", new JsonArray(id.roles()))
+              .put("clientRoles", new JsonObject(new java.util.HashMap<>(id.clientRoles())))
+              .put("groups", new JsonArray(id.groups()))
+              .put("expiresAt", id.expiresAt())
+              .encode());
+      ctx.request().resume();
+    });
+  }
+
+  private Future<Identity> authenticate(Credential credential) {
+    if (credential instanceof Credential.Bearer bearer) {
+      return verifier.verifyAccessToken(bearer.token()).compose(id -> {
+        if (revocations.isRevoked(id)) {
+          verifier.forget(bearer.token());
+          return Future.failedFuture(new TokenRejected("revoked"));
+        }
+        return Future.succeededFuture(id);
+      });
+    }
+    if (credential instanceof Credential.ClientSecret cs) {
+      return exchangeAndVerify(cs, true).map(id -> id.withType(Identity.Type.SERVICE));
+    }
+    return Future.failedFuture(new TokenRejected("unsupported_credential"));
+  }
+
+  /** A cached exchange found revoked is evicted and exchanged once more: Keycloak decides if the secret still works. */
+  private Future<Identity> exchangeAndVerify(Credential.ClientSecret cs, boolean retry) {
+    Context context = io.vertx.core.Vertx.currentContext();
+    return Contexts.on(context, exchanger.exchange(cs.clientId(), cs.secret()))
+        .compose(token -> verifier.verifyAccessToken(token).compose(id -> {
+          if (!revocations.isRevoked(id)) {
+            return Future.succeededFuture(id);
+          }
+          exchanger.evict(cs.clientId(), cs.secret());
+          verifier.forget(token);
+          return retry ? exchangeAndVerify(cs, false) : Future.failedFuture(new TokenRejected("revoked"));
+        }));
+  }
+
+  private void refuseFailure(RoutingContext ctx, Credential credential, Throwable cause) {
+    if (cause instanceof ExchangeFailure f) {
+      if (f.status() == 503) {
+        ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, f.retryAfterSeconds())));
+        deny(ctx, 503, "temporarily_unavailable", f.reason());
+      } else {
+        unauthorized(ctx, f.reason(), true);
+      }
+    } else if (cause instanceof TokenRejected r) {
+      if (r.unavailable()) {
+        ctx.response().putHeader("Retry-After", "5");
+        deny(ctx, 503, "temporarily_unavailable", r.reason());
+      } else if (credential instanceof Credential.ClientSecret && r.reason().equals("wrong_audience")) {
+        // Keycloak authenticated the service token, but it is not allowed for this app: forbidden, not unknown.
+        deny(ctx, 403, "forbidden", "not_allowed_for_app");
+      } else {
+        unauthorized(ctx, r.reason(), true);
+      }
+    } else {
+      LOG.log(Level.SEVERE, "unexpected failure while authenticating", cause);
+      deny(ctx, 500, "server_error", "internal");
+    }
+  }
+
+  private void unauthenticated(RoutingContext ctx) {
+    if (isBrowserNavigation(ctx.request())) {
+      login.start(ctx);
+    } else {
+      unauthorized(ctx, "no_credentials", false);
+    }
+  }
+
+  /** GET/HEAD asking for HTML, not an XHR: a person at a browser, who should see the login page. */
+  static boolean isBrowserNavigation(HttpServerRequest request) {
+    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+      return false;
+    }
+    String accept = request.getHeader("Accept");
+    return accept != null && accept.toLowerCase().contains("text/html") && request.getHeader("X-Requested-With") == null;
+  }
+
+  private void unauthorized(RoutingContext ctx, String reason, boolean tokenPresented) {
+    String challenge = "Bearer realm=\"" + realm + "\"" + (tokenPresented ? ", error=\"invalid_token\"" : "");
+    ctx.response().putHeader("WWW-Authenticate", challenge);
+    deny(ctx, 401, tokenPresented ? "invalid_token" : "unauthorized", reason);
+  }
+
+  private void deny(RoutingContext ctx, int status, String error, String reason) {
+    ctx.put(AccessLog.DECISION, status >= 500 ? "error" : "deny").put(AccessLog.REASON, reason);
+    Answers.refuse(ctx, status, error, reason);
+  }
+
+  private void forward(RoutingContext ctx, Identity identity, String decision, String reason) {
+    HttpServerRequest request = ctx.request();
+    identityHeaders.forwarded(request, request.headers());
+    if (identity != null) {
+      identityHeaders.apply(identity, request.headers());
+      ctx.put(AccessLog.IDENTITY, identity);
+    }
+    ctx.put(AccessLog.DECISION, decision).put(AccessLog.REASON, reason);
+    upstream.forward(request);
+  }
+}

@@ -1,0 +1,157 @@
+package org.servicetokens.sidecar.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Just enough of a Keycloak realm for component tests: discovery, a JWKS the test can change, and a
+ * client_credentials token endpoint for registered service tokens. Not for integration tests (those run
+ * against the real Keycloak).
+ */
+public final class FakeKeycloak {
+
+  public enum Mode { OK, ERROR_503, HANG, RESET }
+
+  public record Client(String secret, String sub, String tokenName, List<String> audience) {
+  }
+
+  private final Vertx vertx;
+  private HttpServer server;
+  public final List<TestKey> published = new CopyOnWriteArrayList<>();
+  public volatile TestKey signingKey;
+  public volatile JsonObject jwksOverride;
+  public final Map<String, Client> clients = new ConcurrentHashMap<>();
+  public final AtomicInteger tokenCalls = new AtomicInteger();
+  public final AtomicInteger jwksCalls = new AtomicInteger();
+  public volatile Mode tokenMode = Mode.OK;
+  public volatile long tokenDelayMs = 0;
+  public volatile long tokenLifetimeSeconds = 300;
+
+  public FakeKeycloak(Vertx vertx, TestKey key) {
+    this.vertx = vertx;
+    this.signingKey = key;
+    published.add(key);
+  }
+
+  public Future<FakeKeycloak> start() {
+    return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").map(s -> {
+      server = s;
+      return this;
+    });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String issuer() {
+    return "http://127.0.0.1:" + port() + "/realms/demo";
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  /** An access token as Keycloak would issue it for {@code demo-app}, overridable claim by claim. */
+  public JsonObject claims(String sub) {
+    long now = System.currentTimeMillis() / 1000;
+    return new JsonObject()
+        .put("iss", issuer())
+        .put("aud", new JsonArray().add("demo-app"))
+        .put("azp", "some-client")
+        .put("sub", sub)
+        .put("iat", now)
+        .put("exp", now + 300)
+        .put("jti", UUID.randomUUID().toString())
+        .put("preferred_username", "alice")
+        .put("email", "alice@example.com")
+        .put("realm_access", new JsonObject().put("roles", new JsonArray().add("user")));
+  }
+
+  public String token(JsonObject claims) {
+    return signingKey.sign(claims);
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    if (path.equals("/realms/demo/.well-known/openid-configuration")) {
+      String base = issuer() + "/protocol/openid-connect";
+      req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+          .put("issuer", issuer())
+          .put("jwks_uri", base + "/certs")
+          .put("token_endpoint", base + "/token")
+          .put("authorization_endpoint", base + "/auth")
+          .put("end_session_endpoint", base + "/logout")
+          .encode());
+    } else if (path.equals("/realms/demo/protocol/openid-connect/certs")) {
+      jwksCalls.incrementAndGet();
+      JsonObject jwks = jwksOverride;
+      if (jwks == null) {
+        JsonArray keys = new JsonArray();
+        published.forEach(k -> keys.add(k.jwk()));
+        jwks = new JsonObject().put("keys", keys);
+      }
+      req.response().putHeader("Content-Type", "application/json").end(jwks.encode());
+    } else if (path.equals("/realms/demo/protocol/openid-connect/token") && req.method().name().equals("POST")) {
+      req.setExpectMultipart(true);
+      req.endHandler(v -> token(req, req.formAttributes()));
+    } else {
+      req.response().setStatusCode(404).end();
+    }
+  }
+
+  private void token(HttpServerRequest req, MultiMap form) {
+    tokenCalls.incrementAndGet();
+    switch (tokenMode) {
+      case ERROR_503 -> {
+        req.response().setStatusCode(503).end();
+        return;
+      }
+      case HANG -> {
+        return;
+      }
+      case RESET -> {
+        req.connection().close();
+        return;
+      }
+      default -> {
+      }
+    }
+    Client client = clients.get(String.valueOf(form.get("client_id")));
+    if (!"client_credentials".equals(form.get("grant_type")) || client == null
+        || !client.secret().equals(form.get("client_secret"))) {
+      req.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", "invalid_client").put("error_description", "Invalid client or Invalid client credentials").encode());
+      return;
+    }
+    String clientId = form.get("client_id");
+    JsonObject claims = claims(client.sub())
+        .put("azp", clientId)
+        .put("client_id", clientId)
+        .put("aud", new JsonArray(client.audience()))
+        .put("preferred_username", "service-account-" + clientId)
+        .put("service_token", new JsonObject().put("id", "id-" + clientId).put("name", client.tokenName()))
+        .put("exp", System.currentTimeMillis() / 1000 + tokenLifetimeSeconds);
+    claims.remove("email");
+    String token = token(claims);
+    Runnable answer = () -> req.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+        .put("access_token", token).put("token_type", "Bearer").put("expires_in", tokenLifetimeSeconds).encode());
+    if (tokenDelayMs > 0) {
+      vertx.setTimer(tokenDelayMs, id -> answer.run());
+    } else {
+      answer.run();
+    }
+  }
+}
