@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class Http {
 
     public static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("kcst_[0-9A-Za-z]+");
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public record Reply(int status, String body, java.net.http.HttpHeaders headers) {
@@ -26,8 +27,13 @@ public final class Http {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
-                throw new AssertionError("not JSON (status " + status + "): " + body, e);
+                throw new AssertionError("not JSON (status " + status + "): " + printable(), e);
             }
+        }
+
+        /** The body for assertion messages: any secret in it is masked, so a failing test cannot leak one. */
+        public String printable() {
+            return SECRET.matcher(body).replaceAll("kcst_<masked>");
         }
 
         public String header(String name) {

@@ -105,7 +105,7 @@ class ServiceTokenLifecycleIT {
         String secret4 = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"P1D\"}").json().get("clientSecret").asText();
         assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secret3).status());
         Http.Reply ended = api.put("/" + id + "/previous-secret", "{\"expiresAt\":\"2000-01-01T00:00:00Z\"}");
-        assertEquals(200, ended.status(), ended.body());
+        assertEquals(200, ended.status(), ended.printable());
         assertTrue(ended.json().get("previousSecretExpiresAt").isNull());
         assertRefused(clientId, secret3, "wrong_secret");
 

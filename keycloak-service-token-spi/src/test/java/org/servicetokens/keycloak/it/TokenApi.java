@@ -46,7 +46,7 @@ public final class TokenApi {
         }
         Http.Reply reply = post("", body.toString());
         if (reply.status() != 201) {
-            throw new AssertionError("create failed: " + reply.status() + " " + reply.body());
+            throw new AssertionError("create failed: " + reply.status() + " " + reply.printable());
         }
         return reply.json();
     }
