@@ -48,6 +48,12 @@ public final class Harness implements AutoCloseable {
   }
 
   public Harness(Consumer<SidecarConfig> customizer) {
+    this(k -> {
+    }, customizer, true);
+  }
+
+  public Harness(Consumer<FakeKeycloak> realm, Consumer<SidecarConfig> customizer, boolean waitReady) {
+    realm.accept(keycloak);
     Http.await(keycloak.start());
     Http.await(upstream.start());
     keycloak.clients.put("ci-bot", new FakeKeycloak.Client("kcst_bot-secret-value-0001", "sub-ci-bot", "ci deployer", List.of("demo-app")));
@@ -67,10 +73,10 @@ public final class Harness implements AutoCloseable {
     customizer.accept(config);
     sidecar = Http.await(Sidecar.start(config));
     long deadline = System.currentTimeMillis() + 10_000;
-    while (!sidecar.ready() && System.currentTimeMillis() < deadline) {
+    while (waitReady && !sidecar.ready() && System.currentTimeMillis() < deadline) {
       sleep(20);
     }
-    if (!sidecar.ready()) {
+    if (waitReady && !sidecar.ready()) {
       throw new IllegalStateException("sidecar not ready");
     }
     http = new Http(vertx, sidecar.port());
