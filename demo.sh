@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs the whole system on this machine: Keycloak 26.7.3 with the provider and the demo realm, the sample
+# app, and the sidecar in front of it. Creates a service token and prints what to try. Ctrl-C stops it all.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+DEMO=$ROOT/.demo
+KC_VERSION=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
+KC_HOME=$DEMO/keycloak-$KC_VERSION
+ADMIN_USER=admin
+ADMIN_PASSWORD=admin
+PIDS=()
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[31mdemo: %s\033[0m\n' "$*" >&2; exit 1; }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop_all() {
+  trap - INT TERM EXIT
+  if [ ${#PIDS[@]} -gt 0 ]; then
+    say "Stopping the demo"
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  fi
+}
+trap stop_all INT TERM EXIT
+
+wait_for() { # url seconds what
+  local deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || fail "$3 did not come up within $2 s (logs in $DEMO/logs)"
+    sleep 1
+  done
+}
+
+for tool in java mvn curl; do command -v $tool >/dev/null || fail "$tool is required (see README.md)"; done
+for port in 8080 9000 8000 9091 8081; do
+  if port_in_use $port; then
+    fail "port $port is already in use. Stop whatever listens there (e.g. a previous demo or a Keycloak: 'ss -ltnp | grep :$port') and run again."
+  fi
+done
+
+mkdir -p "$DEMO/logs"
+if [ "${DEMO_SKIP_BUILD:-}" != "1" ]; then
+  say "Building the provider and the sidecar (mvn package, tests skipped)"
+  mvn -B -q -DskipTests package >"$DEMO/logs/build.log" 2>&1 || fail "the build failed; see $DEMO/logs/build.log"
+fi
+
+if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
+  say "Unpacking Keycloak $KC_VERSION from the local Maven repository"
+  mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$DEMO" \
+    >"$DEMO/logs/unpack.log" 2>&1 || fail "could not fetch keycloak-quarkus-dist; see $DEMO/logs/unpack.log"
+  (cd "$DEMO" && unzip -q -o "keycloak-quarkus-dist-$KC_VERSION.zip" && rm "keycloak-quarkus-dist-$KC_VERSION.zip")
+fi
+
+# A clean start every run: fresh database, the current provider jar, the realm from realm-config/.
+rm -rf "$KC_HOME/data" "$KC_HOME/providers"/*.jar
+mkdir -p "$KC_HOME/data/import"
+cp keycloak-service-token-spi/target/keycloak-service-token-spi-*.jar "$KC_HOME/providers/"
+cp realm-config/*.json "$KC_HOME/data/import/"
+
+say "Starting Keycloak $KC_VERSION on http://localhost:8080 (first start builds the provider in, ~1 min)"
+KC_BOOTSTRAP_ADMIN_USERNAME=$ADMIN_USER KC_BOOTSTRAP_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+  "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-host=127.0.0.1 --health-enabled=true \
+  >"$DEMO/logs/keycloak.log" 2>&1 &
+PIDS+=($!)
+wait_for http://localhost:9000/health/ready 240 Keycloak
+
+say "Starting the sample app on http://localhost:8081"
+java "$ROOT/demo/SampleApp.java" 8081 >"$DEMO/logs/sample-app.log" 2>&1 &
+PIDS+=($!)
+
+say "Starting the sidecar on http://localhost:8000 (management on :9091)"
+SIDECAR_KEYCLOAK_ISSUER=http://localhost:8080/realms/demo \
+SIDECAR_UPSTREAM_URL=http://localhost:8081 \
+SIDECAR_APP_CLIENT_ID=demo-app \
+SIDECAR_APP_CLIENT_SECRET=demo-app-secret \
+SIDECAR_COOKIES_SECURE=false \
+  java -jar sidecar/target/sidecar.jar >"$DEMO/logs/sidecar.log" 2>&1 &
+PIDS+=($!)
+wait_for http://localhost:8081/ 60 "the sample app"
+wait_for http://localhost:9091/ready 60 "the sidecar"
+
+say "Creating a service token through the REST API"
+ADMIN_TOKEN=$(curl -fsS -d grant_type=password -d client_id=admin-cli -d "username=$ADMIN_USER" -d "password=$ADMIN_PASSWORD" \
+  http://localhost:8080/realms/master/protocol/openid-connect/token | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+CREATED=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+  -d '{"name":"demo bot","description":"Created by demo.sh","duration":"P30D","applications":["demo-app"]}' \
+  http://localhost:8080/admin/realms/demo/service-tokens)
+CLIENT_ID=$(printf '%s' "$CREATED" | sed -n 's/.*"clientId":"\([^"]*\)".*/\1/p')
+CLIENT_SECRET=$(printf '%s' "$CREATED" | sed -n 's/.*"clientSecret":"\([^"]*\)".*/\1/p')
+[ -n "$CLIENT_ID" ] && [ -n "$CLIENT_SECRET" ] || fail "could not create the demo service token"
+
+cat <<NEXT
+
+  Everything is up. Logs: $DEMO/logs/
+
+  Admin console   http://localhost:8080/admin/master/console/#/demo    ($ADMIN_USER / $ADMIN_PASSWORD)
+  The app, human  http://localhost:8000/                               (log in as demo / demo)
+
+  The app, as a bot with the service token just created (its secret is shown only here):
+
+    curl -H 'KC-Access-Client-Id: $CLIENT_ID' \\
+         -H 'KC-Access-Client-Secret: $CLIENT_SECRET' http://localhost:8000/
+
+    curl -u '$CLIENT_ID:$CLIENT_SECRET' http://localhost:8000/.sidecar/identity
+
+  Without credentials (401 for a bot):   curl -i http://localhost:8000/
+  Sidecar metrics:                       curl http://localhost:9091/metrics
+
+  Manage tokens:  curl -H "Authorization: Bearer \$TOKEN" http://localhost:8080/admin/realms/demo/service-tokens
+
+  Press Ctrl-C to stop everything.
+NEXT
+
+wait -n "${PIDS[@]}" || true
+say "A demo process exited; see $DEMO/logs/"
