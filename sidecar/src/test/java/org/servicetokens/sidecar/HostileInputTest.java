@@ -96,7 +96,7 @@ class HostileInputTest {
           assertFalse(e.getValue().equals(s[1]), "upstream saw the spoofed value in " + e.getKey());
         }
         assertEquals("user-1", seen.headers().get("X-Auth-Subject"));
-        assertEquals(token, seen.headers().get("X-Access-Jwt-Assertion"));
+        assertTrue(token.equals(seen.headers().get("X-Access-Jwt-Assertion")), "the assertion header carries the verified token");
       }));
     }
     tests.add(DynamicTest.dynamicTest("spoofed headers on a public path are removed too", () -> {

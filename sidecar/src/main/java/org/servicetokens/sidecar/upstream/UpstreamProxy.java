@@ -100,7 +100,8 @@ public final class UpstreamProxy {
             .setStatusCode(status)
             .putHeader("Content-Type", "application/json")
             .putHeader("Cache-Control", "no-store")
-            .setBody(Body.body(Buffer.buffer(new JsonObject().put("error", error).put("reason", error).encode())));
+            .setBody(Body.body(Buffer.buffer(new JsonObject().put("error", error).put("reason", error).encode()),
+                io.vertx.httpproxy.MediaType.APPLICATION_JSON));
         return Future.succeededFuture(response);
       });
     }
