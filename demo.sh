@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 DEMO=$ROOT/.demo
-KC_VERSION=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
+# shellcheck source=demo/keycloak-lib.sh
+source "$ROOT/demo/keycloak-lib.sh"
 KC_HOME=$DEMO/keycloak-$KC_VERSION
 ADMIN_USER=admin
 ADMIN_PASSWORD=admin
@@ -14,8 +15,6 @@ PIDS=()
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\033[31mdemo: %s\033[0m\n' "$*" >&2; exit 1; }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 stop_all() {
   trap - INT TERM EXIT
@@ -27,13 +26,7 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-wait_for() { # url seconds what
-  local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || fail "$3 did not come up within $2 s (logs in $DEMO/logs)"
-    sleep 1
-  done
-}
+up() { wait_for "$@" || fail "see the logs in $DEMO/logs"; }
 
 for tool in java mvn curl; do command -v $tool >/dev/null || fail "$tool is required (see README.md)"; done
 for port in 8080 9000 8000 9091 8081; do
@@ -48,25 +41,17 @@ if [ "${DEMO_SKIP_BUILD:-}" != "1" ]; then
   mvn -B -q -DskipTests package >"$DEMO/logs/build.log" 2>&1 || fail "the build failed; see $DEMO/logs/build.log"
 fi
 
-if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
-  say "Unpacking Keycloak $KC_VERSION from the local Maven repository"
-  mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$DEMO" \
-    >"$DEMO/logs/unpack.log" 2>&1 || fail "could not fetch keycloak-quarkus-dist; see $DEMO/logs/unpack.log"
-  (cd "$DEMO" && unzip -q -o "keycloak-quarkus-dist-$KC_VERSION.zip" && rm "keycloak-quarkus-dist-$KC_VERSION.zip")
-fi
-
+say "Preparing Keycloak $KC_VERSION (from the local Maven repository)"
+unpack_keycloak "$DEMO" "$DEMO/logs" || fail "could not fetch keycloak-quarkus-dist; see $DEMO/logs/unpack.log"
 # A clean start every run: fresh database, the current provider jar, the realm from realm-config/.
-rm -rf "$KC_HOME/data" "$KC_HOME/providers"/*.jar
-mkdir -p "$KC_HOME/data/import"
-cp keycloak-service-token-spi/target/keycloak-service-token-spi-*.jar "$KC_HOME/providers/"
-cp realm-config/*.json "$KC_HOME/data/import/"
+fresh_keycloak_home "$KC_HOME"
 
 say "Starting Keycloak $KC_VERSION on http://localhost:8080 (first start builds the provider in, ~1 min)"
 KC_BOOTSTRAP_ADMIN_USERNAME=$ADMIN_USER KC_BOOTSTRAP_ADMIN_PASSWORD=$ADMIN_PASSWORD \
   "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-host=127.0.0.1 --health-enabled=true \
   >"$DEMO/logs/keycloak.log" 2>&1 &
 PIDS+=($!)
-wait_for http://localhost:9000/health/ready 240 Keycloak
+up http://localhost:9000/health/ready 240 Keycloak
 
 say "Starting the sample app on http://localhost:8081"
 java "$ROOT/demo/SampleApp.java" 8081 >"$DEMO/logs/sample-app.log" 2>&1 &
@@ -80,12 +65,11 @@ SIDECAR_APP_CLIENT_SECRET=demo-app-secret \
 SIDECAR_COOKIES_SECURE=false \
   java -jar sidecar/target/sidecar.jar >"$DEMO/logs/sidecar.log" 2>&1 &
 PIDS+=($!)
-wait_for http://localhost:8081/ 60 "the sample app"
-wait_for http://localhost:9091/ready 60 "the sidecar"
+up http://localhost:8081/ 60 "the sample app"
+up http://localhost:9091/ready 60 "the sidecar"
 
 say "Creating a service token through the REST API"
-ADMIN_TOKEN=$(curl -fsS -d grant_type=password -d client_id=admin-cli -d "username=$ADMIN_USER" -d "password=$ADMIN_PASSWORD" \
-  http://localhost:8080/realms/master/protocol/openid-connect/token | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+ADMIN_TOKEN=$(admin_token http://localhost:8080)
 CREATED=$(curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
   -d '{"name":"demo bot","description":"Created by demo.sh","duration":"P30D","applications":["demo-app"]}' \
   http://localhost:8080/admin/realms/demo/service-tokens)

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Benchmark: client_credentials throughput at Keycloak's token endpoint, a service token (our authenticator)
+# against an ordinary confidential client (Keycloak's stock client-secret authenticator), measured side by
+# side on one server in alternating rounds. Appends method and raw numbers to BENCHMARKS.md.
+#
+# usage: bench/token-endpoint.sh [rounds=3] [seconds-per-run=15]     (needs: wrk, curl, unzip, mvn, java)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+source "$ROOT/demo/keycloak-lib.sh"
+
+ROUNDS=${1:-3}
+SECONDS_PER_RUN=${2:-15}
+WORK=$ROOT/.bench
+KC_HOME=$WORK/keycloak-$KC_VERSION
+PORT=8180
+MGMT_PORT=9180
+BASE=http://localhost:$PORT
+THREADS=2
+CONNECTIONS=16
+
+command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
+for port in $PORT $MGMT_PORT; do
+  if port_in_use $port; then echo "port $port is in use" >&2; exit 1; fi
+done
+mkdir -p "$WORK/logs"
+if [ ! -f keycloak-service-token-spi/target/keycloak-service-token-spi-0.1.0.jar ]; then
+  mvn -B -q -DskipTests -pl keycloak-service-token-spi package
+fi
+unpack_keycloak "$WORK" "$WORK/logs"
+fresh_keycloak_home "$KC_HOME"
+
+KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+  "$KC_HOME/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port=$PORT --http-management-port=$MGMT_PORT \
+  --health-enabled=true --log-level=WARN >"$WORK/logs/keycloak.log" 2>&1 &
+KC_PID=$!
+trap 'kill $KC_PID 2>/dev/null; wait $KC_PID 2>/dev/null' EXIT
+wait_for http://localhost:$MGMT_PORT/health/ready 300 Keycloak
+
+TOKEN=$(admin_token $BASE)
+api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
+# A realm of its own with events off: a stored event per request would measure the database, not the authenticators.
+api -d '{"realm":"bench","enabled":true,"eventsEnabled":false}' $BASE/admin/realms >/dev/null
+api -d '{"clientId":"stock-bot","publicClient":false,"serviceAccountsEnabled":true,"standardFlowEnabled":false,"secret":"stock-bot-secret-0123456789"}' \
+  $BASE/admin/realms/bench/clients >/dev/null
+TOKEN=$(admin_token $BASE)
+CREATED=$(api -d '{"name":"bench bot"}' $BASE/admin/realms/bench/service-tokens)
+ST_ID=$(printf '%s' "$CREATED" | sed -n 's/.*"clientId":"\([^"]*\)".*/\1/p')
+ST_SECRET=$(printf '%s' "$CREATED" | sed -n 's/.*"clientSecret":"\([^"]*\)".*/\1/p')
+
+URL=$BASE/realms/bench/protocol/openid-connect/token
+run() { # label id secret seconds -> prints "rps p50 p99 non200"
+  local out
+  out=$(BENCH_CLIENT_ID=$2 BENCH_CLIENT_SECRET=$3 wrk -t$THREADS -c$CONNECTIONS -d"$4"s --latency \
+        -s bench/client-credentials.lua "$URL")
+  printf '%s\n' "$out" >"$WORK/logs/wrk-$1-$(date +%s).txt"
+  local rps p50 p99 errors
+  rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(printf '%s\n' "$out" | awk '$1=="50%" {print $2}')
+  p99=$(printf '%s\n' "$out" | awk '$1=="99%" {print $2}')
+  errors=$(printf '%s\n' "$out" | awk '/non-200:/ {print $2}')
+  echo "$rps $p50 $p99 ${errors:-0}"
+}
+
+echo "warming up both clients (10 s each)..."
+run warm-stock stock-bot stock-bot-secret-0123456789 10 >/dev/null
+run warm-token "$ST_ID" "$ST_SECRET" 10 >/dev/null
+
+ROWS=""
+SUM_RATIO=0
+for r in $(seq 1 "$ROUNDS"); do
+  read -r s_rps s_p50 s_p99 s_err < <(run stock stock-bot stock-bot-secret-0123456789 "$SECONDS_PER_RUN")
+  read -r t_rps t_p50 t_p99 t_err < <(run token "$ST_ID" "$ST_SECRET" "$SECONDS_PER_RUN")
+  ratio=$(awk -v a="$t_rps" -v b="$s_rps" 'BEGIN {printf "%.3f", a/b}')
+  SUM_RATIO=$(awk -v a="$SUM_RATIO" -v b="$ratio" 'BEGIN {print a+b}')
+  echo "round $r: stock $s_rps req/s (p99 $s_p99, non-200 $s_err), service-token $t_rps req/s (p99 $t_p99, non-200 $t_err), ratio $ratio"
+  ROWS="$ROWS| $r | $s_rps | $s_p50 | $s_p99 | $s_err | $t_rps | $t_p50 | $t_p99 | $t_err | $ratio |
+"
+done
+MEAN=$(awk -v s="$SUM_RATIO" -v n="$ROUNDS" 'BEGIN {printf "%.3f", s/n}')
+echo "mean ratio service-token / stock: $MEAN (target >= 0.95)"
+
+{
+  echo
+  echo "## Token endpoint: service-token vs stock client-secret ($(date -u +%Y-%m-%dT%H:%MZ))"
+  echo
+  echo "Method: \`bench/token-endpoint.sh $ROUNDS $SECONDS_PER_RUN\`. One Keycloak $KC_VERSION (start-dev, H2, provider"
+  echo "installed, realm \`bench\` with events off) on $(nproc) cores shared with wrk. \`wrk -t$THREADS -c$CONNECTIONS --latency\`"
+  echo "POSTs \`grant_type=client_credentials\` with \`client_secret_basic\` for a stock confidential client and for a"
+  echo "service token, alternating ${SECONDS_PER_RUN}-second runs after a 10-second warm-up of each. Both go through the same"
+  echo "client-authentication flow (the stock client also passes our authenticator, which returns at once)."
+  echo
+  echo "| round | stock req/s | stock p50 | stock p99 | stock non-200 | token req/s | token p50 | token p99 | token non-200 | ratio |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s' "$ROWS"
+  echo
+  echo "Mean ratio (service-token / stock): **$MEAN** (target ≥ 0.95)."
+} >>BENCHMARKS.md
+echo "appended to BENCHMARKS.md"
