@@ -12,11 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.StreamHandler;
 
 /** {@code java -jar sidecar.jar [--config FILE]}; exit 2 on a bad command line or configuration. */
 public final class Main {
@@ -102,22 +100,7 @@ public final class Main {
     for (Handler h : root.getHandlers()) {
       h.setFormatter(oneLine);
     }
-    Logger access = Logger.getLogger(AccessLog.LOGGER);
-    access.setUseParentHandlers(false);
-    StreamHandler stdout = new StreamHandler(System.out, new Formatter() {
-      @Override
-      public String format(LogRecord r) {
-        return r.getMessage() + System.lineSeparator();
-      }
-    }) {
-      @Override
-      public synchronized void publish(LogRecord record) {
-        super.publish(record);
-        flush();
-      }
-    };
-    stdout.setLevel(Level.INFO);
-    access.addHandler(stdout);
+    AccessLog.toStdout();
     if (root.getHandlers().length == 0) {
       ConsoleHandler console = new ConsoleHandler();
       console.setFormatter(oneLine);

@@ -234,6 +234,12 @@ class HostileInputTest {
     }
     cases.add(new Case("raw backslash path", () -> h.http.raw("GET /public/..\\admin HTTP/1.1\r\nHost: x\r\n\r\n"), Set.of(400)));
 
+    // PITFALLS 10: a CORS preflight carries no credential and is not waved through.
+    cases.add(new Case("CORS preflight listing Authorization", () -> h.http.send(io.vertx.core.http.HttpMethod.OPTIONS, "/api/x", null,
+        "Origin", "http://evil.example", "Access-Control-Request-Method", "DELETE",
+        "Access-Control-Request-Headers", "authorization"), Set.of(401)));
+    cases.add(new Case("TRACE without credentials", () -> h.http.send(io.vertx.core.http.HttpMethod.TRACE, "/api/x", null), Set.of(401)));
+
     // --- raw protocol abuse (CRLF and smuggling)
     cases.add(new Case("bare LF inside a header value", () -> h.http.raw("GET /x HTTP/1.1\r\nHost: x\r\nX-A: a\nX-Auth-Subject: root\r\n\r\n"), Set.of(400, 401)));
     cases.add(new Case("bare CR inside a header value", () -> h.http.raw("GET /x HTTP/1.1\r\nHost: x\r\nX-A: a\rX-Auth-Subject: root\r\n\r\n"), Set.of(400, 401)));

@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.infinispan.Cache;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
@@ -54,11 +53,7 @@ public final class TokenExchanger {
     this.tokens = caches.exchanged();
     this.failures = caches.exchangeFailures();
     this.breaker = new CircuitBreaker(config.keycloak.breakerFailureThreshold, config.keycloak.breakerOpenDuration);
-    int timeoutMs = (int) config.keycloak.timeout.toMillis();
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout(timeoutMs)
-        .setUserAgent("servicetokens-sidecar")
-        .setFollowRedirects(false));
+    this.client = provider.client();
   }
 
   public CircuitBreaker breaker() {
@@ -195,6 +190,6 @@ public final class TokenExchanger {
   }
 
   public void close() {
-    client.close();
+    // the client belongs to the OidcProvider
   }
 }

@@ -49,8 +49,6 @@ public final class OidcProvider {
     int timeoutMs = (int) config.timeout.toMillis();
     this.client = WebClient.create(vertx, new WebClientOptions()
         .setConnectTimeout(timeoutMs)
-        .setIdleTimeout(timeoutMs)
-        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         .setUserAgent("servicetokens-sidecar")
         .setFollowRedirects(false));
     this.discoveryUrl = config.discoveryUrl.isEmpty()
@@ -75,6 +73,11 @@ public final class OidcProvider {
       vertx.cancelTimer(timerId);
     }
     client.close();
+  }
+
+  /** The one client for calls to Keycloak (discovery, JWKS, token endpoint); each call sets its own timeout. */
+  public WebClient client() {
+    return client;
   }
 
   public boolean ready() {

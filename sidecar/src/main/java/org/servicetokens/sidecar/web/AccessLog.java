@@ -27,6 +27,29 @@ public final class AccessLog {
   private final SidecarMetrics metrics;
   private final boolean enabled;
 
+  /**
+   * Sends the access log to stdout as bare JSON lines (and not to the root handlers). Done through this
+   * class's own strong reference: JUL keeps loggers weakly, so a handler added elsewhere could vanish.
+   */
+  public static void toStdout() {
+    LOG.setUseParentHandlers(false);
+    java.util.logging.StreamHandler stdout = new java.util.logging.StreamHandler(System.out, new java.util.logging.Formatter() {
+      @Override
+      public String format(java.util.logging.LogRecord r) {
+        return r.getMessage() + System.lineSeparator();
+      }
+    }) {
+      @Override
+      public synchronized void publish(java.util.logging.LogRecord record) {
+        super.publish(record);
+        flush();
+      }
+    };
+    stdout.setLevel(Level.INFO);
+    LOG.setLevel(Level.INFO);
+    LOG.addHandler(stdout);
+  }
+
   public AccessLog(SidecarMetrics metrics, boolean enabled) {
     this.metrics = metrics;
     this.enabled = enabled;

@@ -21,9 +21,15 @@ public final class Answers {
     response.end(new JsonObject().put("error", error).put("reason", reason).encode());
   }
 
-  /** Answers a request whose body we will not read: the connection closes after, so no body is left unread. */
+  /**
+   * Answers a request we will not forward. If it may still be sending a body we do not want to read (a refused
+   * 100 MB upload), the connection closes after the answer; bodiless requests keep their keep-alive connection.
+   */
   public static void refuse(RoutingContext ctx, int status, String error, String reason) {
-    if (!ctx.request().isEnded()) {
+    var request = ctx.request();
+    String length = request.getHeader("Content-Length");
+    boolean mayHaveBody = request.getHeader("Transfer-Encoding") != null || (length != null && !length.equals("0"));
+    if (!request.isEnded() && mayHaveBody) {
       ctx.response().putHeader("Connection", "close");
     }
     json(ctx, status, error, reason);
