@@ -166,6 +166,8 @@ class HostileInputTest {
     bearer(cases, "duplicate alg member", TestKey.b64("{\"alg\":\"none\",\"alg\":\"RS256\",\"kid\":\"k1\"}") + "." + vp[1] + "." + vp[2], 401);
     bearer(cases, "signature of another token", vp[0] + "." + TestKey.b64(good.copy().put("sub", "root").encode()) + "." + vp[2], 401);
     bearer(cases, "logout token typ used as access token", realm.sign(hdr("RS256").put("typ", "logout+jwt"), good), 401);
+    bearer(cases, "ID token used as access token", realm.sign(good.copy().put("typ", "ID").put("azp", "demo-app")), 401);
+    bearer(cases, "refresh token typ", realm.sign(good.copy().put("typ", "Refresh")), 401);
     bearer(cases, "token carrying a logout events claim", realm.sign(good.copy().put("events", new JsonObject())), 401);
 
     // --- claims

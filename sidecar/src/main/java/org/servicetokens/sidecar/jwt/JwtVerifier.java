@@ -67,6 +67,12 @@ public final class JwtVerifier {
       return Future.succeededFuture(cached);
     }
     return verifySignature(token, ACCESS_TYPES).map(claims -> {
+      // Keycloak signs ID, logout and access tokens with the same key; its payload "typ" tells them apart.
+      // An ID token for this app would otherwise pass (aud = app), so only "Bearer" (or no typ) is accepted.
+      Object typ = claims.getValue("typ");
+      if (typ != null && !(typ instanceof String t && t.equalsIgnoreCase("Bearer"))) {
+        throw new TokenRejected("not_an_access_token");
+      }
       if (claims.containsKey("events")) {
         // A back-channel logout token is signed by the same key: never let it pass as an access token.
         throw new TokenRejected("not_an_access_token");

@@ -72,6 +72,7 @@ public final class FakeKeycloak {
         .put("aud", new JsonArray().add("demo-app"))
         .put("azp", "some-client")
         .put("sub", sub)
+        .put("typ", "Bearer")
         .put("iat", now)
         .put("exp", now + 300)
         .put("jti", UUID.randomUUID().toString())
