@@ -40,7 +40,7 @@ public final class RevocationStore {
   }
 
   private boolean before(String key, long issuedAt) {
-    String cutoff = cache.isEmpty() ? null : cache.get(key);
+    String cutoff = cache.get(key);
     return cutoff != null && (issuedAt <= 0 || issuedAt < Long.parseLong(cutoff));
   }
 

@@ -38,16 +38,19 @@ public final class AccessLog {
       public String format(java.util.logging.LogRecord r) {
         return r.getMessage() + System.lineSeparator();
       }
-    }) {
-      @Override
-      public synchronized void publish(java.util.logging.LogRecord record) {
-        super.publish(record);
-        flush();
-      }
-    };
+    });
     stdout.setLevel(Level.INFO);
     LOG.setLevel(Level.INFO);
     LOG.addHandler(stdout);
+    // Flushing per line would cost a write(2) per request on the event loops; twice a second is enough for
+    // log shippers, and the shutdown hook flushes the rest.
+    java.util.concurrent.ScheduledExecutorService flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "access-log-flush");
+      t.setDaemon(true);
+      return t;
+    });
+    flusher.scheduleAtFixedRate(stdout::flush, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+    Runtime.getRuntime().addShutdownHook(new Thread(stdout::flush, "access-log-final-flush"));
   }
 
   public AccessLog(SidecarMetrics metrics, boolean enabled) {

@@ -191,6 +191,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void exampleFileIsValid() {
+    SidecarConfig c = ConfigLoader.load(Path.of("sidecar.example.yaml"), Map.of());
+    assertEquals(4, c.policy.rules.size());
+    assertFalse(c.cookies.secure);
+  }
+
+  @Test
   void helpListsKeys() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     org.servicetokens.sidecar.MainAccess.help(new PrintStream(out, true, StandardCharsets.UTF_8));
