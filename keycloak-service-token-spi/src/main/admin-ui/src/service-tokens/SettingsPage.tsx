@@ -1,0 +1,98 @@
+import { useAccess, useRealm, ViewHeader } from "@keycloak/keycloak-admin-ui";
+import {
+  ActionGroup, AlertVariant, Button, Form, FormGroup, FormHelperText, FormSelect, FormSelectOption, HelperText,
+  HelperTextItem, PageSection, Spinner, Tab, Tabs, TabTitleText, TextInput,
+} from "@patternfly/react-core";
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router-dom";
+import { useAlerts } from "./alerts";
+import { type TokenSettings, useServiceTokenApi } from "./api";
+import { toServiceTokens } from "./routes";
+import { useTokenSettings } from "./useTokenSettings";
+
+const INACTIVITY_ACTIONS = ["none", "disable", "delete"];
+const list = (text: string) => text.split(",").map((part) => part.trim()).filter(Boolean);
+
+/** The realm's service-token policy (DESIGN §3 settings). Everyone with view-clients reads; manage-realm saves. */
+export default function SettingsPage() {
+  const { t } = useTranslation();
+  const { realm } = useRealm();
+  const { hasAccess } = useAccess();
+  const canSave = hasAccess("manage-realm");
+  const api = useServiceTokenApi();
+  const { addAlert, addError } = useAlerts();
+  const navigate = useNavigate();
+  const loaded = useTokenSettings();
+  const [form, setForm] = useState<Omit<TokenSettings, "expiryWarningDays" | "notifyEmails" | "inactivityDays">
+    & { expiryWarningDays: string; notifyEmails: string; inactivityDays: string }>();
+
+  useEffect(() => {
+    if (loaded) {
+      setForm({ ...loaded, expiryWarningDays: loaded.expiryWarningDays.join(", "), notifyEmails: loaded.notifyEmails.join(", "),
+        inactivityDays: String(loaded.inactivityDays) });
+    }
+  }, [loaded]);
+
+  const save = async () => {
+    if (!form) return;
+    try {
+      const saved = await api.saveSettings({
+        ...form,
+        expiryWarningDays: list(form.expiryWarningDays).map(Number),
+        notifyEmails: list(form.notifyEmails),
+        inactivityDays: Number(form.inactivityDays),
+      });
+      setForm({ ...saved, expiryWarningDays: saved.expiryWarningDays.join(", "), notifyEmails: saved.notifyEmails.join(", "),
+        inactivityDays: String(saved.inactivityDays) });
+      addAlert(t("serviceTokenSettingsSaved"), AlertVariant.success);
+    } catch (error) {
+      addError("serviceTokenSettingsSaveError", error);
+    }
+  };
+
+  const text = (key: keyof NonNullable<typeof form>, labelKey: string, helpKey: string) => (
+    <FormGroup label={t(labelKey)} fieldId={`settings-${key}`}>
+      <TextInput id={`settings-${key}`} data-testid={`settings-${key}`} value={String(form?.[key] ?? "")}
+        readOnlyVariant={canSave ? undefined : "default"} onChange={(_event, value) => setForm({ ...form!, [key]: value })} />
+      <FormHelperText><HelperText><HelperTextItem>{t(helpKey)}</HelperTextItem></HelperText></FormHelperText>
+    </FormGroup>
+  );
+
+  return (
+    <>
+      <ViewHeader titleKey="serviceTokens" subKey="serviceTokensExplain" divider={false} />
+      <PageSection variant="light" className="pf-v5-u-p-0">
+        <Tabs activeKey="settings" onSelect={(_event, key) => key === "tokens" && navigate(toServiceTokens(realm))}
+          className="pf-v5-u-px-sm" inset={{ default: "insetNone" }}>
+          <Tab eventKey="tokens" title={<TabTitleText>{t("serviceTokenList")}</TabTitleText>} data-testid="tab-tokens" />
+          <Tab eventKey="settings" title={<TabTitleText>{t("serviceTokenSettings")}</TabTitleText>} data-testid="tab-settings" />
+        </Tabs>
+      </PageSection>
+      <PageSection variant="light">
+        {!form ? <Spinner /> : (
+          <Form isHorizontal className="keycloak__form" onSubmit={(event) => { event.preventDefault(); void save(); }}>
+            {text("defaultDuration", "serviceTokenDefaultDuration", "serviceTokenDurationHelp")}
+            {text("maxDuration", "serviceTokenMaxDuration", "serviceTokenDurationHelp")}
+            {text("expiryWarningDays", "serviceTokenExpiryWarningDays", "serviceTokenExpiryWarningDaysHelp")}
+            {text("notifyEmails", "serviceTokenNotifyEmails", "serviceTokenNotifyEmailsHelp")}
+            {text("inactivityDays", "serviceTokenInactivityDays", "serviceTokenInactivityDaysHelp")}
+            <FormGroup label={t("serviceTokenInactivityAction")} fieldId="settings-inactivityAction">
+              <FormSelect id="settings-inactivityAction" value={form.inactivityAction} isDisabled={!canSave}
+                onChange={(_event, value) => setForm({ ...form, inactivityAction: value })}>
+                {INACTIVITY_ACTIONS.map((action) => (
+                  <FormSelectOption key={action} value={action} label={t(`serviceTokenInactivityAction.${action}`)} />
+                ))}
+              </FormSelect>
+            </FormGroup>
+            {canSave && (
+              <ActionGroup>
+                <Button type="submit" data-testid="settings-save">{t("save")}</Button>
+              </ActionGroup>
+            )}
+          </Form>
+        )}
+      </PageSection>
+    </>
+  );
+}

@@ -1,0 +1,133 @@
+import { useAccess, useConfirmDialog, useRealm, ViewHeader } from "@keycloak/keycloak-admin-ui";
+import {
+  ActionGroup, AlertVariant, Button, ButtonVariant, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+  DescriptionListTerm, DropdownItem, Form, FormGroup, PageSection, Spinner, TextArea, TextInput,
+} from "@patternfly/react-core";
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate, useParams } from "react-router-dom";
+import { useAlerts } from "./alerts";
+import { type ServiceToken, useServiceTokenApi } from "./api";
+import { ApplicationsSelect } from "./ApplicationsSelect";
+import { StatusLabel, useFormatTime } from "./format";
+import { toServiceTokens } from "./routes";
+import { useTokenActions } from "./useTokenActions";
+
+/** One token: every field the API reports, the same actions as the list, and editing for managers. */
+export default function TokenDetails() {
+  const { t } = useTranslation();
+  const { id } = useParams<{ id: string }>();
+  const { realm } = useRealm();
+  const { hasAccess } = useAccess();
+  const canManage = hasAccess("manage-clients");
+  const api = useServiceTokenApi();
+  const { addAlert, addError } = useAlerts();
+  const navigate = useNavigate();
+  const formatTime = useFormatTime();
+  const [token, setToken] = useState<ServiceToken>();
+  const [draft, setDraft] = useState<Pick<ServiceToken, "name" | "description" | "applications">>();
+  const [reloadKey, setReloadKey] = useState(0);
+  const reload = useCallback(() => setReloadKey((key) => key + 1), []);
+  const actions = useTokenActions(reload, () => navigate(toServiceTokens(realm)));
+
+  useEffect(() => {
+    let current = true;
+    api.get(id!).then((loaded) => {
+      if (!current) return;
+      setToken(loaded);
+      setDraft({ name: loaded.name, description: loaded.description ?? "", applications: loaded.applications });
+    }).catch((error) => current && addError("serviceTokenLoadError", error));
+    return () => { current = false; };
+  }, [api, id, reloadKey, addError]);
+
+  const [toggleRevokeDialog, RevokeConfirm] = useConfirmDialog({
+    titleKey: t("serviceTokenRevokeTitle", { name: token?.name }),
+    messageKey: t("serviceTokenRevokeMessage", { clientId: token?.clientId }),
+    continueButtonLabel: "serviceTokenRevoke",
+    continueButtonVariant: ButtonVariant.danger,
+    onConfirm: actions.confirmRevoke,
+  });
+
+  if (!token || !draft) return <Spinner />;
+
+  const save = async () => {
+    try {
+      await api.update(token.id, { name: draft.name.trim(), description: draft.description ?? "", applications: draft.applications });
+      addAlert(t("serviceTokenSaved"), AlertVariant.success);
+      reload();
+    } catch (error) {
+      addError("serviceTokenSaveError", error);
+    }
+  };
+
+  const endGrace = async () => {
+    try {
+      await api.endGracePeriod(token.id);
+      addAlert(t("serviceTokenGraceEnded"), AlertVariant.success);
+      reload();
+    } catch (error) {
+      addError("serviceTokenSaveError", error);
+    }
+  };
+
+  const field = (termKey: string, value: React.ReactNode, testId?: string) => (
+    <DescriptionListGroup>
+      <DescriptionListTerm>{t(termKey)}</DescriptionListTerm>
+      <DescriptionListDescription data-testid={testId}>{value}</DescriptionListDescription>
+    </DescriptionListGroup>
+  );
+
+  return (
+    <>
+      <ViewHeader titleKey={token.name} noTranslate badges={[{ text: <StatusLabel status={token.status} /> }]}
+        isReadOnly={!canManage}
+        dropdownItems={canManage ? [
+          <DropdownItem key="rotate" onClick={() => actions.startRotate(token)}>{t("serviceTokenRotate")}</DropdownItem>,
+          <DropdownItem key="extend" onClick={() => actions.startExtend(token)}>{t("serviceTokenExtend")}</DropdownItem>,
+          <DropdownItem key="toggle" onClick={() => actions.toggleEnabled(token)}>{t(token.enabled ? "disable" : "serviceTokenEnable")}</DropdownItem>,
+          ...(token.previousSecretExpiresAt
+            ? [<DropdownItem key="grace" onClick={endGrace}>{t("serviceTokenEndGrace")}</DropdownItem>] : []),
+          <DropdownItem key="revoke" onClick={() => { actions.setRevokeTarget(token); toggleRevokeDialog(); }}>
+            {t("serviceTokenRevoke")}
+          </DropdownItem>,
+        ] : undefined} />
+      <PageSection variant="light">
+        <DescriptionList isHorizontal columnModifier={{ lg: "2Col" }} className="pf-v5-u-mb-lg">
+          {field("clientId", <code>{token.clientId}</code>, "detail-client-id")}
+          {field("status", <StatusLabel status={token.status} />)}
+          {field("serviceTokenCreated", formatTime(token.createdAt, "serviceTokenUnknown"))}
+          {field("serviceTokenCreatedBy", token.createdBy ?? t("serviceTokenUnknown"))}
+          {field("serviceTokenExpires", formatTime(token.expiresAt, "serviceTokenNeverExpires"))}
+          {field("serviceTokenLastUsed", formatTime(token.lastUsedAt, "serviceTokenNeverUsed"))}
+          {field("serviceTokenPreviousSecret", token.previousSecretExpiresAt
+            ? t("serviceTokenPreviousValidUntil", { time: formatTime(token.previousSecretExpiresAt, "serviceTokenUnknown") })
+            : t("serviceTokenNoPreviousSecret"), "detail-previous-secret")}
+        </DescriptionList>
+        <Form className="keycloak__form" onSubmit={(event) => { event.preventDefault(); void save(); }}>
+          <FormGroup label={t("name")} fieldId="detail-name" isRequired>
+            <TextInput id="detail-name" value={draft.name} readOnlyVariant={canManage ? undefined : "default"}
+              onChange={(_event, name) => setDraft({ ...draft, name })} />
+          </FormGroup>
+          <FormGroup label={t("description")} fieldId="detail-description">
+            <TextArea id="detail-description" value={draft.description ?? ""} readOnlyVariant={canManage ? undefined : "default"}
+              onChange={(_event, description) => setDraft({ ...draft, description })} />
+          </FormGroup>
+          <FormGroup label={t("serviceTokenApplications")} fieldId="detail-applications">
+            {canManage
+              ? <ApplicationsSelect id="detail-applications" value={draft.applications}
+                  onChange={(applications) => setDraft({ ...draft, applications })} />
+              : <span>{token.applications.join(", ") || t("serviceTokenNoApplications")}</span>}
+          </FormGroup>
+          {canManage && (
+            <ActionGroup>
+              <Button type="submit" data-testid="detail-save" isDisabled={!draft.name.trim()}>{t("save")}</Button>
+              <Button variant="link" onClick={() => navigate(toServiceTokens(realm))}>{t("cancel")}</Button>
+            </ActionGroup>
+          )}
+        </Form>
+      </PageSection>
+      <RevokeConfirm />
+      {actions.dialogs}
+    </>
+  );
+}

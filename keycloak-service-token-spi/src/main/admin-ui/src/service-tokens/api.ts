@@ -1,0 +1,92 @@
+import { useAdminClient, useRealm } from "@keycloak/keycloak-admin-ui";
+import { useMemo } from "react";
+
+export type TokenStatus = "active" | "expired" | "disabled";
+
+export type ServiceToken = {
+  id: string;
+  clientId: string;
+  name: string;
+  description?: string;
+  enabled: boolean;
+  status: TokenStatus;
+  createdAt?: string;
+  createdBy?: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+  previousSecretExpiresAt?: string;
+  applications: string[];
+};
+
+/** The two answers that carry a secret. Held only by the secret dialog, and only while it is open. */
+export type CreatedToken = { id: string; clientId: string; clientSecret: string; expiresAt?: string };
+export type RotatedSecret = { clientId: string; clientSecret: string; previousSecretExpiresAt?: string };
+
+export type TokenSettings = {
+  defaultDuration: string;
+  maxDuration: string;
+  expiryWarningDays: number[];
+  inactivityDays: number;
+  inactivityAction: string;
+  notifyEmails: string[];
+};
+
+/** An API refusal: `error` and `error_description` as the server sent them (DESIGN §3). */
+export class ServiceTokenApiError extends Error {
+  constructor(readonly status: number, readonly error: string, readonly description?: string) {
+    super(description || error);
+    this.name = "ServiceTokenApiError";
+  }
+}
+
+/**
+ * The service-token REST API of the realm being viewed, called with the console's own access token (the same
+ * one the stock pages use). Bodies are JSON; a secret only ever travels in a response body, never in a URL.
+ */
+export function useServiceTokenApi() {
+  const { adminClient } = useAdminClient();
+  const { realm } = useRealm();
+
+  return useMemo(() => {
+    const base = `${adminClient.baseUrl.replace(/\/$/, "")}/admin/realms/${encodeURIComponent(realm)}/service-tokens`;
+
+    async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const token = await adminClient.getAccessToken();
+      const response = await fetch(base + path, {
+        method,
+        cache: "no-store",
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const data = text ? JSON.parse(text) : undefined;
+      if (!response.ok) {
+        throw new ServiceTokenApiError(response.status, data?.error ?? `HTTP ${response.status}`, data?.error_description);
+      }
+      return data as T;
+    }
+
+    const id = (tokenId: string) => `/${encodeURIComponent(tokenId)}`;
+    return {
+      list: (search: string, first: number, max: number) =>
+        call<ServiceToken[]>("GET", `?${new URLSearchParams({ search, first: String(first), max: String(max) })}`),
+      get: (tokenId: string) => call<ServiceToken>("GET", id(tokenId)),
+      create: (body: { name: string; description?: string; duration: string; applications: string[] }) =>
+        call<CreatedToken>("POST", "", body),
+      update: (tokenId: string, body: Partial<Pick<ServiceToken, "name" | "description" | "enabled" | "applications">>) =>
+        call<ServiceToken>("PUT", id(tokenId), body),
+      rotate: (tokenId: string, gracePeriod: string) => call<RotatedSecret>("POST", `${id(tokenId)}/rotate`, { gracePeriod }),
+      endGracePeriod: (tokenId: string) =>
+        call<ServiceToken>("PUT", `${id(tokenId)}/previous-secret`, { expiresAt: new Date().toISOString() }),
+      extend: (tokenId: string, duration: string) => call<ServiceToken>("POST", `${id(tokenId)}/extend`, { duration }),
+      revoke: (tokenId: string) => call<void>("DELETE", id(tokenId)),
+      settings: () => call<TokenSettings>("GET", "/settings"),
+      saveSettings: (settings: TokenSettings) => call<TokenSettings>("PUT", "/settings", settings),
+    };
+  }, [adminClient, realm]);
+}
+
+export type ServiceTokenApi = ReturnType<typeof useServiceTokenApi>;
