@@ -52,6 +52,10 @@ KC_BOOTSTRAP_ADMIN_USERNAME=$ADMIN_USER KC_BOOTSTRAP_ADMIN_PASSWORD=$ADMIN_PASSW
   >"$DEMO/logs/keycloak.log" 2>&1 &
 PIDS+=($!)
 up http://localhost:9000/health/ready 240 Keycloak
+# The master console shows the Service tokens page too (the demo realm's theme comes from realm-config/).
+curl -fsS -X PUT -H "Authorization: Bearer $(admin_token http://localhost:8080)" -H 'Content-Type: application/json' \
+  -d '{"adminTheme":"service-tokens"}' http://localhost:8080/admin/realms/master >/dev/null \
+  || fail "could not set the master realm's admin theme to service-tokens"
 
 say "Starting the sample app on http://localhost:8081"
 java "$ROOT/demo/SampleApp.java" 8081 >"$DEMO/logs/sample-app.log" 2>&1 &
