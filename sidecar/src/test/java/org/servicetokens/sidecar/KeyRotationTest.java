@@ -66,13 +66,15 @@ class KeyRotationTest {
   @Test
   void unknownKidRefetchIsRateLimited() {
     int before = h.keycloak.jwksCalls.get();
+    long t0 = System.nanoTime();
     TestKey stranger = TestKey.ec("x");
     for (int i = 0; i < 30; i++) {
       TestKey k = new TestKey("random-" + i, "ES256", stranger.pair());
       assertEquals(401, get(k));
     }
     int fetched = h.keycloak.jwksCalls.get() - before;
-    assertTrue(fetched >= 1 && fetched <= 2, "30 unknown kids in well under the interval cost " + fetched + " fetch(es)");
+    long allowed = 1 + (System.nanoTime() - t0) / 700_000_000L;
+    assertTrue(fetched >= 1 && fetched <= allowed, "30 unknown kids cost " + fetched + " fetch(es), at most " + allowed + " allowed");
   }
 
   @Test

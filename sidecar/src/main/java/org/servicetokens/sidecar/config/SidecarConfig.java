@@ -146,8 +146,4 @@ public class SidecarConfig {
   public int instances() {
     return listen.instances > 0 ? listen.instances : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
-
-  public Duration leeway() {
-    return keycloak.leeway;
-  }
 }

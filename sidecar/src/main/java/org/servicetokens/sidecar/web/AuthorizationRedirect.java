@@ -31,8 +31,10 @@ public final class AuthorizationRedirect implements LoginFlow {
       Answers.refuse(ctx, 503, "temporarily_unavailable", "keycloak_unavailable");
       return;
     }
+    // Keycloak only redirects to registered URIs, so a forged Host cannot send the code elsewhere.
+    var authority = ctx.request().authority();
     String base = publicUrl.isEmpty()
-        ? (ctx.request().isSSL() ? "https://" : "http://") + ctx.request().authority()
+        ? (ctx.request().isSSL() ? "https://" : "http://") + (authority == null ? "localhost" : authority.toString())
         : publicUrl;
     String location = meta.authorizationEndpoint()
         + (meta.authorizationEndpoint().contains("?") ? "&" : "?")
