@@ -24,7 +24,8 @@ stop_all() {
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   fi
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
 
 up() { wait_for "$@" || fail "see the logs in $DEMO/logs"; }
 
@@ -104,4 +105,4 @@ cat <<NEXT
 NEXT
 
 wait -n "${PIDS[@]}" || true
-say "A demo process exited; see $DEMO/logs/"
+say "A demo process exited unexpectedly; see $DEMO/logs/"
