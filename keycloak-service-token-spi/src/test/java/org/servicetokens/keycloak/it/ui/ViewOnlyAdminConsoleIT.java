@@ -1,0 +1,69 @@
+package org.servicetokens.keycloak.it.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.servicetokens.keycloak.it.ui.ConsolePages.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectKeycloakUrls;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.server.KeycloakUrls;
+import org.openqa.selenium.By;
+import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
+import org.servicetokens.keycloak.it.TokenApi;
+
+/** token-viewer (view-clients only) reads the list and a token, and is offered nothing that changes one. */
+@KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
+class ViewOnlyAdminConsoleIT {
+
+    @InjectAdminClient
+    Keycloak admin;
+
+    @InjectKeycloakUrls
+    KeycloakUrls urls;
+
+    @InjectRealm(fromJson = "/demo-realm.json")
+    ManagedRealm realm;
+
+    @Test
+    void viewerSeesTokensWithoutMutatingActions() throws Exception {
+        TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        String name = "viewer-visible-" + System.nanoTime();
+        JsonNode created = api.create(name, "P30D", "demo-app");
+        String clientId = created.get("clientId").asText();
+
+        try (Browser browser = new Browser()) {
+            browser.logIn(urls.getBase(), realm.getName(), "token-viewer", "token-viewer");
+            openServiceTokens(browser);
+            search(browser, name);
+            assertTrue(browser.waitFor(row(clientId)).getText().contains(name), "the viewer sees the token");
+            assertTrue(all(browser, CREATE_BUTTON).isEmpty(), "no Create button");
+            assertTrue(all(browser, KEBABS).isEmpty(), "no row actions (Rotate, Extend, Disable, Revoke)");
+            assertActionsAbsent(bodyText(browser));
+
+            browser.waitFor(row(clientId)).findElement(By.linkText(name)).click();
+            assertEquals(clientId, browser.waitFor(By.cssSelector("[data-testid='detail-client-id']")).getText());
+            assertActionsAbsent(bodyText(browser));
+            assertTrue(all(browser, By.cssSelector("[data-testid='detail-save']")).isEmpty(), "no Save on the detail page");
+            assertTrue(all(browser, By.cssSelector("[data-testid='action-dropdown']")).isEmpty(), "no action menu");
+
+            browser.driver.navigate().back();
+            browser.waitForClickable(By.cssSelector("[data-testid='tab-settings'] button, button[data-testid='tab-settings']")).click();
+            browser.waitFor(By.cssSelector("[data-testid='settings-defaultDuration']"));
+            assertTrue(all(browser, By.cssSelector("[data-testid='settings-save']")).isEmpty(), "no Save for the realm policy");
+            assertTrue(browser.consoleErrors().isEmpty(), "browser console errors: " + browser.consoleErrors());
+        }
+    }
+
+    private static void assertActionsAbsent(String pageText) {
+        for (String action : new String[] {"Create service token", "Rotate secret", "Revoke", "Extend"}) {
+            assertFalse(pageText.contains(action), "a view-only admin is not offered '" + action + "'");
+        }
+    }
+}
