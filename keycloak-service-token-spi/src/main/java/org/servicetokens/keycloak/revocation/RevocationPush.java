@@ -88,8 +88,11 @@ public final class RevocationPush {
                                            ServiceToken token, Instant cutoff, String reason) {
         LogoutToken logoutToken = new LogoutToken();
         logoutToken.id(SecretGenerator.getInstance().generateSecureID());
-        logoutToken.iat(cutoff.getEpochSecond());
-        logoutToken.exp(cutoff.getEpochSecond() + LOGOUT_TOKEN_LIFESPAN_SECONDS);
+        // JWT times are whole seconds and receivers refuse tokens issued before iat: a JWT minted earlier in the
+        // revocation's own second must be refused too, so the cut-off is the start of the next second.
+        long cutoffSecond = cutoff.getEpochSecond() + 1;
+        logoutToken.iat(cutoffSecond);
+        logoutToken.exp(cutoffSecond + LOGOUT_TOKEN_LIFESPAN_SECONDS);
         logoutToken.issuer(issuer);
         logoutToken.addAudience(application.getClientId());
         logoutToken.setSubject(serviceAccount.getId());
