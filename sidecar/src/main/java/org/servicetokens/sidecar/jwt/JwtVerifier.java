@@ -48,6 +48,7 @@ public final class JwtVerifier {
 
   private JWTAuth auth;
   private long authVersion = -1;
+  private long verifiedVersion = -1;
 
   public JwtVerifier(Vertx vertx, OidcProvider provider, String appClientId, long leewaySeconds, int cacheSize) {
     this.vertx = vertx;
@@ -61,6 +62,12 @@ public final class JwtVerifier {
   /** A verified access token's identity, or a failed future with {@link TokenRejected}. */
   public Future<Identity> verifyAccessToken(String token) {
     long now = System.currentTimeMillis() / 1000;
+    KeySet current = provider.keys();
+    if (current != null && current.version() != verifiedVersion) {
+      // The realm's keys changed: a token verified with a key that is now gone must not live on in the cache.
+      verified.clear();
+      verifiedVersion = current.version();
+    }
     String hash = Hashing.sha256Hex(token);
     Identity cached = verified.get(hash, now, leeway);
     if (cached != null) {

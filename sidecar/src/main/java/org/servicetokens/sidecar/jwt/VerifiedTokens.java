@@ -47,6 +47,10 @@ final class VerifiedTokens {
     map.remove(hash);
   }
 
+  void clear() {
+    map.clear();
+  }
+
   int size() {
     return map.size();
   }
