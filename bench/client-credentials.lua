@@ -20,7 +20,3 @@ wrk.method = "POST"
 wrk.body = "grant_type=client_credentials"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "Basic " .. b64(id .. ":" .. secret)
-
-function done(summary, latency, requests)
-  io.write(string.format("non-200: %d\n", summary.errors.status))
-end

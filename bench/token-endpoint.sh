@@ -7,35 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-source "$ROOT/demo/keycloak-lib.sh"
+source "$ROOT/bench/lib.sh"
 
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-15}
-WORK=$ROOT/.bench
-KC_HOME=$WORK/keycloak-$KC_VERSION
-PORT=8180
-MGMT_PORT=9180
-BASE=http://localhost:$PORT
-THREADS=2
+BASE=$KC_BASE
 CONNECTIONS=16
 
-command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
-for port in $PORT $MGMT_PORT; do
-  if port_in_use $port; then echo "port $port is in use" >&2; exit 1; fi
-done
-mkdir -p "$WORK/logs"
 if [ ! -f keycloak-service-token-spi/target/keycloak-service-token-spi-0.1.0.jar ]; then
   mvn -B -q -DskipTests -pl keycloak-service-token-spi package
 fi
-unpack_keycloak "$WORK" "$WORK/logs"
-fresh_keycloak_home "$KC_HOME"
-
-KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
-  "$KC_HOME/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port=$PORT --http-management-port=$MGMT_PORT \
-  --health-enabled=true --log-level=WARN >"$WORK/logs/keycloak.log" 2>&1 &
-KC_PID=$!
-trap 'kill $KC_PID 2>/dev/null; wait $KC_PID 2>/dev/null' EXIT
-wait_for http://localhost:$MGMT_PORT/health/ready 300 Keycloak
+start_bench_keycloak
 
 TOKEN=$(admin_token $BASE)
 api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
@@ -49,17 +31,8 @@ ST_ID=$(printf '%s' "$CREATED" | sed -n 's/.*"clientId":"\([^"]*\)".*/\1/p')
 ST_SECRET=$(printf '%s' "$CREATED" | sed -n 's/.*"clientSecret":"\([^"]*\)".*/\1/p')
 
 URL=$BASE/realms/bench/protocol/openid-connect/token
-run() { # label id secret seconds -> prints "rps p50 p99 non200"
-  local out
-  out=$(BENCH_CLIENT_ID=$2 BENCH_CLIENT_SECRET=$3 wrk -t$THREADS -c$CONNECTIONS -d"$4"s --latency \
-        -s bench/client-credentials.lua "$URL")
-  printf '%s\n' "$out" >"$WORK/logs/wrk-$1-$(date +%s).txt"
-  local rps p50 p99 errors
-  rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(printf '%s\n' "$out" | awk '$1=="50%" {print $2}')
-  p99=$(printf '%s\n' "$out" | awk '$1=="99%" {print $2}')
-  errors=$(printf '%s\n' "$out" | awk '/non-200:/ {print $2}')
-  echo "$rps $p50 $p99 ${errors:-0}"
+run() { # label id secret seconds
+  BENCH_CLIENT_ID=$2 BENCH_CLIENT_SECRET=$3 WRK_CONNECTIONS=$CONNECTIONS wrk_run "$1" "$4" "$URL" -s bench/client-credentials.lua
 }
 
 echo "warming up both clients (10 s each)..."
@@ -71,7 +44,7 @@ SUM_RATIO=0
 for r in $(seq 1 "$ROUNDS"); do
   read -r s_rps s_p50 s_p99 s_err < <(run stock stock-bot stock-bot-secret-0123456789 "$SECONDS_PER_RUN")
   read -r t_rps t_p50 t_p99 t_err < <(run token "$ST_ID" "$ST_SECRET" "$SECONDS_PER_RUN")
-  ratio=$(awk -v a="$t_rps" -v b="$s_rps" 'BEGIN {printf "%.3f", a/b}')
+  ratio=$(ratio "$t_rps" "$s_rps")
   SUM_RATIO=$(awk -v a="$SUM_RATIO" -v b="$ratio" 'BEGIN {print a+b}')
   echo "round $r: stock $s_rps req/s (p99 $s_p99, non-200 $s_err), service-token $t_rps req/s (p99 $t_p99, non-200 $t_err), ratio $ratio"
   ROWS="$ROWS| $r | $s_rps | $s_p50 | $s_p99 | $s_err | $t_rps | $t_p50 | $t_p99 | $t_err | $ratio |
