@@ -93,7 +93,8 @@ class ServiceTokenLifecycleIT {
         assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(), "old secret in grace");
         assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secret2).status(), "new secret");
         waitUntil(Duration.ofSeconds(15), () -> Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status() == 401);
-        assertRefused(clientId, secret, "previous_secret_expired");
+        // Until the grace-end job drops the old hash the event says the grace ended; after, the secret is just wrong.
+        assertRefused(clientId, secret, "previous_secret_expired", "wrong_secret");
         assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secret2).status());
 
         // Rotate without grace: the old secret fails at once.
@@ -165,13 +166,14 @@ class ServiceTokenLifecycleIT {
         }
     }
 
-    private void assertRefused(String clientId, String secret, String expectedReason) {
+    private void assertRefused(String clientId, String secret, String... expectedReasons) {
         Http.Reply reply = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
-        assertEquals(401, reply.status(), "refused (" + expectedReason + ")");
+        assertEquals(401, reply.status(), "refused (" + String.join("|", expectedReasons) + ")");
         assertEquals("invalid_client", reply.json().get("error").asText());
         List<EventRepresentation> errors = realm.admin().getEvents(List.of("CLIENT_LOGIN_ERROR"), clientId, null, null, null, null, 0, 1);
         assertEquals(1, errors.size(), "a CLIENT_LOGIN_ERROR event was stored");
-        assertEquals(expectedReason, errors.get(0).getDetails().get("service_token_error"));
+        String reason = errors.get(0).getDetails().get("service_token_error");
+        assertTrue(List.of(expectedReasons).contains(reason), "event reason " + reason);
     }
 
     static List<String> audience(JsonNode claims) {
