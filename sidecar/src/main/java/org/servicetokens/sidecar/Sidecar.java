@@ -16,6 +16,7 @@ import org.servicetokens.sidecar.metrics.SidecarMetrics;
 import org.servicetokens.sidecar.policy.Policy;
 import org.servicetokens.sidecar.policy.PolicyParser;
 import org.servicetokens.sidecar.revocation.RevocationStore;
+import org.servicetokens.sidecar.session.SessionServices;
 import org.servicetokens.sidecar.web.ManagementServer;
 
 import java.util.ArrayList;
@@ -61,7 +62,8 @@ public final class Sidecar {
       OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
       TokenExchanger exchanger = new TokenExchanger(vertx, provider, caches, config, metrics);
       RevocationStore revocations = new RevocationStore(caches.revocations(), config.revocation.retention);
-      Shared shared = new Shared(config, policy, metrics, caches, provider, exchanger, revocations, new AtomicInteger());
+      Shared shared = new Shared(config, policy, metrics, caches, provider, exchanger, revocations, new AtomicInteger(),
+          SessionServices.create(config, provider, caches));
       metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
       metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> caches.exchanged().size());
       ManagementServer management = new ManagementServer(vertx, config.management, provider, caches, registry);

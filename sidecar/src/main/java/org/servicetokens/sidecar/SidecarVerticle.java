@@ -6,15 +6,20 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.servicetokens.sidecar.credentials.Credential;
 import org.servicetokens.sidecar.credentials.CredentialExtractor;
 import org.servicetokens.sidecar.credentials.SessionCredentials;
 import org.servicetokens.sidecar.identity.IdentityHeaders;
 import org.servicetokens.sidecar.jwt.JwtVerifier;
 import org.servicetokens.sidecar.revocation.BackchannelLogoutHandler;
+import org.servicetokens.sidecar.session.SessionAuthenticator;
+import org.servicetokens.sidecar.session.SessionServices;
 import org.servicetokens.sidecar.upstream.UpstreamProxy;
 import org.servicetokens.sidecar.web.AccessLog;
 import org.servicetokens.sidecar.web.Answers;
-import org.servicetokens.sidecar.web.AuthorizationRedirect;
+import org.servicetokens.sidecar.web.BrowserLogin;
+import org.servicetokens.sidecar.web.LoginCallback;
+import org.servicetokens.sidecar.web.LogoutEndpoint;
 import org.servicetokens.sidecar.web.RequestPipeline;
 
 /**
@@ -24,6 +29,8 @@ import org.servicetokens.sidecar.web.RequestPipeline;
 final class SidecarVerticle extends VerticleBase {
 
   private static final int LOGOUT_BODY_LIMIT = 64 * 1024;
+  /** The logout form carries one CSRF token. */
+  private static final int LOGOUT_FORM_LIMIT = 4 * 1024;
 
   private final Shared shared;
   private HttpServer server;
@@ -39,16 +46,28 @@ final class SidecarVerticle extends VerticleBase {
     JwtVerifier verifier = new JwtVerifier(vertx, shared.provider(), config.app.clientId,
         config.keycloak.leeway.toSeconds(), config.tokens.verifiedCacheSize);
     upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics());
+    SessionServices sessions = shared.sessions();
+    BrowserLogin login = new BrowserLogin(shared.provider(), sessions.store(), sessions.cookies(), config);
+    SessionCredentials sessionCookie = request -> {
+      String id = sessions.cookies().sessionId(request);
+      return id == null ? null : new Credential.Session(id);
+    };
     RequestPipeline pipeline = new RequestPipeline(
-        new CredentialExtractor(config.credentials, SessionCredentials.NONE),
+        new CredentialExtractor(config.credentials, sessionCookie),
         shared.policy(),
         new IdentityHeaders(config),
         verifier,
         shared.exchanger(),
         shared.revocations(),
         upstream,
-        new AuthorizationRedirect(shared.provider(), config.app.clientId, config.listen.publicUrl),
-        config.app.clientId);
+        login,
+        config.app.clientId,
+        new SessionAuthenticator(verifier, sessions.store(), sessions.refresher(), shared.revocations(),
+            config.sessions.refreshBeforeExpiry.toSeconds()),
+        sessions.cookies());
+    LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), sessions.tokens(), verifier,
+        config.app.clientId, config.keycloak.leeway.toSeconds());
+    LogoutEndpoint logoutPage = new LogoutEndpoint(shared.provider(), sessions.store(), sessions.cookies(), login, config);
     BackchannelLogoutHandler logout = new BackchannelLogoutHandler(verifier, shared.revocations(),
         shared.caches().logoutJtis(), shared.exchanger(), shared.metrics(), config.app.clientId,
         config.revocation.maxTokenAge.toSeconds(), config.keycloak.leeway.toSeconds());
@@ -60,6 +79,13 @@ final class SidecarVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(LOGOUT_BODY_LIMIT))
         .handler(logout);
     router.get("/.sidecar/identity").handler(pipeline::identity);
+    router.get(BrowserLogin.CALLBACK_PATH).handler(callback);
+    router.get("/.sidecar/login").handler(login::explicit);
+    router.get(LogoutEndpoint.PATH).handler(logoutPage::confirm);
+    router.post(LogoutEndpoint.PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(LOGOUT_FORM_LIMIT))
+        .handler(logoutPage::logout);
+    router.get(LogoutEndpoint.LOGGED_OUT_PATH).handler(logoutPage::loggedOut);
     router.route("/.sidecar/*").handler(ctx -> {
       ctx.put(AccessLog.DECISION, "deny").put(AccessLog.REASON, "unknown_endpoint");
       Answers.refuse(ctx, 404, "not_found", "unknown_endpoint");

@@ -26,12 +26,15 @@ public final class SidecarCaches {
   public static final String EXCHANGE_FAILURES = "exchange-failures";
   public static final String REVOCATIONS = "revocations";
   public static final String LOGOUT_JTIS = "logout-jtis";
+  /** Browser sessions (sealed under their own id) and pending logins, issue 6. */
+  public static final String SESSIONS = "sessions";
 
   private final DefaultCacheManager manager;
   private final Cache<String, String> exchanged;
   private final Cache<String, String> exchangeFailures;
   private final Cache<String, String> revocations;
   private final Cache<String, String> logoutJtis;
+  private final Cache<String, String> sessions;
 
   private SidecarCaches(SidecarConfig config) {
     GlobalConfigurationBuilder global = new GlobalConfigurationBuilder().nonClusteredDefault();
@@ -42,6 +45,7 @@ public final class SidecarCaches {
     exchanged = define(EXCHANGED, config.exchange.maxEntries, Duration.ofHours(1));
     exchangeFailures = define(EXCHANGE_FAILURES, config.exchange.maxEntries, config.exchange.negativeTtl);
     revocations = define(REVOCATIONS, 1_000_000, config.revocation.retention);
+    sessions = define(SESSIONS, config.sessions.maxEntries, Duration.ofDays(1));
     logoutJtis = define(LOGOUT_JTIS, 1_000_000, config.revocation.maxTokenAge.plus(config.keycloak.leeway).plus(config.keycloak.leeway));
   }
 
@@ -73,6 +77,10 @@ public final class SidecarCaches {
 
   public Cache<String, String> logoutJtis() {
     return logoutJtis;
+  }
+
+  public Cache<String, String> sessions() {
+    return sessions;
   }
 
   /** Readiness: every cache is running. */

@@ -86,6 +86,8 @@ final class ConfigValidator {
       problems.add("cookies.name: must be letters, digits, '_' or '-'");
     }
 
+    LoginValidation.validate(c, problems);
+
     PolicyParser.parse(c.policy.rules, problems);
 
     if (!c.cluster.members.isEmpty() || !c.cluster.dnsQuery.isEmpty()) {

@@ -24,6 +24,8 @@ public class SidecarConfig {
   public Tokens tokens = new Tokens();
   public Revocation revocation = new Revocation();
   public Cookies cookies = new Cookies();
+  public Login login = new Login();
+  public Sessions sessions = new Sessions();
   public Policy policy = new Policy();
   public AccessLog accessLog = new AccessLog();
   public Cluster cluster = new Cluster();
@@ -114,6 +116,23 @@ public class SidecarConfig {
     public boolean secure = true;
     /** Prefix of the sidecar's cookies; every cookie so named is removed before forwarding. */
     public String name = "sidecar";
+  }
+
+  /** Human login through Keycloak (authorization code + PKCE), issue 6. */
+  public static class Login {
+    /** Scopes asked for; must include {@code openid}. */
+    public String scope = "openid";
+    /** How long a started login may take before its state is forgotten (login cookie lifetime too). */
+    public Duration timeout = Duration.ofMinutes(10);
+    /** Where Keycloak sends the browser after logout; empty = the sidecar's own signed-out page. */
+    public String postLogoutUrl = "";
+  }
+
+  public static class Sessions {
+    /** A session's access token is refreshed this long before its exp. */
+    public Duration refreshBeforeExpiry = Duration.ofSeconds(30);
+    /** Browser sessions (plus pending logins) kept at most. */
+    public int maxEntries = 100_000;
   }
 
   public static class Policy {

@@ -39,6 +39,15 @@ public final class RevocationStore {
     return sid != null && before("sid:" + sid, issuedAt);
   }
 
+  /**
+   * Whether Keycloak logged SSO session {@code sid} out. Absolute, unlike the per-token cut-offs: Keycloak never
+   * issues tokens for a session after ending it, so any record means the browser session is over (a token
+   * issued in the logout's own second included).
+   */
+  public boolean isSessionEnded(String sid) {
+    return sid != null && cache.get("sid:" + sid) != null;
+  }
+
   private boolean before(String key, long issuedAt) {
     String cutoff = cache.get(key);
     return cutoff != null && (issuedAt <= 0 || issuedAt < Long.parseLong(cutoff));

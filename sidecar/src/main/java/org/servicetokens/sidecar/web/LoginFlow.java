@@ -3,8 +3,8 @@ package org.servicetokens.sidecar.web;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * How a browser without a session is sent to log in. This version redirects to the realm's authorization
- * endpoint; the human-login work (PKCE, state, nonce, callback, sessions) replaces it behind this interface.
+ * How a browser without a session is sent to log in: {@link BrowserLogin} (authorization code + PKCE, state,
+ * nonce, back to the URL asked for).
  */
 public interface LoginFlow {
 

@@ -21,6 +21,8 @@ import org.servicetokens.sidecar.policy.Access;
 import org.servicetokens.sidecar.policy.PathNormalizer;
 import org.servicetokens.sidecar.policy.Policy;
 import org.servicetokens.sidecar.revocation.RevocationStore;
+import org.servicetokens.sidecar.session.SessionAuthenticator;
+import org.servicetokens.sidecar.session.SessionCookies;
 import org.servicetokens.sidecar.upstream.UpstreamProxy;
 import org.servicetokens.sidecar.util.Contexts;
 
@@ -48,10 +50,13 @@ public final class RequestPipeline implements Handler<RoutingContext> {
   private final UpstreamProxy upstream;
   private final LoginFlow login;
   private final String realm;
+  private final SessionAuthenticator sessions;
+  private final SessionCookies cookies;
 
   public RequestPipeline(CredentialExtractor extractor, Policy policy, IdentityHeaders identityHeaders,
                          JwtVerifier verifier, TokenExchanger exchanger, RevocationStore revocations,
-                         UpstreamProxy upstream, LoginFlow login, String realm) {
+                         UpstreamProxy upstream, LoginFlow login, String realm,
+                         SessionAuthenticator sessions, SessionCookies cookies) {
     this.extractor = extractor;
     this.policy = policy;
     this.identityHeaders = identityHeaders;
@@ -61,6 +66,8 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     this.upstream = upstream;
     this.login = login;
     this.realm = realm;
+    this.sessions = sessions;
+    this.cookies = cookies;
   }
 
   @Override
@@ -99,7 +106,7 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     }
     authenticate(credential).onComplete(ar -> {
       if (ar.failed()) {
-        refuseFailure(ctx, credential, ar.cause());
+        refuseFailure(ctx, credential, ar.cause(), true);
       } else if (!access.allows(ar.result())) {
         ctx.put(AccessLog.IDENTITY, ar.result());
         deny(ctx, 403, "forbidden", "policy");
@@ -125,7 +132,7 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     }
     authenticate(credential).onComplete(ar -> {
       if (ar.failed()) {
-        refuseFailure(ctx, credential, ar.cause());
+        refuseFailure(ctx, credential, ar.cause(), false);
         return;
       }
       Identity id = ar.result();
@@ -161,6 +168,9 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     if (credential instanceof Credential.ClientSecret cs) {
       return exchangeAndVerify(cs, true).map(id -> id.withType(Identity.Type.SERVICE));
     }
+    if (credential instanceof Credential.Session session) {
+      return sessions.authenticate(session.sessionId());
+    }
     return Future.failedFuture(new TokenRejected("unsupported_credential"));
   }
 
@@ -178,7 +188,18 @@ public final class RequestPipeline implements Handler<RoutingContext> {
         }));
   }
 
-  private void refuseFailure(RoutingContext ctx, Credential credential, Throwable cause) {
+  private void refuseFailure(RoutingContext ctx, Credential credential, Throwable cause, boolean mayLogIn) {
+    if (credential instanceof Credential.Session && cause instanceof TokenRejected r && !r.unavailable()) {
+      // The session is over (logged out, expired, refresh refused): forget the cookie, and treat the request
+      // as one without credentials: a navigation logs in again, anything else gets 401 JSON.
+      ctx.response().headers().add("Set-Cookie", cookies.clearSession());
+      if (mayLogIn && isBrowserNavigation(ctx.request())) {
+        login.start(ctx);
+      } else {
+        unauthorized(ctx, r.reason(), false);
+      }
+      return;
+    }
     if (cause instanceof ExchangeFailure f) {
       if (f.status() == 503) {
         ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, f.retryAfterSeconds())));

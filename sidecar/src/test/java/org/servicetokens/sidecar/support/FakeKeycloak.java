@@ -39,6 +39,17 @@ public final class FakeKeycloak {
   public volatile long tokenDelayMs = 0;
   public volatile long tokenLifetimeSeconds = 300;
 
+  /** Human login (issue 6): codes issued by {@link #issueCode}, refresh tokens, and how refreshes answer. */
+  public record UserLogin(String sub, String sid, String challenge, String nonce, String redirectUri) {
+  }
+
+  public final Map<String, UserLogin> codes = new ConcurrentHashMap<>();
+  public final Map<String, UserLogin> refreshTokens = new ConcurrentHashMap<>();
+  public final AtomicInteger refreshCalls = new AtomicInteger();
+  public volatile boolean refuseRefresh = false;
+  public volatile long userTokenLifetimeSeconds = 300;
+  public volatile String appSecret = "demo-app-secret";
+
   public FakeKeycloak(Vertx vertx, TestKey key) {
     this.vertx = vertx;
     this.signingKey = key;
@@ -130,6 +141,10 @@ public final class FakeKeycloak {
       default -> {
       }
     }
+    if ("authorization_code".equals(form.get("grant_type")) || "refresh_token".equals(form.get("grant_type"))) {
+      userGrant(req, form);
+      return;
+    }
     Client client = clients.get(String.valueOf(form.get("client_id")));
     if (!"client_credentials".equals(form.get("grant_type")) || client == null
         || !client.secret().equals(form.get("client_secret"))) {
@@ -154,5 +169,59 @@ public final class FakeKeycloak {
     } else {
       answer.run();
     }
+  }
+
+  /** What Keycloak's login page does: remembers the authorization request and hands out a one-time code. */
+  public String issueCode(String sub, String sid, String challenge, String nonce, String redirectUri) {
+    String code = UUID.randomUUID().toString();
+    codes.put(code, new UserLogin(sub, sid, challenge, nonce, redirectUri));
+    return code;
+  }
+
+  private void userGrant(HttpServerRequest req, MultiMap form) {
+    if (!"demo-app".equals(form.get("client_id")) || !appSecret.equals(form.get("client_secret"))) {
+      error(req, 401, "invalid_client");
+      return;
+    }
+    UserLogin login;
+    if ("authorization_code".equals(form.get("grant_type"))) {
+      login = codes.remove(String.valueOf(form.get("code")));
+      String verifier = form.get("code_verifier");
+      if (login == null || verifier == null || !login.redirectUri().equals(form.get("redirect_uri"))
+          || !login.challenge().equals(org.servicetokens.sidecar.session.Pkce.challenge(verifier))) {
+        error(req, 400, "invalid_grant");
+        return;
+      }
+    } else {
+      refreshCalls.incrementAndGet();
+      login = refreshTokens.get(String.valueOf(form.get("refresh_token")));
+      if (login == null || refuseRefresh) {
+        error(req, 400, "invalid_grant");
+        return;
+      }
+    }
+    long now = System.currentTimeMillis() / 1000;
+    String access = token(claims(login.sub()).put("azp", "demo-app").put("sid", login.sid())
+        .put("exp", now + userTokenLifetimeSeconds));
+    String refresh = UUID.randomUUID().toString();
+    refreshTokens.put(refresh, login);
+    JsonObject body = new JsonObject().put("access_token", access).put("token_type", "Bearer")
+        .put("expires_in", userTokenLifetimeSeconds).put("refresh_token", refresh).put("refresh_expires_in", 1800);
+    if (login.nonce() != null) {
+      body.put("id_token", token(new JsonObject().put("iss", issuer()).put("aud", "demo-app").put("azp", "demo-app")
+          .put("sub", login.sub()).put("sid", login.sid()).put("nonce", login.nonce()).put("typ", "ID")
+          .put("iat", now).put("exp", now + 300)));
+    }
+    Runnable answer = () -> req.response().putHeader("Content-Type", "application/json").end(body.encode());
+    if (tokenDelayMs > 0) {
+      vertx.setTimer(tokenDelayMs, id -> answer.run());
+    } else {
+      answer.run();
+    }
+  }
+
+  private static void error(HttpServerRequest req, int status, String error) {
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", error).encode());
   }
 }

@@ -1,0 +1,116 @@
+package org.servicetokens.sidecar.web;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.jwt.OidcMetadata;
+import org.servicetokens.sidecar.jwt.OidcProvider;
+import org.servicetokens.sidecar.session.PendingLogin;
+import org.servicetokens.sidecar.session.Pkce;
+import org.servicetokens.sidecar.session.ReturnUrl;
+import org.servicetokens.sidecar.session.SessionCookies;
+import org.servicetokens.sidecar.session.SessionStore;
+import org.servicetokens.sidecar.util.Hashing;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Starts a human login: authorization code request with PKCE S256, a fresh {@code state} and {@code nonce}, and
+ * the URL to come back to. The state's details wait in the shared sessions cache (any replica can finish the
+ * login), filed under a hash of the state and bound to this browser by the login cookie, so a state carried to
+ * another browser (login CSRF, a forged callback) is refused. Several tabs logging in at once share the
+ * cookie and each keep their own state.
+ */
+public final class BrowserLogin implements LoginFlow {
+
+  public static final String CALLBACK_PATH = "/.sidecar/callback";
+
+  private final OidcProvider provider;
+  private final SessionStore store;
+  private final SessionCookies cookies;
+  private final String clientId;
+  private final String scope;
+  private final Duration timeout;
+  private final String publicUrl;
+
+  public BrowserLogin(OidcProvider provider, SessionStore store, SessionCookies cookies, SidecarConfig config) {
+    this.provider = provider;
+    this.store = store;
+    this.cookies = cookies;
+    this.clientId = config.app.clientId;
+    this.scope = config.login.scope;
+    this.timeout = config.login.timeout;
+    String p = config.listen.publicUrl;
+    this.publicUrl = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  /** A navigation without a session: log in, then come back to the very URL asked for. */
+  @Override
+  public void start(RoutingContext ctx) {
+    begin(ctx, ReturnUrl.sanitize(ctx.request().uri()));
+  }
+
+  /** {@code GET /.sidecar/login?rd=/path}: for apps that send the browser to log in themselves (after a 401). */
+  public void explicit(RoutingContext ctx) {
+    var rd = ctx.request().params().getAll("rd");
+    begin(ctx, rd.size() == 1 ? ReturnUrl.sanitize(rd.get(0)) : ReturnUrl.HOME);
+  }
+
+  private void begin(RoutingContext ctx, String returnUrl) {
+    HttpServerRequest request = ctx.request();
+    request.pause();
+    OidcMetadata meta = provider.metadataNow();
+    if (meta == null || meta.authorizationEndpoint() == null) {
+      ctx.response().putHeader("Retry-After", "5");
+      Pages.refuse(ctx, 503, "temporarily_unavailable", "keycloak_unavailable", "Keycloak cannot be reached; try again shortly.");
+      return;
+    }
+    String existing = cookies.loginBinding(request);
+    String binding = existing != null ? existing : Pkce.randomToken();
+    String state = Pkce.randomToken();
+    String nonce = Pkce.randomToken();
+    String verifier = Pkce.verifier();
+    String redirectUri = baseUrl(ctx) + CALLBACK_PATH;
+    PendingLogin pending = new PendingLogin(verifier, nonce, returnUrl, Hashing.sha256Hex(binding), redirectUri);
+    store.putLogin(state, pending, timeout).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.response().putHeader("Retry-After", "5");
+        Pages.refuse(ctx, 503, "temporarily_unavailable", "session_store_unavailable", "Sign-in is unavailable; try again shortly.");
+        return;
+      }
+      String location = meta.authorizationEndpoint()
+          + (meta.authorizationEndpoint().contains("?") ? "&" : "?")
+          + "client_id=" + enc(clientId)
+          + "&response_type=code"
+          + "&scope=" + enc(scope)
+          + "&redirect_uri=" + enc(redirectUri)
+          + "&state=" + state
+          + "&nonce=" + nonce
+          + "&code_challenge=" + Pkce.challenge(verifier)
+          + "&code_challenge_method=S256";
+      ctx.put(AccessLog.DECISION, "login").put(AccessLog.REASON, "no_credentials");
+      ctx.response().setStatusCode(302)
+          .putHeader("Location", location)
+          .putHeader("Cache-Control", "no-store")
+          .putHeader("Set-Cookie", cookies.login(binding, timeout))
+          .end();
+      request.resume();
+    });
+  }
+
+  /** This sidecar as the browser sees it: {@code listen.public-url}, else the request's scheme and Host. */
+  String baseUrl(RoutingContext ctx) {
+    if (!publicUrl.isEmpty()) {
+      return publicUrl;
+    }
+    // Keycloak only redirects to registered URIs, so a forged Host cannot send the code elsewhere.
+    var authority = ctx.request().authority();
+    return (ctx.request().isSSL() ? "https://" : "http://") + (authority == null ? "localhost" : authority.toString());
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}
