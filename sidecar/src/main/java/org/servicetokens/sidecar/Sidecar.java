@@ -10,11 +10,14 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.exchange.CircuitBreaker;
+import org.servicetokens.sidecar.exchange.KeycloakProbe;
 import org.servicetokens.sidecar.exchange.TokenExchanger;
 import org.servicetokens.sidecar.jwt.OidcProvider;
 import org.servicetokens.sidecar.metrics.SidecarMetrics;
 import org.servicetokens.sidecar.policy.Policy;
 import org.servicetokens.sidecar.policy.PolicyParser;
+import org.servicetokens.sidecar.revocation.ReplicatedRevocationCounter;
 import org.servicetokens.sidecar.revocation.RevocationStore;
 import org.servicetokens.sidecar.session.SessionServices;
 import org.servicetokens.sidecar.web.ManagementServer;
@@ -34,9 +37,11 @@ public final class Sidecar {
   private final Shared shared;
   private final ManagementServer management;
   private final int managementPort;
+  private final KeycloakProbe probe;
 
-  private Sidecar(Vertx vertx, Shared shared, ManagementServer management, int managementPort) {
+  private Sidecar(Vertx vertx, Shared shared, ManagementServer management, int managementPort, KeycloakProbe probe) {
     this.vertx = vertx;
+    this.probe = probe;
     this.shared = shared;
     this.management = management;
     this.managementPort = managementPort;
@@ -66,12 +71,22 @@ public final class Sidecar {
           SessionServices.create(config, provider, caches));
       metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
       metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> caches.exchanged().size());
-      ManagementServer management = new ManagementServer(vertx, config.management, provider, caches, registry);
+      KeycloakProbe probe = new KeycloakProbe(vertx, provider.client(), provider.discoveryUrl(),
+          config.keycloak.probeInterval, config.keycloak.timeout, exchanger.breaker());
+      metrics.gauge("sidecar.keycloak.reachable", "1 when Keycloak answered the last probe", () -> probe.reachable() ? 1 : 0);
+      metrics.gauge("sidecar.keycloak.breaker.open", "1 while new exchanges fail fast (breaker open or half-open)",
+          () -> exchanger.breaker().state() == CircuitBreaker.State.CLOSED ? 0 : 1);
+      metrics.gauge("sidecar.cluster.members", "Replicas in this replica's cluster view, itself included (1 when local)",
+          caches::clusterSize);
+      caches.revocations().addListener(new ReplicatedRevocationCounter(metrics));
+      ManagementServer management = new ManagementServer(vertx, config.management, provider, caches, registry,
+          probe, exchanger.breaker());
+      probe.start();
       return provider.start()
           .compose(v -> vertx.deployVerticle(() -> new SidecarVerticle(shared),
               new DeploymentOptions().setInstances(config.instances())))
           .compose(id -> management.start())
-          .map(port -> new Sidecar(vertx, shared, management, port))
+          .map(port -> new Sidecar(vertx, shared, management, port, probe))
           .recover(err -> caches.close(vertx).eventually(vertx::close).transform(ar -> Future.failedFuture(err)));
     }).recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
   }
@@ -94,6 +109,7 @@ public final class Sidecar {
   }
 
   public Future<Void> close() {
+    probe.close();
     shared.provider().close();
     shared.exchanger().close();
     // Completed from outside any context: Vert.x's own event loops are gone when vertx.close() completes.

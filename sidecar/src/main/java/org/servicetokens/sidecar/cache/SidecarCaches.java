@@ -15,10 +15,19 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded Infinispan container holding everything that must be shared between sidecar replicas once
- * clustered (issue 7): exchanged tokens, remembered exchange failures, revocations, seen logout-token jtis.
- * Local mode for now; values are Strings only (PITFALLS 13), so a clustered mode needs no marshalling setup.
- * Entries carry their own lifespans (the token's exp, the negative TTL…); the defaults below are ceilings.
+ * The embedded Infinispan container holding everything sidecar replicas share: exchanged tokens, remembered
+ * exchange failures, exchange in-flight markers, revocations, seen logout-token jtis (and whatever else is
+ * defined here through {@link #define}). Local by default; with {@code cluster.members} or
+ * {@code cluster.dns-query} set (issue 7) the container joins a JGroups cluster ({@link ClusterChannel}) and
+ * EVERY cache defined here becomes replicated (REPL_SYNC): the data is small (JWTs, cut-offs, sessions), every
+ * request reads it, so a local copy on each replica keeps reads off the network, a replica that dies loses
+ * nothing, and one that joins later receives the current revocations by state transfer before it is ready.
+ *
+ * <p>Values are Strings only (PITFALLS 13), so the clustered mode needs no marshalling setup. For the same
+ * reason never pass lambdas to {@code merge}/{@code compute}: in a cluster they would have to be marshalled to
+ * the key's owner; use {@code putIfAbsent}/{@code replace} loops. Clustered writes wait for the other replicas:
+ * prefer the {@code …Async} methods on an event loop. Entries carry their own lifespans (the token's exp, the
+ * negative TTL…); the defaults below are ceilings.
  */
 public final class SidecarCaches {
 
@@ -26,6 +35,8 @@ public final class SidecarCaches {
   public static final String EXCHANGE_FAILURES = "exchange-failures";
   public static final String REVOCATIONS = "revocations";
   public static final String LOGOUT_JTIS = "logout-jtis";
+  /** Cluster-wide single flight of exchanges: "replica X is calling Keycloak for this credential". */
+  public static final String EXCHANGE_INFLIGHT = "exchange-inflight";
   /** Browser sessions (sealed under their own id) and pending logins, issue 6. */
   public static final String SESSIONS = "sessions";
 
@@ -35,9 +46,14 @@ public final class SidecarCaches {
   private final Cache<String, String> revocations;
   private final Cache<String, String> logoutJtis;
   private final Cache<String, String> sessions;
+  private final Cache<String, String> exchangeInflight;
+  private final boolean clustered;
 
   private SidecarCaches(SidecarConfig config) {
-    GlobalConfigurationBuilder global = new GlobalConfigurationBuilder().nonClusteredDefault();
+    clustered = config.cluster.enabled();
+    GlobalConfigurationBuilder global = clustered
+        ? ClusterChannel.clusteredGlobal(config.cluster)
+        : new GlobalConfigurationBuilder().nonClusteredDefault();
     // Several sidecars (or test instances) may share a JVM: unique names, no JMX registration clashes.
     global.cacheManagerName("sidecar-" + UUID.randomUUID());
     global.jmx().disable();
@@ -47,6 +63,7 @@ public final class SidecarCaches {
     revocations = define(REVOCATIONS, 1_000_000, config.revocation.retention);
     sessions = define(SESSIONS, config.sessions.maxEntries, Duration.ofDays(1));
     logoutJtis = define(LOGOUT_JTIS, 1_000_000, config.revocation.maxTokenAge.plus(config.keycloak.leeway).plus(config.keycloak.leeway));
+    exchangeInflight = define(EXCHANGE_INFLIGHT, config.exchange.maxEntries, config.keycloak.timeout.plusSeconds(2));
   }
 
   /** Starts the container off the event loop (Infinispan's start is blocking). */
@@ -56,7 +73,11 @@ public final class SidecarCaches {
 
   private Cache<String, String> define(String name, long maxCount, Duration lifespan) {
     ConfigurationBuilder b = new ConfigurationBuilder();
-    b.clustering().cacheMode(CacheMode.LOCAL);
+    b.clustering().cacheMode(clustered ? CacheMode.REPL_SYNC : CacheMode.LOCAL);
+    if (clustered) {
+      // A member that hangs without dying must not stall writes for Infinispan's default 15 s.
+      b.clustering().remoteTimeout(5, TimeUnit.SECONDS);
+    }
     b.memory().maxCount(maxCount).whenFull(EvictionStrategy.REMOVE);
     b.expiration().lifespan(lifespan.toMillis(), TimeUnit.MILLISECONDS).wakeUpInterval(5, TimeUnit.SECONDS);
     manager.defineConfiguration(name, b.build());
@@ -77,6 +98,25 @@ public final class SidecarCaches {
 
   public Cache<String, String> logoutJtis() {
     return logoutJtis;
+  }
+
+  public Cache<String, String> exchangeInflight() {
+    return exchangeInflight;
+  }
+
+  /** True when this container is part of a JGroups cluster (cluster.members or cluster.dns-query set). */
+  public boolean clustered() {
+    return clustered;
+  }
+
+  /** Members of the cluster this replica currently sees, itself included (1 when local). */
+  public int clusterSize() {
+    return clustered ? Math.max(1, manager.getClusterSize()) : 1;
+  }
+
+  /** The underlying container, for listeners and cluster views. */
+  public DefaultCacheManager manager() {
+    return manager;
   }
 
   public Cache<String, String> sessions() {

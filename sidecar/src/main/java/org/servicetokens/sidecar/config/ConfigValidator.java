@@ -59,6 +59,7 @@ final class ConfigValidator {
       problems.add("keycloak.breaker-failure-threshold: must be at least 1");
     }
     positive("keycloak.breaker-open-duration", c.keycloak.breakerOpenDuration, problems);
+    positive("keycloak.probe-interval", c.keycloak.probeInterval, problems);
 
     notBlank("app.client-id", c.app.clientId, problems);
 
@@ -90,10 +91,7 @@ final class ConfigValidator {
 
     PolicyParser.parse(c.policy.rules, problems);
 
-    if (!c.cluster.members.isEmpty() || !c.cluster.dnsQuery.isEmpty()) {
-      problems.add("cluster: clustered mode (cluster.members / cluster.dns-query) is not available in this version;"
-          + " leave them empty for the local mode");
-    }
+    ClusterValidation.validate(c.cluster, problems);
   }
 
   private static void port(String key, int port, boolean allowZero, List<String> problems) {

@@ -74,6 +74,8 @@ public class SidecarConfig {
     public int breakerFailureThreshold = 5;
     /** How long the open breaker fails fast before letting one trial call through. */
     public Duration breakerOpenDuration = Duration.ofSeconds(10);
+    /** How often Keycloak's reachability is probed (discovery GET); a success closes an open breaker early. */
+    public Duration probeInterval = Duration.ofSeconds(2);
   }
 
   public static class App {
@@ -151,14 +153,29 @@ public class SidecarConfig {
     public boolean enabled = true;
   }
 
-  /** Reserved for the clustered mode (issue 7); local Infinispan while {@code members} and {@code dns-query} are empty. */
+  /**
+   * Clustered mode (issue 7): with {@code members} or {@code dns-query} set, the caches of all replicas form one
+   * Infinispan cluster over JGroups TCP; both empty = local caches (the default).
+   */
   public static class Cluster {
+    /** Replicas join only a cluster of the same name (and secret). */
     public String name = "sidecar";
+    /** Static members as host:port (TCPPING), this replica may be listed too. */
     public List<String> members = new ArrayList<>();
+    /** DNS name whose records list the members (DNS_PING), e.g. a Kubernetes headless service. */
     public String dnsQuery = "";
+    /** A (members listen on cluster.port) or SRV (records carry the ports). */
+    public String dnsRecordType = "A";
+    /** Address the cluster transport binds to; empty = the host's site-local (private) address. */
     public String bindAddress = "";
+    /** TCP port of the cluster transport; failure detection uses port + 100. */
     public int port = 7800;
+    /** Shared secret: traffic is encrypted with a key derived from it, and only its holders can join. */
     public String secret = "";
+
+    public boolean enabled() {
+      return !members.isEmpty() || !dnsQuery.isEmpty();
+    }
   }
 
   /** The effective instance count. */

@@ -1,5 +1,6 @@
 package org.servicetokens.sidecar.exchange;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.jwt.OidcProvider;
@@ -16,7 +18,9 @@ import org.servicetokens.sidecar.metrics.SidecarMetrics;
 import org.servicetokens.sidecar.util.Hashing;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +35,15 @@ import java.util.logging.Logger;
  * until {@code exchange.refresh-before-expiry} before their exp; refusals are remembered for
  * {@code exchange.negative-ttl}; Keycloak being unreachable (timeout, connection error, 5xx, open breaker)
  * is reported as 503 with a Retry-After and is not remembered.
+ *
+ * <p>Clustered, the single flight spans the replicas too ({@link ClusterFlight}): the replica that places the
+ * in-flight marker calls Keycloak, the others wait for its token to arrive in the replicated cache.
  */
 public final class TokenExchanger {
 
   private static final Logger LOG = Logger.getLogger(TokenExchanger.class.getName());
 
+  private final Vertx vertx;
   private final OidcProvider provider;
   private final SidecarConfig config;
   private final SidecarMetrics metrics;
@@ -44,9 +52,11 @@ public final class TokenExchanger {
   private final CircuitBreaker breaker;
   private final WebClient client;
   private final Map<String, Future<String>> inflight = new ConcurrentHashMap<>();
+  private final ClusterFlight clusterFlight;
 
   public TokenExchanger(Vertx vertx, OidcProvider provider, SidecarCaches caches, SidecarConfig config,
                         SidecarMetrics metrics) {
+    this.vertx = vertx;
     this.provider = provider;
     this.config = config;
     this.metrics = metrics;
@@ -54,6 +64,8 @@ public final class TokenExchanger {
     this.failures = caches.exchangeFailures();
     this.breaker = new CircuitBreaker(config.keycloak.breakerFailureThreshold, config.keycloak.breakerOpenDuration);
     this.client = provider.client();
+    this.clusterFlight = caches.clustered()
+        ? new ClusterFlight(vertx, caches, config.keycloak.timeout.plusSeconds(1)) : null;
   }
 
   public CircuitBreaker breaker() {
@@ -87,11 +99,25 @@ public final class TokenExchanger {
     if (existing != null) {
       return existing;
     }
-    call(clientId, secret, key).onComplete(ar -> {
+    Future<String> result = clusterFlight == null
+        ? call(clientId, secret, key)
+        : clusterFlight.run(key, () -> call(clientId, secret, key), () -> lookup(key));
+    result.onComplete(ar -> {
       inflight.remove(key);
       promise.handle(ar);
     });
     return promise.future();
+  }
+
+  /** What another replica may have left in the shared caches: a token, a refusal, or nothing yet (null). */
+  private Future<String> lookup(String key) {
+    String cached = tokens.get(key);
+    if (cached != null) {
+      metrics.exchangeCache("peer");
+      return Future.succeededFuture(cached);
+    }
+    String refused = failures.get(key);
+    return refused == null ? null : Future.failedFuture(new ExchangeFailure(401, refused, 0));
   }
 
   /** Forgets the cached token of one credential (it was found revoked), so the next use asks Keycloak. */
@@ -99,17 +125,20 @@ public final class TokenExchanger {
     tokens.remove(cacheKey(clientId, secret));
   }
 
-  /** Drops every cached token issued to {@code subject} (a back-channel logout for it arrived). */
+  /**
+   * Drops every cached token issued to {@code subject} (a back-channel logout for it arrived). Scans this
+   * replica's copy only (replicated: it holds every entry) and removes by key, so no predicate has to travel.
+   * Blocking when clustered: call it off the event loop.
+   */
   public int dropSubject(String subject) {
-    int[] dropped = {0};
-    tokens.entrySet().removeIf(e -> {
-      boolean match = subject.equals(subjectOf(e.getValue()));
-      if (match) {
-        dropped[0]++;
+    List<String> keys = new ArrayList<>();
+    tokens.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).forEach((k, v) -> {
+      if (subject.equals(subjectOf(v))) {
+        keys.add(k);
       }
-      return match;
     });
-    return dropped[0];
+    keys.forEach(tokens::remove);
+    return keys.size();
   }
 
   private Future<String> call(String clientId, String secret, String key) {
@@ -135,30 +164,43 @@ public final class TokenExchanger {
             return Future.failedFuture(new ExchangeFailure(503, "keycloak_unavailable", breaker.retryAfterSeconds(retryAfter)));
           }
           breaker.onSuccess();
-          return Future.succeededFuture(handle(ar.result(), key));
+          return handle(ar.result(), key);
         });
   }
 
-  private String handle(HttpResponse<Buffer> response, String key) {
+  /**
+   * Completes once the outcome is in the cache (async: clustered, a write waits for the other replicas, which an
+   * event loop must not), so a replica waiting in {@link ClusterFlight} finds it when the marker goes.
+   */
+  private Future<String> handle(HttpResponse<Buffer> response, String key) {
     JsonObject body;
     try {
       body = response.bodyAsJsonObject();
     } catch (RuntimeException e) {
       body = null;
     }
+    Context context = vertx.getOrCreateContext();
     if (response.statusCode() != 200 || body == null || !(body.getValue("access_token") instanceof String token)) {
       String error = body != null && body.getValue("error") instanceof String e ? e : "exchange_refused";
       String reason = error.matches("[a-z_]{1,40}") ? error : "exchange_refused";
       metrics.exchangeCall("rejected");
-      failures.put(key, reason, config.exchange.negativeTtl.toMillis(), TimeUnit.MILLISECONDS);
-      throw new ExchangeFailure(401, reason, 0);
+      ExchangeFailure refused = new ExchangeFailure(401, reason, 0);
+      return Future.fromCompletionStage(
+              failures.putAsync(key, reason, config.exchange.negativeTtl.toMillis(), TimeUnit.MILLISECONDS), context)
+          .transform(ar -> Future.failedFuture(refused));
     }
     metrics.exchangeCall("success");
     long lifespanMs = lifespanMillis(token, body);
-    if (lifespanMs > 0) {
-      tokens.put(key, token, lifespanMs, TimeUnit.MILLISECONDS);
+    if (lifespanMs <= 0) {
+      return Future.succeededFuture(token);
     }
-    return token;
+    return Future.fromCompletionStage(tokens.putAsync(key, token, lifespanMs, TimeUnit.MILLISECONDS), context)
+        .transform(ar -> {
+          if (ar.failed()) {
+            LOG.warning("could not cache an exchanged token: " + ar.cause().getClass().getSimpleName());
+          }
+          return Future.succeededFuture(token);
+        });
   }
 
   /** Until refresh-before-expiry before exp (from the token itself, else from expires_in). */

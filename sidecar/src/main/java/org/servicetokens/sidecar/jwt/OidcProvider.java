@@ -103,6 +103,11 @@ public final class OidcProvider {
     return config.issuer;
   }
 
+  /** Where discovery is fetched from (keycloak.discovery-url, else under the issuer); also the reachability probe's URL. */
+  public String discoveryUrl() {
+    return discoveryUrl;
+  }
+
   /**
    * Called when a token names a kid we do not know. Refetches unless the last fetch was less than the
    * minimum interval ago; concurrent callers share one fetch. Completes with the (possibly unchanged) keys.

@@ -57,6 +57,12 @@ public final class SidecarMetrics {
     counter("sidecar.revocations", "Back-channel logout tokens by outcome", "outcome", outcome, null, null).increment();
   }
 
+  /** A revocation record written by another replica arrived here through the cluster. */
+  public void clusterRevocationReceived() {
+    counter("sidecar.cluster.revocations.received", "Revocation records received from other replicas",
+        "origin", "cluster", null, null).increment();
+  }
+
   public void upstreamLatency(long nanos) {
     upstreamLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }

@@ -61,14 +61,24 @@ public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
         refuse(ctx, ar.cause() instanceof TokenRejected r ? r.reason() : "invalid_logout_token");
         return;
       }
-      String problem = accept(ar.result());
-      if (problem != null) {
-        refuse(ctx, problem);
-        return;
-      }
-      metrics.revocation("accepted");
-      ctx.put("decision", "revoke").put("reason", "backchannel_logout");
-      ctx.response().setStatusCode(200).putHeader("Cache-Control", "no-store").end();
+      // Off the event loop: clustered, each cache write waits until every replica has applied it.
+      ctx.vertx().executeBlocking(() -> accept(ar.result()), false).onComplete(applied -> {
+        if (applied.failed()) {
+          LOG.warning("revocation not applied: " + applied.cause().getClass().getSimpleName());
+          metrics.revocation("failed");
+          ctx.put("decision", "error").put("reason", "revocation_not_stored");
+          ctx.response().putHeader("Retry-After", "1");
+          Answers.json(ctx, 503, "temporarily_unavailable", "revocation_not_stored");
+          return;
+        }
+        if (applied.result() != null) {
+          refuse(ctx, applied.result());
+          return;
+        }
+        metrics.revocation("accepted");
+        ctx.put("decision", "revoke").put("reason", "backchannel_logout");
+        ctx.response().setStatusCode(200).putHeader("Cache-Control", "no-store").end();
+      });
     });
   }
 

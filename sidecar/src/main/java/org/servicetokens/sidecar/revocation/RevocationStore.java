@@ -53,10 +53,19 @@ public final class RevocationStore {
     return cutoff != null && (issuedAt <= 0 || issuedAt < Long.parseLong(cutoff));
   }
 
-  /** Keeps the latest cut-off when several arrive (replays, reordering). */
+  /**
+   * Keeps the latest cut-off when several arrive (replays, reordering). A compare-and-set loop rather than
+   * {@code merge}: clustered, a merge function would have to be marshalled to the key's owner. Blocking when
+   * clustered (the write waits for every replica): call it off the event loop.
+   */
   private void record(String key, long cutoff) {
-    cache.merge(key, Long.toString(cutoff),
-        (old, neu) -> Long.parseLong(old) >= Long.parseLong(neu) ? old : neu,
-        retentionMs, TimeUnit.MILLISECONDS);
+    String value = Long.toString(cutoff);
+    while (true) {
+      String old = cache.putIfAbsent(key, value, retentionMs, TimeUnit.MILLISECONDS);
+      if (old == null || Long.parseLong(old) >= cutoff
+          || cache.replace(key, old, value, retentionMs, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+    }
   }
 }

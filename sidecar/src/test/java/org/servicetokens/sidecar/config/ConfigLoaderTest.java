@@ -133,7 +133,7 @@ class ConfigLoaderTest {
           issuer: http://kc/realms/demo/
           leeway: 60s
         cluster:
-          members: [a:7800]
+          members: [a]
         policy:
           rules:
             - path: api
@@ -144,7 +144,7 @@ class ConfigLoaderTest {
         """);
     ConfigException e2 = assertThrows(ConfigException.class, () -> ConfigLoader.load(g, Map.of()));
     String all2 = String.join("\n", e2.problems());
-    for (String key : List.of("upstream.url", "keycloak.issuer", "keycloak.leeway", "cluster", "policy.rules[0].path",
+    for (String key : List.of("upstream.url", "keycloak.issuer", "keycloak.leeway", "cluster.members", "policy.rules[0].path",
         "policy.rules[0].methods", "policy.rules[0].allow", "policy.rules[1].allow.teams")) {
       assertTrue(all2.contains(key), "no message for " + key + " in:\n" + all2);
     }

@@ -69,6 +69,14 @@ public final class SidecarProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /**
+     * The same sidecar as a browser should address it: by name, so Chromium treats it as a secure context and
+     * keeps {@code Secure} / {@code __Host-} cookies on plain http, and shares the site with Keycloak on localhost.
+     */
+    public String browserUrl() {
+        return "http://localhost:" + port;
+    }
+
     public String managementUrl() {
         return "http://127.0.0.1:" + managementPort;
     }
@@ -125,6 +133,42 @@ public final class SidecarProcess implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("the sidecar was not ready within " + timeout + ":\n" + log());
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful leave; the cluster must notice by itself. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The body of {@code /ready} (JSON), whatever its status. */
+    public String readiness() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(managementUrl() + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A free port {@code p} whose {@code p + 100} (the cluster's failure-detection port) is free too. */
+    public static int freeClusterPort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freePort();
+            if (port + 100 > 65535) {
+                continue;
+            }
+            try (ServerSocket probe = new ServerSocket(port + 100, 50, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free cluster port pair");
     }
 
     @Override

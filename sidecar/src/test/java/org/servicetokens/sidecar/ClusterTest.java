@@ -1,0 +1,200 @@
+package org.servicetokens.sidecar;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.servicetokens.sidecar.config.ConfigLoader;
+import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.support.FakeKeycloak;
+import org.servicetokens.sidecar.support.Harness;
+import org.servicetokens.sidecar.support.Http;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two (then three, then a stranger) sidecars in this JVM forming one Infinispan cluster over JGroups TCP on
+ * loopback with static members and an encryption secret, in front of one fake realm.
+ */
+class ClusterTest {
+
+  private static final String SECRET = "unit-test-cluster-secret-0123456789";
+
+  static Harness a;
+  static Node b;
+  static int clusterPortA;
+  static int clusterPortB;
+
+  record Node(Sidecar sidecar, Http http, Http management) {
+    void close() {
+      Http.await(sidecar.close());
+    }
+  }
+
+  @BeforeAll
+  static void start() {
+    clusterPortA = Harness.freePort();
+    clusterPortB = Harness.freePort();
+    a = new Harness(c -> clustered(c, clusterPortA, SECRET));
+    b = node(clusterPortB, SECRET);
+    awaitMembers(a.management(), 2);
+    awaitMembers(b.management(), 2);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (b != null) {
+      b.close();
+    }
+    a.close();
+  }
+
+  private static void clustered(SidecarConfig c, int port, String secret) {
+    c.cluster.name = "unit-test-" + UUID.nameUUIDFromBytes(Integer.toString(clusterPortA).getBytes());
+    c.cluster.bindAddress = "127.0.0.1";
+    c.cluster.port = port;
+    c.cluster.members = new ArrayList<>(List.of("127.0.0.1:" + clusterPortA, "127.0.0.1:" + clusterPortB));
+    c.cluster.secret = secret;
+  }
+
+  /** Another replica: A's configuration with its own ports (and the given cluster port and secret). */
+  private static Node node(int clusterPort, String secret) {
+    SidecarConfig c = ConfigLoader.mapper().convertValue(ConfigLoader.mapper().valueToTree(a.config), SidecarConfig.class);
+    c.listen.port = Harness.freePort();
+    c.management.port = Harness.freePort();
+    c.cluster.port = clusterPort;
+    c.cluster.secret = secret;
+    Sidecar s = Http.await(Sidecar.start(c));
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!s.ready() && System.currentTimeMillis() < deadline) {
+      Harness.sleep(20);
+    }
+    assertTrue(s.ready(), "replica ready");
+    return new Node(s, new Http(a.vertx, s.port()), new Http(a.vertx, s.managementPort()));
+  }
+
+  private static double metric(Http management, String name) {
+    String text = management.get("/metrics").body();
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  private static void awaitMembers(Http management, int members) {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (metric(management, "sidecar_cluster_members") != members && System.currentTimeMillis() < deadline) {
+      Harness.sleep(50);
+    }
+    assertEquals(members, metric(management, "sidecar_cluster_members"), "cluster members seen");
+  }
+
+  private static String[] creds(String id, String secret) {
+    return new String[] {"KC-Access-Client-Id", id, "KC-Access-Client-Secret", secret};
+  }
+
+  private static void client(String id) {
+    a.keycloak.clients.put(id, new FakeKeycloak.Client("kcst_" + id + "-secret-0000000000", "sub-" + id, id, List.of("demo-app")));
+  }
+
+  private static String logoutToken(String sub) {
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject claims = new JsonObject()
+        .put("iss", a.keycloak.issuer()).put("aud", "demo-app").put("iat", now).put("exp", now + 120)
+        .put("jti", UUID.randomUUID().toString()).put("sub", sub)
+        .put("events", new JsonObject().put("http://schemas.openid.net/event/backchannel-logout", new JsonObject()));
+    return a.key.sign(new JsonObject().put("alg", "RS256").put("typ", "logout+jwt").put("kid", "k1"), claims);
+  }
+
+  @Test
+  void concurrentFirstRequestsOnBothReplicasCauseOneExchange() {
+    client("race-bot");
+    a.keycloak.tokenCalls.set(0);
+    a.keycloak.tokenDelayMs = 300;
+    try {
+      List<Future<Http.Response>> replies = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        Http target = i % 2 == 0 ? a.http : b.http();
+        replies.add(target.sendAsync(HttpMethod.GET, "/r/" + i, null, creds("race-bot", "kcst_race-bot-secret-0000000000")));
+      }
+      for (Future<Http.Response> reply : replies) {
+        assertEquals(200, Http.await(reply).status());
+      }
+    } finally {
+      a.keycloak.tokenDelayMs = 0;
+    }
+    assertEquals(1, a.keycloak.tokenCalls.get(), "one client_credentials call for both replicas");
+    assertTrue(metric(b.management(), "sidecar_exchange_cache_total") > 0);
+  }
+
+  @Test
+  void aRevocationReceivedByOneReplicaIsHonouredByAllAndByALateJoiner() {
+    client("doomed-bot");
+    client("fine-bot");
+    String[] doomed = creds("doomed-bot", "kcst_doomed-bot-secret-0000000000");
+    String[] fine = creds("fine-bot", "kcst_fine-bot-secret-0000000000");
+    assertEquals(200, a.http.get("/", doomed).status());
+    assertEquals(200, b.http().get("/", doomed).status());
+    assertEquals(200, b.http().get("/", fine).status());
+    String oldJwt = a.keycloak.token(a.keycloak.claims("sub-doomed-bot").put("iat", System.currentTimeMillis() / 1000 - 10));
+    double receivedBefore = metric(b.management(), "sidecar_cluster_revocations_received_total");
+
+    // Keycloak pushes to ONE replica (the app's back-channel logout URL): A.
+    a.keycloak.clients.remove("doomed-bot");
+    String form = "logout_token=" + URLEncoder.encode(logoutToken("sub-doomed-bot"), StandardCharsets.UTF_8);
+    assertEquals(200, a.http.send(HttpMethod.POST, "/.sidecar/backchannel-logout", Buffer.buffer(form),
+        "Content-Type", "application/x-www-form-urlencoded").status());
+
+    assertEquals(401, b.http().get("/", doomed).status(), "B never heard from Keycloak, yet refuses");
+    assertEquals(401, b.http().get("/", "Authorization", "Bearer " + oldJwt).status(), "and the subject's older JWTs");
+    assertEquals(401, a.http.get("/", doomed).status());
+    assertEquals(200, b.http().get("/", fine).status(), "other tokens keep working");
+    assertTrue(metric(b.management(), "sidecar_cluster_revocations_received_total") > receivedBefore);
+
+    Node late = node(Harness.freePort(), SECRET);
+    try {
+      awaitMembers(a.management(), 3);
+      assertEquals(401, late.http().get("/", "Authorization", "Bearer " + oldJwt).status(),
+          "a replica that joined after the revocation has it (state transfer)");
+      int calls = a.keycloak.tokenCalls.get();
+      assertEquals(200, late.http().get("/", fine).status());
+      assertEquals(calls, a.keycloak.tokenCalls.get(), "and the cached exchanges");
+    } finally {
+      late.close();
+    }
+    awaitMembers(a.management(), 2);
+  }
+
+  @Test
+  void aNodeWithAnotherSecretDoesNotJoinAndSeesNoCachedData() {
+    client("shared-bot");
+    String[] shared = creds("shared-bot", "kcst_shared-bot-secret-0000000000");
+    assertEquals(200, a.http.get("/", shared).status());
+    int calls = a.keycloak.tokenCalls.get();
+    assertEquals(200, b.http().get("/", shared).status());
+    assertEquals(calls, a.keycloak.tokenCalls.get(), "B uses A's exchange");
+
+    Node stranger = node(Harness.freePort(), "a-different-secret-9876543210");
+    try {
+      assertEquals(1.0, metric(stranger.management(), "sidecar_cluster_members"), "alone");
+      assertEquals(2.0, metric(a.management(), "sidecar_cluster_members"), "the cluster did not grow");
+      assertEquals(200, stranger.http().get("/", shared).status());
+      assertEquals(calls + 1, a.keycloak.tokenCalls.get(), "the stranger had to ask Keycloak: it saw no cached token");
+    } finally {
+      stranger.close();
+    }
+  }
+}
