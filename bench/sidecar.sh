@@ -61,6 +61,7 @@ run_path() { # name seconds
 
 echo "warming up every path (15 s each: the JIT needs it)..."
 for p in "${PATHS[@]}"; do run_path "$p" 15 >/dev/null; done
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 
 ROWS=""
 for r in $(seq 1 "$ROUNDS"); do
@@ -102,6 +103,7 @@ echo "jwt/plain $JWT_VS_PLAIN (target >= 0.90), headers/jwt $HEADERS_VS_JWT (tar
   echo
   echo "Means over the rounds: plain / direct **$PLAIN_VS_DIRECT**; sidecar JWT / plain proxy **$JWT_VS_PLAIN** (target ≥ 0.90);"
   echo "sidecar headers / sidecar JWT **$HEADERS_VS_JWT** (target ≥ 0.95). Token requests the sidecar made to Keycloak during"
-  echo "the whole run (warm-up included): $EXCHANGES."
+  echo "the whole run (warm-up included): $EXCHANGES. Load average before / after the measured rounds: $LOAD_BEFORE /"
+  echo "$(cut -d" " -f1-3 /proc/loadavg) (anything far above the core count means other work shared the machine)."
 } >>BENCHMARKS.md
 echo "appended to BENCHMARKS.md"
