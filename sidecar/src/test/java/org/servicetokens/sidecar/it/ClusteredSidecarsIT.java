@@ -54,7 +54,8 @@ class ClusteredSidecarsIT {
     @InjectRealm(fromJson = "/demo-realm.json")
     ManagedRealm realm;
 
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     final String secret = "it-" + UUID.randomUUID();
     final List<String> members = new ArrayList<>();
     RecordingUpstream upstream;

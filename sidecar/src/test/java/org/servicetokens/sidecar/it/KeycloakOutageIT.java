@@ -15,7 +15,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
-import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -27,11 +26,12 @@ import org.servicetokens.keycloak.it.TokenApi;
 
 /**
  * Issue 7: a Keycloak outage seen from the sidecar. The test framework owns the Keycloak process, so the outage is
- * made at the network level: the sidecar reaches Keycloak only through a loopback {@link TcpForwarder}
- * ({@code keycloak.discovery-url} points at it; the realm's frontend URL keeps {@code iss} at the real address, so
- * the discovery's back-end endpoints, token and JWKS, are the forwarder's). Stopping the forwarder refuses new
- * connections and cuts pooled ones, for 30 s, under a bounded load; then it listens again. Keycloak itself keeps
- * running, which is the one way this differs from a real outage.
+ * made at the network level: the sidecar knows Keycloak only as a loopback {@link TcpForwarder}'s address. Keycloak
+ * (start-dev, no fixed hostname) names itself after the request's Host, so with {@code keycloak.issuer} at the
+ * forwarder the discovery, JWKS, token endpoint and the tokens' {@code iss} all go through it, and the bot's own JWT
+ * is fetched through it too. Stopping the forwarder refuses new connections and cuts pooled ones, for 30 s, under a
+ * bounded load; then it listens again. Keycloak itself keeps running, which is the one way this differs from a real
+ * outage.
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
 class KeycloakOutageIT {
@@ -45,7 +45,8 @@ class KeycloakOutageIT {
     @InjectRealm(fromJson = "/demo-realm.json")
     ManagedRealm realm;
 
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     HttpResponse<String> get(SidecarProcess p, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(p.url() + "/")).header("Accept", "application/json")
@@ -62,12 +63,6 @@ class KeycloakOutageIT {
     @Test
     void cachedTokensSurviveAnOutageNewExchangesFailFastAndServiceReturnsByItself() throws Exception {
         URI base = URI.create(urls.getBase());
-        RealmRepresentation rep = realm.admin().toRepresentation();
-        if (rep.getAttributes() == null) {
-            rep.setAttributes(new java.util.HashMap<>());
-        }
-        rep.getAttributes().put("frontendUrl", urls.getBase());
-        realm.admin().update(rep);
         TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
         JsonNode warm = api.create("warm bot", null, "demo-app");
         List<JsonNode> fresh = new ArrayList<>();
@@ -75,66 +70,68 @@ class KeycloakOutageIT {
             fresh.add(api.create("fresh bot " + i, null, "demo-app"));
         }
         JsonNode recovery = api.create("recovery bot", null, "demo-app");
-        String jwt = Http.clientCredentials(realm.getBaseUrl(), warm.get("clientId").asText(),
-                warm.get("clientSecret").asText()).json().get("access_token").asText();
-
         try (TcpForwarder forwarder = new TcpForwarder(base.getPort());
-             RecordingUpstream upstream = new RecordingUpstream();
-             SidecarProcess sidecar = SidecarProcess.start(realm.getBaseUrl(), upstream.url(), Map.of(
-                     "SIDECAR_KEYCLOAK_DISCOVERY_URL", "http://127.0.0.1:" + forwarder.port() + "/realms/"
-                             + realm.getName() + "/.well-known/openid-configuration"))) {
-            assertEquals(200, get(sidecar, headersOf(warm)).statusCode(), "exchanged before the outage");
-            assertEquals(200, get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode());
-            assertTrue(sidecar.readiness().contains("\"keycloak\":\"reachable\""), sidecar.readiness());
-
-            forwarder.stop();
-            long outageStart = System.nanoTime();
-            int cached = 0;
-            int refusedFast = 0;
-            long slowest503 = 0;
-            int round = 0;
-            while (System.nanoTime() - outageStart < Duration.ofSeconds(30).toNanos()) {
-                assertEquals(200, get(sidecar, headersOf(warm)).statusCode(), "already exchanged: still served");
-                assertEquals(200, get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode(), "valid JWT: still served");
-                cached += 2;
-                if (round++ % 10 == 0) {
-                    long t0 = System.nanoTime();
-                    HttpResponse<String> reply = get(sidecar, headersOf(fresh.get(round % fresh.size())));
-                    long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
-                    assertEquals(503, reply.statusCode(), "a new exchange while Keycloak is unreachable: " + reply.body());
-                    assertTrue(reply.headers().firstValue("Retry-After").isPresent(), "503 carries Retry-After");
-                    assertTrue(ms < 2_000, "503 within 2 s, took " + ms + " ms");
-                    slowest503 = Math.max(slowest503, ms);
-                    refusedFast++;
-                }
-                Thread.sleep(20);
+             RecordingUpstream upstream = new RecordingUpstream()) {
+            String issuer = "http://127.0.0.1:" + forwarder.port() + "/realms/" + realm.getName();
+            String jwt = Http.clientCredentials(issuer, warm.get("clientId").asText(),
+                    warm.get("clientSecret").asText()).json().get("access_token").asText();
+            assertEquals(issuer, Http.jwtPayload(jwt).get("iss").asText(), "Keycloak names itself after the forwarder");
+            try (SidecarProcess sidecar = SidecarProcess.start(issuer, upstream.url(), Map.of())) {
+                outage(forwarder, sidecar, warm, fresh, recovery, jwt);
             }
-            String during = sidecar.readiness();
-            assertTrue(during.contains("\"status\":\"UP\"") && during.contains("\"keycloak\":\"unreachable\""),
-                    "still ready (it serves cached tokens), Keycloak shown unreachable: " + during);
-            assertEquals(0.0, sidecar.metric("sidecar_keycloak_reachable"));
-            System.out.println("Outage of 30 s: " + cached + " requests with cached/valid tokens all 200; " + refusedFast
-                    + " new exchanges all 503 + Retry-After, slowest " + slowest503 + " ms");
-
-            forwarder.start();
-            long back = System.nanoTime();
-            int status;
-            do {
-                Thread.sleep(100);
-                status = get(sidecar, headersOf(recovery)).statusCode();
-                assertTrue(status == 200 || status == 503, "only 503 while recovering, got " + status);
-                assertTrue(System.nanoTime() - back < Duration.ofSeconds(10).toNanos(), "new exchanges succeed within 10 s");
-            } while (status != 200);
-            long recoveredMs = Duration.ofNanos(System.nanoTime() - back).toMillis();
-            System.out.println("New exchanges succeed again " + recoveredMs + " ms after Keycloak is reachable (no restart)");
-            for (JsonNode token : fresh) {
-                assertEquals(200, get(sidecar, headersOf(token)).statusCode());
-            }
-            assertTrue(sidecar.readiness().contains("\"keycloak\":\"reachable\"") || waitReachable(sidecar));
-        } finally {
-            rep.getAttributes().remove("frontendUrl");
-            realm.admin().update(rep);
         }
+    }
+
+    private void outage(TcpForwarder forwarder, SidecarProcess sidecar, JsonNode warm, List<JsonNode> fresh,
+                        JsonNode recovery, String jwt) throws Exception {
+        assertEquals(200, get(sidecar, headersOf(warm)).statusCode(), "exchanged before the outage");
+        assertEquals(200, get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode());
+        assertTrue(sidecar.readiness().contains("\"keycloak\":\"reachable\""), sidecar.readiness());
+
+        forwarder.stop();
+        long outageStart = System.nanoTime();
+        int cached = 0;
+        int refusedFast = 0;
+        long slowest503 = 0;
+        int round = 0;
+        while (System.nanoTime() - outageStart < Duration.ofSeconds(30).toNanos()) {
+            assertEquals(200, get(sidecar, headersOf(warm)).statusCode(), "already exchanged: still served");
+            assertEquals(200, get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode(), "valid JWT: still served");
+            cached += 2;
+            if (round++ % 10 == 0) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> reply = get(sidecar, headersOf(fresh.get(round % fresh.size())));
+                long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+                assertEquals(503, reply.statusCode(), "a new exchange while Keycloak is unreachable: " + reply.body());
+                assertTrue(reply.headers().firstValue("Retry-After").isPresent(), "503 carries Retry-After");
+                assertTrue(ms < 2_000, "503 within 2 s, took " + ms + " ms");
+                slowest503 = Math.max(slowest503, ms);
+                refusedFast++;
+            }
+            Thread.sleep(20);
+        }
+        String during = sidecar.readiness();
+        assertTrue(during.contains("\"status\":\"UP\"") && during.contains("\"keycloak\":\"unreachable\""),
+                "still ready (it serves cached tokens), Keycloak shown unreachable: " + during);
+        assertEquals(0.0, sidecar.metric("sidecar_keycloak_reachable"));
+        System.out.println("Outage of 30 s: " + cached + " requests with cached/valid tokens all 200; " + refusedFast
+                + " new exchanges all 503 + Retry-After, slowest " + slowest503 + " ms");
+
+        forwarder.start();
+        long back = System.nanoTime();
+        int status;
+        do {
+            Thread.sleep(100);
+            status = get(sidecar, headersOf(recovery)).statusCode();
+            assertTrue(status == 200 || status == 503, "only 503 while recovering, got " + status);
+            assertTrue(System.nanoTime() - back < Duration.ofSeconds(10).toNanos(), "new exchanges succeed within 10 s");
+        } while (status != 200);
+        long recoveredMs = Duration.ofNanos(System.nanoTime() - back).toMillis();
+        System.out.println("New exchanges succeed again " + recoveredMs + " ms after Keycloak is reachable (no restart)");
+        for (JsonNode token : fresh) {
+            assertEquals(200, get(sidecar, headersOf(token)).statusCode());
+        }
+        assertTrue(waitReachable(sidecar), sidecar.readiness());
     }
 
     private static boolean waitReachable(SidecarProcess sidecar) throws Exception {

@@ -21,6 +21,9 @@ import java.util.Map;
 public final class SidecarProcess implements AutoCloseable {
 
     private static final Path JAR = Path.of("target", "sidecar.jar").toAbsolutePath();
+    // HTTP/1.1 and bounded: a management call must never hang a test (the JDK client's h2c upgrade did, once).
+    private static final HttpClient MANAGEMENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process process;
     private final int port;
@@ -87,8 +90,8 @@ public final class SidecarProcess implements AutoCloseable {
 
     /** The sum of a Prometheus metric's samples whose labels contain every given fragment, e.g. {@code outcome="success"}. */
     public double metric(String name, String... labelFragments) throws IOException, InterruptedException {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(managementUrl() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = MANAGEMENT.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
         double sum = 0;
         for (String line : text.split("\n")) {
             if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
@@ -151,8 +154,8 @@ public final class SidecarProcess implements AutoCloseable {
 
     /** The body of {@code /ready} (JSON), whatever its status. */
     public String readiness() throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(managementUrl() + "/ready")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return MANAGEMENT.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/ready"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** A free port {@code p} whose {@code p + 100} (the cluster's failure-detection port) is free too. */
