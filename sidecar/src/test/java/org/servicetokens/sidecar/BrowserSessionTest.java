@@ -173,6 +173,8 @@ class BrowserSessionTest {
     assertTrue(api.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-sidecar=;") && c.contains("Max-Age=0")));
     Http.Response page = h.http.get("/page", "Accept", "text/html", "Cookie", session);
     assertEquals(302, page.status(), "a navigation goes to log in again");
+    assertTrue(page.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-sidecar=;")), "ended cookie cleared");
+    assertTrue(page.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-sidecar-login=")), "new login bound");
     assertTrue(page.header("Location").startsWith(h.keycloak.issuer()));
     assertEquals(0, h.upstream.hits.get());
   }
@@ -210,6 +212,7 @@ class BrowserSessionTest {
     Http.Response page = h.http.get("/.sidecar/logout", "Accept", "text/html", "Cookie", session);
     assertEquals(200, page.status());
     assertTrue(page.header("Content-Security-Policy").contains("frame-ancestors 'none'"));
+    assertEquals("same-origin", page.header("Referrer-Policy"), "under no-referrer Chromium posts the form with Origin: null");
     String csrf = page.body().replaceAll("(?s).*name=\"csrf\" value=\"([^\"]+)\".*", "$1");
     assertEquals(43, csrf.length(), page.body());
 

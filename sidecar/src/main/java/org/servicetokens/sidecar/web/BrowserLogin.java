@@ -93,9 +93,10 @@ public final class BrowserLogin implements LoginFlow {
       ctx.put(AccessLog.DECISION, "login").put(AccessLog.REASON, "no_credentials");
       ctx.response().setStatusCode(302)
           .putHeader("Location", location)
-          .putHeader("Cache-Control", "no-store")
-          .putHeader("Set-Cookie", cookies.login(binding, timeout))
-          .end();
+          .putHeader("Cache-Control", "no-store");
+      // add, not put: an ended session's cookie may be being cleared in the same answer.
+      ctx.response().headers().add("Set-Cookie", cookies.login(binding, timeout));
+      ctx.response().end();
       request.resume();
     });
   }

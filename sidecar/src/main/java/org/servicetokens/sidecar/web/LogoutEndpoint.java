@@ -90,7 +90,7 @@ public final class LogoutEndpoint {
           .putHeader("Referrer-Policy", "no-referrer")
           .putHeader("Set-Cookie", cookies.clearSession())
           .end();
-      ctx.request().resume();
+      Pages.resume(ctx);
     });
   }
 

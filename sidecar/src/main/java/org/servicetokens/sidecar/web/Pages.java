@@ -26,7 +26,8 @@ final class Pages {
         .putHeader("Cache-Control", "no-store")
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("X-Frame-Options", "DENY")
-        .putHeader("Referrer-Policy", "no-referrer")
+        // Not no-referrer: under that policy Chromium sends "Origin: null" with the logout form's POST.
+        .putHeader("Referrer-Policy", "same-origin")
         .putHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
             + "frame-ancestors 'none'; form-action 'self'" + (formActions.isEmpty() ? "" : " " + formActions));
     response.end("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title)
@@ -34,7 +35,14 @@ final class Pages {
         + "body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}"
         + "button{font-size:1rem;padding:.5rem 1.25rem}</style></head><body><h1>" + escape(title) + "</h1>"
         + bodyHtml + "</body></html>");
-    ctx.request().resume();
+    resume(ctx);
+  }
+
+  /** Lets a paused request go on; one whose body a BodyHandler already read must not be resumed (it throws). */
+  static void resume(RoutingContext ctx) {
+    if (!ctx.request().isEnded()) {
+      ctx.request().resume();
+    }
   }
 
   /** A refusal in the form the caller reads: HTML for a browser navigation, the usual JSON otherwise. */
@@ -44,6 +52,8 @@ final class Pages {
     if (accept != null && accept.contains("text/html")) {
       html(ctx, status, status >= 500 ? "Sign-in is unavailable" : "Sign-in failed",
           "<p>" + escape(message) + "</p><p><a href=\"/\">Try again</a></p>", "");
+    } else if (ctx.request().isEnded()) {
+      Answers.json(ctx, status, error, reason);
     } else {
       Answers.refuse(ctx, status, error, reason);
     }
