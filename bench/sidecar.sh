@@ -42,7 +42,7 @@ BENCH_PIDS+=($!)
 SIDECAR_KEYCLOAK_ISSUER=$KC_BASE/realms/demo SIDECAR_UPSTREAM_URL=http://127.0.0.1:$UPSTREAM_PORT \
 SIDECAR_LISTEN_HOST=127.0.0.1 SIDECAR_LISTEN_PORT=$SIDECAR_PORT SIDECAR_MANAGEMENT_PORT=$SIDECAR_MGMT_PORT \
 SIDECAR_APP_CLIENT_ID=demo-app SIDECAR_ACCESS_LOG_ENABLED=false \
-  java -jar "$JAR" >"$BENCH_WORK/logs/sidecar.log" 2>&1 &
+  java ${SIDECAR_JAVA_OPTS:-} -jar "$JAR" >"$BENCH_WORK/logs/sidecar.log" 2>&1 &
 BENCH_PIDS+=($!)
 wait_for http://127.0.0.1:$UPSTREAM_PORT/ 60 "the upstream"
 wait_for http://127.0.0.1:$SIDECAR_MGMT_PORT/ready 60 "the sidecar"
