@@ -59,7 +59,7 @@ echo "mean ratio service-token / stock: $MEAN (target >= 0.95)"
   echo "## Token endpoint: service-token vs stock client-secret ($(date -u +%Y-%m-%dT%H:%MZ))"
   echo
   echo "Method: \`bench/token-endpoint.sh $ROUNDS $SECONDS_PER_RUN\`. One Keycloak $KC_VERSION (start-dev, H2, provider"
-  echo "installed, realm \`bench\` with events off) on $(nproc) cores shared with wrk. \`wrk -t$THREADS -c$CONNECTIONS --latency\`"
+  echo "installed, realm \`bench\` with events off) on $(nproc) cores shared with wrk. \`wrk -t2 -c$CONNECTIONS --latency\`"
   echo "POSTs \`grant_type=client_credentials\` with \`client_secret_basic\` for a stock confidential client and for a"
   echo "service token, alternating ${SECONDS_PER_RUN}-second runs after a 30-second warm-up of each. Both go through the same"
   echo "client-authentication flow (the stock client also passes our authenticator, which returns at once)."
