@@ -1,6 +1,5 @@
 package org.servicetokens.sidecar.it;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,37 +15,25 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.servicetokens.keycloak.it.HeadlessChromium;
 
 /**
  * A person at a browser: headless Debian Chromium (PITFALLS 24–26) with the explicit driver path (Selenium Manager
  * never goes to the network), a fresh profile each time, condition waits rather than sleeps, quit() on close.
- * Same driver setup as the provider's console tests, kept here so this module needs none of their classes.
+ * The driver comes from the provider's test-jar ({@link HeadlessChromium}), as for the console tests.
  */
 final class LoginBrowser implements AutoCloseable {
 
     static final Path SCREENSHOTS = Path.of("target", "screenshots").toAbsolutePath();
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
     final ChromeDriver driver;
     private final Path profile;
 
     LoginBrowser() throws IOException {
-        if (!new File(CHROMEDRIVER).canExecute()) {
-            throw new IllegalStateException("chromedriver missing: apt-get install -y chromium chromium-driver");
-        }
         profile = Files.createTempDirectory("sidecar-login-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,900", "--lang=en-US", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        driver = HeadlessChromium.start(HeadlessChromium.options(profile, "1280,900"));
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
     }
 

@@ -1,6 +1,5 @@
 package org.servicetokens.keycloak.it.ui;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +14,13 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.servicetokens.keycloak.it.HeadlessChromium;
 
 /**
  * Headless Debian Chromium for the console tests (PITFALLS 24–26): explicit driver path so Selenium Manager never
@@ -31,27 +30,17 @@ final class Browser implements AutoCloseable {
 
     static final Path SCREENSHOTS = Path.of("target", "screenshots").toAbsolutePath();
     private static final Pattern SECRET = Pattern.compile("kcst_[0-9A-Za-z]+");
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
     final ChromeDriver driver;
     private final Path profile;
 
     Browser() throws IOException {
-        if (!new File(CHROMEDRIVER).canExecute()) {
-            throw new IllegalStateException("chromedriver missing: apt-get install -y chromium chromium-driver");
-        }
         profile = Files.createTempDirectory("service-tokens-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1440,1000", "--lang=en-US", "--user-data-dir=" + profile);
+        ChromeOptions options = HeadlessChromium.options(profile, "1440,1000");
         LoggingPreferences logging = new LoggingPreferences();
         logging.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logging);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        driver = HeadlessChromium.start(options);
     }
 
     /** Logs in to the admin console of {@code realm} (the login page is Keycloak's own) and waits for the nav. */
