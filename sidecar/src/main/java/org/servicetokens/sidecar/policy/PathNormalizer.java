@@ -23,6 +23,13 @@ public final class PathNormalizer {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
       throw new AmbiguousPathException("path_not_absolute");
     }
+    return isAlreadyCanonical(rawPath) ? rawPath : normalizeFully(rawPath);
+  }
+
+  static String normalizeFully(String rawPath) throws AmbiguousPathException {
+    if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+      throw new AmbiguousPathException("path_not_absolute");
+    }
     StringBuilder decoded = new StringBuilder(rawPath.length());
     for (int i = 0; i < rawPath.length(); i++) {
       char c = rawPath.charAt(i);
@@ -59,6 +66,23 @@ public final class PathNormalizer {
       }
     }
     return removeDotSegments(decoded.toString());
+  }
+
+  /**
+   * Most paths need no work: nothing encoded or suspicious, no empty or dot segment. For those the full
+   * normalisation below returns its input unchanged, so it is skipped (the tests hold both to the same answers).
+   */
+  public static boolean isAlreadyCanonical(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c < 0x21 || c == 0x7f || c == '%' || c == '\\' || c == ';') {
+        return false;
+      }
+      if (c == '/' && i + 1 < path.length() && (path.charAt(i + 1) == '/' || path.charAt(i + 1) == '.')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String removeDotSegments(String path) throws AmbiguousPathException {
