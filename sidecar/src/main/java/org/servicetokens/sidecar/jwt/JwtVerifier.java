@@ -13,7 +13,6 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.servicetokens.sidecar.identity.Identity;
 import org.servicetokens.sidecar.util.Contexts;
-import org.servicetokens.sidecar.util.Hashing;
 
 import java.util.Base64;
 import java.util.Map;
@@ -68,8 +67,7 @@ public final class JwtVerifier {
       verified.clear();
       verifiedVersion = current.version();
     }
-    String hash = Hashing.sha256Hex(token);
-    Identity cached = verified.get(hash, now, leeway);
+    Identity cached = verified.get(token, now, leeway);
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
@@ -87,14 +85,14 @@ public final class JwtVerifier {
       checkTimes(claims, System.currentTimeMillis() / 1000, true);
       checkAudience(claims);
       Identity identity = Claims.toIdentity(claims, token);
-      verified.put(hash, identity);
+      verified.put(token, identity);
       return identity;
     });
   }
 
   /** Forgets a verified token (e.g. when it was found revoked), so the next use is checked afresh. */
   public void forget(String token) {
-    verified.remove(Hashing.sha256Hex(token));
+    verified.remove(token);
   }
 
   /**
