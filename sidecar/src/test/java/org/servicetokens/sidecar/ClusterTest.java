@@ -150,6 +150,9 @@ class ClusterTest {
     assertEquals(200, b.http().get("/", doomed).status());
     assertEquals(200, b.http().get("/", fine).status());
     String oldJwt = a.keycloak.token(a.keycloak.claims("sub-doomed-bot").put("iat", System.currentTimeMillis() / 1000 - 10));
+    // Verified and found not revoked on both replicas first: each remembers that until a revocation arrives.
+    assertEquals(200, a.http.get("/", "Authorization", "Bearer " + oldJwt).status());
+    assertEquals(200, b.http().get("/", "Authorization", "Bearer " + oldJwt).status());
     double receivedBefore = metric(b.management(), "sidecar_cluster_revocations_received_total");
 
     // Keycloak pushes to ONE replica (the app's back-channel logout URL): A.

@@ -4,25 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Who is calling, as proven by a verified Keycloak access token. Immutable and shared between requests
- * through the verified-token cache. {@link #toString()} leaves the token out: identities get logged.
+ * Who is calling, as proven by a verified Keycloak access token. Immutable as far as callers can tell, and
+ * shared between requests through the verified-token cache. {@link #toString()} leaves the token out:
+ * identities get logged.
  *
- * @param token the verified access token, forwarded as {@code X-Access-Jwt-Assertion}; never logged
+ * <p>A memo rides along so that a cache hit costs almost nothing: the revocation generation at which this
+ * identity was last found not revoked (see {@code RevocationStore}). It is derived data; losing it only costs a
+ * lookup.
  */
-public record Identity(
-    Type type,
-    String subject,
-    String username,
-    String email,
-    String clientId,
-    String tokenId,
-    String tokenName,
-    List<String> roles,
-    Map<String, List<String>> clientRoles,
-    List<String> groups,
-    long issuedAt,
-    long expiresAt,
-    String token) {
+public final class Identity {
 
   public enum Type {
     USER, SERVICE;
@@ -32,10 +22,106 @@ public record Identity(
     }
   }
 
+  private final Type type;
+  private final String subject;
+  private final String username;
+  private final String email;
+  private final String clientId;
+  private final String tokenId;
+  private final String tokenName;
+  private final List<String> roles;
+  private final Map<String, List<String>> clientRoles;
+  private final List<String> groups;
+  private final long issuedAt;
+  private final long expiresAt;
+  private final String token;
+
+  private volatile long notRevokedAsOf = -1;
+
+  /** @param token the verified access token, forwarded as {@code X-Access-Jwt-Assertion}; never logged */
+  public Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
+                  String tokenName, List<String> roles, Map<String, List<String>> clientRoles, List<String> groups,
+                  long issuedAt, long expiresAt, String token) {
+    this.type = type;
+    this.subject = subject;
+    this.username = username;
+    this.email = email;
+    this.clientId = clientId;
+    this.tokenId = tokenId;
+    this.tokenName = tokenName;
+    this.roles = roles;
+    this.clientRoles = clientRoles;
+    this.groups = groups;
+    this.issuedAt = issuedAt;
+    this.expiresAt = expiresAt;
+    this.token = token;
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  public String subject() {
+    return subject;
+  }
+
+  public String username() {
+    return username;
+  }
+
+  public String email() {
+    return email;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  public String tokenId() {
+    return tokenId;
+  }
+
+  public String tokenName() {
+    return tokenName;
+  }
+
+  public List<String> roles() {
+    return roles;
+  }
+
+  public Map<String, List<String>> clientRoles() {
+    return clientRoles;
+  }
+
+  public List<String> groups() {
+    return groups;
+  }
+
+  public long issuedAt() {
+    return issuedAt;
+  }
+
+  public long expiresAt() {
+    return expiresAt;
+  }
+
+  public String token() {
+    return token;
+  }
+
   public Identity withType(Type newType) {
     return newType == type ? this
         : new Identity(newType, subject, username, email, clientId, tokenId, tokenName, roles, clientRoles, groups,
             issuedAt, expiresAt, token);
+  }
+
+  /** The revocation generation at which this identity was last checked and found not revoked; -1 if never. */
+  public long notRevokedAsOf() {
+    return notRevokedAsOf;
+  }
+
+  public void markNotRevokedAsOf(long generation) {
+    notRevokedAsOf = generation;
   }
 
   @Override

@@ -1,25 +1,40 @@
 package org.servicetokens.sidecar.revocation;
 
 import org.infinispan.Cache;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.annotation.DataRehashed;
+import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
+import org.infinispan.notifications.cachelistener.event.Event;
 import org.servicetokens.sidecar.identity.Identity;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * "Subject (or session) revoked before T" records, in the shared revocations cache (DESIGN §2). A token is
  * revoked when its {@code iat} is before the cut-off; a token without {@code iat} cannot prove it is newer
- * and counts as revoked. Consulted on every authenticated request, cache hits included; a local (or, once
- * clustered, replicated) cache read.
+ * and counts as revoked. Consulted on every authenticated request, cache hits included.
+ *
+ * <p>Revocations are rare and requests are many, so a cache read per request is skipped when nothing can have
+ * changed: a generation counter moves before any record is written here, before a record from another replica
+ * is applied (a synchronous listener's pre-event), and on any topology change; an identity found not revoked
+ * remembers the generation it was checked at, read <em>before</em> its lookup, and is looked up again only once
+ * the generation has moved. A revocation is therefore never missed: either the lookup saw the record, or the
+ * generation moved after it was read.
  */
 public final class RevocationStore {
 
   private final Cache<String, String> cache;
   private final long retentionMs;
+  private final AtomicLong generation = new AtomicLong();
 
   public RevocationStore(Cache<String, String> cache, Duration retention) {
     this.cache = cache;
     this.retentionMs = retention.toMillis();
+    cache.addListener(new GenerationListener());
   }
 
   public void revokeSubject(String subject, long cutoffEpochSeconds) {
@@ -32,7 +47,15 @@ public final class RevocationStore {
   }
 
   public boolean isRevoked(Identity identity) {
-    return identity.subject() != null && before("sub:" + identity.subject(), identity.issuedAt());
+    long seen = generation.get();
+    if (identity.notRevokedAsOf() == seen) {
+      return false;
+    }
+    boolean revoked = identity.subject() != null && before("sub:" + identity.subject(), identity.issuedAt());
+    if (!revoked) {
+      identity.markNotRevokedAsOf(seen);
+    }
+    return revoked;
   }
 
   public boolean isSessionRevoked(String sid, long issuedAt) {
@@ -59,6 +82,7 @@ public final class RevocationStore {
    * clustered (the write waits for every replica): call it off the event loop.
    */
   private void record(String key, long cutoff) {
+    generation.incrementAndGet();
     String value = Long.toString(cutoff);
     while (true) {
       String old = cache.putIfAbsent(key, value, retentionMs, TimeUnit.MILLISECONDS);
@@ -66,6 +90,19 @@ public final class RevocationStore {
           || cache.replace(key, old, value, retentionMs, TimeUnit.MILLISECONDS)) {
         return;
       }
+    }
+  }
+
+  /** Sync, so the pre-event runs before a replicated record becomes readable here. */
+  @Listener(sync = true)
+  public final class GenerationListener {
+
+    @CacheEntryCreated
+    @CacheEntryModified
+    @TopologyChanged
+    @DataRehashed
+    public void changed(Event<String, String> event) {
+      generation.incrementAndGet();
     }
   }
 }
