@@ -3,6 +3,7 @@ package org.servicetokens.sidecar;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -11,6 +12,7 @@ import org.servicetokens.sidecar.credentials.CredentialExtractor;
 import org.servicetokens.sidecar.credentials.SessionCredentials;
 import org.servicetokens.sidecar.identity.IdentityHeaders;
 import org.servicetokens.sidecar.jwt.JwtVerifier;
+import org.servicetokens.sidecar.policy.PathNormalizer;
 import org.servicetokens.sidecar.revocation.BackchannelLogoutHandler;
 import org.servicetokens.sidecar.session.SessionAuthenticator;
 import org.servicetokens.sidecar.session.SessionServices;
@@ -18,9 +20,13 @@ import org.servicetokens.sidecar.upstream.UpstreamProxy;
 import org.servicetokens.sidecar.web.AccessLog;
 import org.servicetokens.sidecar.web.Answers;
 import org.servicetokens.sidecar.web.BrowserLogin;
+import org.servicetokens.sidecar.web.Exchange;
 import org.servicetokens.sidecar.web.LoginCallback;
 import org.servicetokens.sidecar.web.LogoutEndpoint;
 import org.servicetokens.sidecar.web.RequestPipeline;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One event loop's share of the sidecar: its own HTTP server (the port is shared by Vert.x across
@@ -28,6 +34,8 @@ import org.servicetokens.sidecar.web.RequestPipeline;
  */
 final class SidecarVerticle extends VerticleBase {
 
+  private static final Logger LOG = Logger.getLogger(SidecarVerticle.class.getName());
+  private static final String ENDPOINTS = "/.sidecar/";
   private static final int LOGOUT_BODY_LIMIT = 64 * 1024;
   /** The logout form carries one CSRF token. */
   private static final int LOGOUT_FORM_LIMIT = 4 * 1024;
@@ -45,7 +53,8 @@ final class SidecarVerticle extends VerticleBase {
     var config = shared.config();
     JwtVerifier verifier = new JwtVerifier(vertx, shared.provider(), config.app.clientId,
         config.keycloak.leeway.toSeconds(), config.tokens.verifiedCacheSize);
-    upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics());
+    IdentityHeaders identityHeaders = new IdentityHeaders(config);
+    upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics(), identityHeaders);
     SessionServices sessions = shared.sessions();
     BrowserLogin login = new BrowserLogin(shared.provider(), sessions.store(), sessions.cookies(), config);
     SessionCredentials sessionCookie = request -> {
@@ -55,7 +64,7 @@ final class SidecarVerticle extends VerticleBase {
     RequestPipeline pipeline = new RequestPipeline(
         new CredentialExtractor(config.credentials, sessionCookie),
         shared.policy(),
-        new IdentityHeaders(config),
+        identityHeaders,
         verifier,
         shared.exchanger(),
         shared.revocations(),
@@ -90,7 +99,6 @@ final class SidecarVerticle extends VerticleBase {
       ctx.put(AccessLog.DECISION, "deny").put(AccessLog.REASON, "unknown_endpoint");
       Answers.refuse(ctx, 404, "not_found", "unknown_endpoint");
     });
-    router.route().handler(pipeline);
     // Nothing the router itself refuses (bad body, 405…) may turn into a 5xx or an HTML page.
     router.errorHandler(500, ctx -> {
       ctx.put(AccessLog.DECISION, "error").put(AccessLog.REASON, "internal");
@@ -105,10 +113,35 @@ final class SidecarVerticle extends VerticleBase {
         .setMaxHeaderSize(config.listen.maxHeaderSize)
         .setHandle100ContinueAutomatically(true)
         .setCompressionSupported(false);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
-      server = s;
-      shared.boundPort(s.actualPort());
-    });
+    return vertx.createHttpServer(options)
+        .requestHandler(request -> dispatch(request, router, pipeline, accessLog))
+        .listen()
+        .onSuccess(s -> {
+          server = s;
+          shared.boundPort(s.actualPort());
+        });
+  }
+
+  /**
+   * The sidecar's own endpoints, spelt canonically, go through the router; everything else, the proxied
+   * traffic, straight into the pipeline, which normalises the path itself (so {@code /.sidecar/../admin} is
+   * judged as {@code /admin}, and {@code /.sidecar} paths spelt any other way are refused).
+   */
+  private static void dispatch(HttpServerRequest request, Router router, RequestPipeline pipeline, AccessLog accessLog) {
+    String raw = request.path();
+    if (raw != null && raw.startsWith(ENDPOINTS) && PathNormalizer.isAlreadyCanonical(raw.substring(ENDPOINTS.length() - 1))) {
+      router.handle(request);
+      return;
+    }
+    Exchange exchange = accessLog.begin(request);
+    try {
+      pipeline.handle(exchange);
+    } catch (RuntimeException e) {
+      // Fail closed, and as JSON, like the router's error handler: nothing reached the upstream unanswered.
+      LOG.log(Level.SEVERE, "unexpected failure in the request pipeline", e);
+      exchange.decided("error", "internal");
+      Answers.refuse(exchange, 500, "server_error", "internal");
+    }
   }
 
   @Override

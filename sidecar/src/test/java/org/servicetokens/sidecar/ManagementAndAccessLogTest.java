@@ -79,11 +79,18 @@ class ManagementAndAccessLogTest {
       h.http.get("/l4", "KC-Access-Client-Id", "ci-bot", "KC-Access-Client-Secret", SECRET + "-wrong");
       h.http.get("/l5", "Authorization", "Bearer " + token + "x");
       h.http.get("/api/admin/x", "Authorization", "Bearer " + token);
+      // The sidecar's own endpoints go through its router, the rest straight to the pipeline: both log once.
+      h.http.get("/.sidecar/identity", "Authorization", "Bearer " + token);
+      h.http.get("/.sidecar/nothing-here");
       long deadline = System.currentTimeMillis() + 5000;
-      while (access.lines.size() < 6 && System.currentTimeMillis() < deadline) {
+      while (access.lines.size() < 8 && System.currentTimeMillis() < deadline) {
         Harness.sleep(10);
       }
-      assertEquals(6, access.lines.size());
+      Harness.sleep(200);
+      assertEquals(8, access.lines.size(), String.join("\n", access.lines));
+      assertEquals("identity", new JsonObject(access.lines.get(6)).getString("reason"));
+      assertEquals("/.sidecar/identity", new JsonObject(access.lines.get(6)).getString("path"));
+      assertEquals("unknown_endpoint", new JsonObject(access.lines.get(7)).getString("reason"));
       JsonObject first = new JsonObject(access.lines.get(0));
       for (String field : List.of("time", "method", "path", "status", "decision", "reason", "subject", "client_id",
           "token_name", "latency_ms")) {

@@ -18,12 +18,17 @@ public final class CredentialExtractor {
 
   private final List<String> idHeaders;
   private final List<String> secretHeaders;
+  /** The same names pre-hashed: looked up on every request. */
+  private final List<CharSequence> idHeaderKeys;
+  private final List<CharSequence> secretHeaderKeys;
   private final boolean basicEnabled;
   private final SessionCredentials sessions;
 
   public CredentialExtractor(SidecarConfig.Credentials config, SessionCredentials sessions) {
     this.idHeaders = List.copyOf(config.clientIdHeaders);
     this.secretHeaders = List.copyOf(config.clientSecretHeaders);
+    this.idHeaderKeys = idHeaders.stream().map(HttpHeaders::createOptimized).toList();
+    this.secretHeaderKeys = secretHeaders.stream().map(HttpHeaders::createOptimized).toList();
     this.basicEnabled = config.basic;
     this.sessions = sessions;
   }
@@ -35,13 +40,13 @@ public final class CredentialExtractor {
   }
 
   Credential explicit(MultiMap headers) throws CredentialException {
-    String authorization = single(headers, HttpHeaders.AUTHORIZATION.toString());
+    String authorization = single(headers, HttpHeaders.AUTHORIZATION);
     String id = null;
     String secret = null;
     String idHeader = null;
     for (int i = 0; i < idHeaders.size(); i++) {
-      String thisId = single(headers, idHeaders.get(i));
-      String thisSecret = single(headers, secretHeaders.get(i));
+      String thisId = single(headers, idHeaderKeys.get(i));
+      String thisSecret = single(headers, secretHeaderKeys.get(i));
       if (thisId == null && thisSecret == null) {
         continue;
       }
@@ -96,11 +101,11 @@ public final class CredentialExtractor {
   }
 
   /** The header's only value, null when absent; a repeated credential header is refused. */
-  private static String single(MultiMap headers, String name) throws CredentialException {
-    List<String> all = headers.getAll(name);
-    if (all.isEmpty()) {
+  private static String single(MultiMap headers, CharSequence name) throws CredentialException {
+    if (!headers.contains(name)) {
       return null;
     }
+    List<String> all = headers.getAll(name);
     // A comma means a proxy folded two headers into one: JWTs, base64, IDs and secrets never contain one.
     if (all.size() > 1 || all.get(0).indexOf(',') >= 0) {
       throw new CredentialException(400, "duplicate_credential_header");

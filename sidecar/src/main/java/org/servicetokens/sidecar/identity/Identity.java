@@ -8,9 +8,9 @@ import java.util.Map;
  * shared between requests through the verified-token cache. {@link #toString()} leaves the token out:
  * identities get logged.
  *
- * <p>A memo rides along so that a cache hit costs almost nothing: the revocation generation at which this
- * identity was last found not revoked (see {@code RevocationStore}). It is derived data; losing it only costs a
- * lookup.
+ * <p>Two memos ride along so that a cache hit costs almost nothing: the header block forwarded to the app
+ * (built once by {@link IdentityHeaders}) and the revocation generation at which this identity was last found
+ * not revoked (see {@code RevocationStore}). Both are derived data; losing them only costs a recomputation.
  */
 public final class Identity {
 
@@ -36,6 +36,8 @@ public final class Identity {
   private final long expiresAt;
   private final String token;
 
+  /** Immutable once built (final fields), so a racy first publication between event loops is harmless. */
+  IdentityHeaders.Block headerBlock;
   private volatile long notRevokedAsOf = -1;
 
   /** @param token the verified access token, forwarded as {@code X-Access-Jwt-Assertion}; never logged */

@@ -1,7 +1,10 @@
 package org.servicetokens.sidecar.identity;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import org.servicetokens.sidecar.config.SidecarConfig;
 
 import java.nio.charset.StandardCharsets;
@@ -31,20 +34,43 @@ public final class IdentityHeaders {
   public static final String ROLES = "X-Auth-Roles";
   public static final String GROUPS = "X-Auth-Groups";
 
+  private static final CharSequence FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
+  private static final CharSequence FORWARDED_PROTO = HttpHeaders.createOptimized("X-Forwarded-Proto");
+  private static final CharSequence FORWARDED_HOST = HttpHeaders.createOptimized("X-Forwarded-Host");
+  private static final CharSequence HTTPS = HttpHeaders.createOptimized("https");
+  private static final CharSequence HTTP = HttpHeaders.createOptimized("http");
+  private static final CharSequence COOKIE = HttpHeaders.COOKIE;
+
   /** Exact names (canonical form) never passed through from the client. */
   private static final Set<String> RESERVED = Set.of(
       "x-access-jwt-assertion", "authorization", "proxy-authorization", "remote-user", "forwarded", "x-real-ip",
       "x-remote-user", "x-user", "x-email");
   /** Whole families: ours now, ours tomorrow, or read as identity by common frameworks. */
   private static final List<String> RESERVED_PREFIXES = List.of("x-auth-", "x-forwarded-", "x-access-");
+  private static final int SHORTEST_PREFIX = 7;
+  private static final int LONGEST_EXACT = 64;
 
   private final Set<String> credentialHeaders = new HashSet<>();
+  /** [first character][length] of every exact name: a header outside it needs no closer look. */
+  private final boolean[][] exactShapes = new boolean[128][LONGEST_EXACT + 1];
   private final String cookiePrefix;
+  /** The last Host seen and its safe form: one per verticle, and nearly always the same value. */
+  private String lastHost;
+  private String lastSafeHost;
 
   public IdentityHeaders(SidecarConfig config) {
     config.credentials.clientIdHeaders.forEach(h -> credentialHeaders.add(canonical(h)));
     config.credentials.clientSecretHeaders.forEach(h -> credentialHeaders.add(canonical(h)));
     this.cookiePrefix = config.cookies.name;
+    RESERVED.forEach(this::addShape);
+    credentialHeaders.forEach(this::addShape);
+  }
+
+  private void addShape(String canonicalName) {
+    char first = canonicalName.charAt(0);
+    if (first < 128 && canonicalName.length() <= LONGEST_EXACT) {
+      exactShapes[first][canonicalName.length()] = true;
+    }
   }
 
   static String canonical(String name) {
@@ -52,6 +78,16 @@ public final class IdentityHeaders {
   }
 
   public boolean isStripped(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    char first = Character.toLowerCase(name.charAt(0));
+    int length = name.length();
+    boolean mayBeExact = first >= 128 || length > LONGEST_EXACT || exactShapes[first][length];
+    boolean mayHavePrefix = (first == 'x' || first >= 128) && length >= SHORTEST_PREFIX;
+    if (!mayBeExact && !mayHavePrefix) {
+      return false;
+    }
     String c = canonical(name);
     if (RESERVED.contains(c) || credentialHeaders.contains(c)) {
       return true;
@@ -66,28 +102,33 @@ public final class IdentityHeaders {
 
   /** Removes spoofable and credential headers and the sidecar's cookies, in place. */
   public void strip(MultiMap headers) {
-    List<String> doomed = new ArrayList<>();
-    for (String name : headers.names()) {
+    List<String> doomed = new ArrayList<>(2);
+    headers.forEach((name, value) -> {
       if (isStripped(name)) {
         doomed.add(name);
       }
+    });
+    for (int i = 0; i < doomed.size(); i++) {
+      headers.remove(doomed.get(i));
     }
-    doomed.forEach(headers::remove);
-    List<String> cookies = headers.getAll("Cookie");
-    if (!cookies.isEmpty()) {
-      List<String> kept = new ArrayList<>();
-      for (String header : cookies) {
-        for (String pair : header.split(";")) {
-          String p = pair.trim();
-          if (!p.isEmpty() && !isOurCookie(p)) {
-            kept.add(p);
-          }
+    if (headers.contains(COOKIE)) {
+      stripOurCookies(headers);
+    }
+  }
+
+  private void stripOurCookies(MultiMap headers) {
+    List<String> kept = new ArrayList<>();
+    for (String header : headers.getAll(COOKIE)) {
+      for (String pair : header.split(";")) {
+        String p = pair.trim();
+        if (!p.isEmpty() && !isOurCookie(p)) {
+          kept.add(p);
         }
       }
-      headers.remove("Cookie");
-      if (!kept.isEmpty()) {
-        headers.set("Cookie", String.join("; ", kept));
-      }
+    }
+    headers.remove(COOKIE);
+    if (!kept.isEmpty()) {
+      headers.set(COOKIE, String.join("; ", kept));
     }
   }
 
@@ -98,39 +139,89 @@ public final class IdentityHeaders {
     return bare.regionMatches(true, 0, cookiePrefix, 0, cookiePrefix.length());
   }
 
-  /** X-Forwarded-* describe the client's request to us; set on every forwarded request, authenticated or not. */
+  /**
+   * X-Forwarded-* describe the client's request to us; added to every forwarded request, authenticated or not.
+   * The peer comes from the connection, never from headers the client sent. {@code headers} is the upstream
+   * request's fresh header map: it holds none of these names (the client's own were stripped before the proxy
+   * copied the rest in), so they are added, not set.
+   */
   public void forwarded(HttpServerRequest request, MultiMap headers) {
-    String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    SocketAddress peer = request.connection() == null ? null : request.connection().remoteAddress();
+    String remote = peer == null ? null : peer.hostAddress();
     if (remote != null) {
-      headers.set("X-Forwarded-For", remote);
+      headers.add(FORWARDED_FOR, remote);
     }
-    headers.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
-    if (request.authority() != null) {
-      headers.set("X-Forwarded-Host", safe(request.authority().toString()));
+    headers.add(FORWARDED_PROTO, request.isSSL() ? HTTPS : HTTP);
+    HostAndPort authority = request.authority();
+    if (authority != null) {
+      headers.add(FORWARDED_HOST, safeHost(authority.toString()));
     }
   }
 
+  private String safeHost(String host) {
+    if (!host.equals(lastHost)) {
+      lastSafeHost = safe(host);
+      lastHost = host;
+    }
+    return lastSafeHost;
+  }
+
+  /** Adds the identity headers of a verified caller (built once per identity); see {@link #forwarded}. */
   public void apply(Identity id, MultiMap headers) {
-    headers.set(ASSERTION, id.token());
-    headers.set(TYPE, id.type().wireName());
-    put(headers, SUBJECT, id.subject());
-    put(headers, USERNAME, id.username());
-    put(headers, EMAIL, id.email());
-    put(headers, CLIENT_ID, id.clientId());
-    put(headers, TOKEN_NAME, id.tokenName());
-    List<String> roles = new ArrayList<>(id.roles());
-    for (Map.Entry<String, List<String>> e : id.clientRoles().entrySet()) {
-      for (String r : e.getValue()) {
-        roles.add(e.getKey() + ":" + r);
-      }
+    Block block = id.headerBlock;
+    if (block == null) {
+      block = new Block(id);
+      id.headerBlock = block;
     }
-    put(headers, ROLES, roles.isEmpty() ? null : String.join(",", roles));
-    put(headers, GROUPS, id.groups().isEmpty() ? null : String.join(",", id.groups()));
+    CharSequence[] pairs = block.pairs;
+    for (int i = 0; i < pairs.length; i += 2) {
+      headers.add(pairs[i], pairs[i + 1]);
+    }
   }
 
-  private static void put(MultiMap headers, String name, String value) {
-    if (value != null && !value.isEmpty()) {
-      headers.set(name, safe(value));
+  /** The headers one identity forwards, as name/value pairs: safe values, pre-hashed names. */
+  static final class Block {
+
+    private static final CharSequence ASSERTION_NAME = HttpHeaders.createOptimized(ASSERTION);
+    private static final CharSequence TYPE_NAME = HttpHeaders.createOptimized(TYPE);
+    private static final CharSequence SUBJECT_NAME = HttpHeaders.createOptimized(SUBJECT);
+    private static final CharSequence USERNAME_NAME = HttpHeaders.createOptimized(USERNAME);
+    private static final CharSequence EMAIL_NAME = HttpHeaders.createOptimized(EMAIL);
+    private static final CharSequence CLIENT_ID_NAME = HttpHeaders.createOptimized(CLIENT_ID);
+    private static final CharSequence TOKEN_NAME_NAME = HttpHeaders.createOptimized(TOKEN_NAME);
+    private static final CharSequence ROLES_NAME = HttpHeaders.createOptimized(ROLES);
+    private static final CharSequence GROUPS_NAME = HttpHeaders.createOptimized(GROUPS);
+
+    private final CharSequence[] pairs;
+
+    Block(Identity id) {
+      List<CharSequence> p = new ArrayList<>(18);
+      p.add(ASSERTION_NAME);
+      // Pre-encoded bytes: the largest header of the request is then copied, not re-encoded, every time.
+      p.add(HttpHeaders.createOptimized(safe(id.token())));
+      p.add(TYPE_NAME);
+      p.add(id.type().wireName());
+      add(p, SUBJECT_NAME, id.subject());
+      add(p, USERNAME_NAME, id.username());
+      add(p, EMAIL_NAME, id.email());
+      add(p, CLIENT_ID_NAME, id.clientId());
+      add(p, TOKEN_NAME_NAME, id.tokenName());
+      List<String> roles = new ArrayList<>(id.roles());
+      for (Map.Entry<String, List<String>> e : id.clientRoles().entrySet()) {
+        for (String r : e.getValue()) {
+          roles.add(e.getKey() + ":" + r);
+        }
+      }
+      add(p, ROLES_NAME, roles.isEmpty() ? null : String.join(",", roles));
+      add(p, GROUPS_NAME, id.groups().isEmpty() ? null : String.join(",", id.groups()));
+      this.pairs = p.toArray(new CharSequence[0]);
+    }
+
+    private static void add(List<CharSequence> pairs, CharSequence name, String value) {
+      if (value != null && !value.isEmpty()) {
+        pairs.add(name);
+        pairs.add(safe(value));
+      }
     }
   }
 

@@ -18,6 +18,8 @@ public final class SidecarMetrics {
 
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  /** decision → reason → counter: two lookups and no key to build, once per request. */
+  private final ConcurrentMap<String, ConcurrentMap<String, Counter>> requestCounters = new ConcurrentHashMap<>();
   private final Timer upstreamLatency;
 
   public SidecarMetrics(MeterRegistry registry) {
@@ -36,7 +38,16 @@ public final class SidecarMetrics {
 
   /** One per answered request: {@code decision} is allow/deny/error/public, {@code reason} a short code. */
   public void request(String decision, String reason) {
-    counter("sidecar.requests", "Requests by decision and reason", "decision", decision, "reason", reason).increment();
+    ConcurrentMap<String, Counter> byReason = requestCounters.get(decision);
+    if (byReason == null) {
+      byReason = requestCounters.computeIfAbsent(decision, d -> new ConcurrentHashMap<>());
+    }
+    Counter c = byReason.get(reason);
+    if (c == null) {
+      c = byReason.computeIfAbsent(reason,
+          r -> counter("sidecar.requests", "Requests by decision and reason", "decision", decision, "reason", r));
+    }
+    c.increment();
   }
 
   /** Calls to Keycloak's token endpoint: success, rejected (4xx), unavailable (5xx, timeout, breaker open). */

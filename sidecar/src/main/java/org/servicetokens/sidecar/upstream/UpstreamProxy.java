@@ -1,10 +1,12 @@
 package org.servicetokens.sidecar.upstream;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -16,20 +18,26 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
 import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.identity.Identity;
+import org.servicetokens.sidecar.identity.IdentityHeaders;
 import org.servicetokens.sidecar.metrics.SidecarMetrics;
-import org.servicetokens.sidecar.policy.PathNormalizer;
 
 import java.net.URI;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The way to the app: one vertx-http-proxy {@link HttpProxy} and its client per verticle. Bodies stream both
- * ways (the proxy pipes them); WebSocket upgrades are proxied too. Headers are rewritten by the caller
- * before {@link #forward} (PITFALLS 6: interceptors without the WebSocket flag are skipped on upgrades), so
- * the only interceptor here — flagged for WebSockets — sets the normalised URI and turns upstream failures
- * into JSON: 504 when the upstream stays silent past {@code upstream.timeout}, 502 otherwise.
+ * ways (the proxy pipes them); WebSocket upgrades are proxied too. The caller strips the client's spoofable
+ * headers before {@link #forward}. The only interceptor, flagged for WebSockets (PITFALLS 6: unflagged
+ * interceptors are skipped on upgrades), sets the normalised URI and turns upstream failures into JSON: 504
+ * when the upstream stays silent past {@code upstream.timeout}, 502 otherwise. X-Forwarded-* and the identity
+ * headers are added by the origin provider straight onto the upstream request, which HTTP and WebSocket
+ * forwarding share: the proxy's own header copy would turn the identity's pre-encoded values back into
+ * Strings and have them re-encoded character by character on every request.
  */
 public final class UpstreamProxy {
+
+  private static final String FORWARD = "sidecar.forward";
 
   private final HttpClient client;
   private final HttpProxy proxy;
@@ -40,8 +48,20 @@ public final class UpstreamProxy {
   private final SidecarMetrics metrics;
   private final long timeoutMs;
   private final long connectTimeoutMs;
+  private final IdentityHeaders identityHeaders;
+  /**
+   * The request being handed to the proxy: {@link HttpProxy#handle} calls the interceptor synchronously on this
+   * event loop, and there is no other way to pass it per-request data. The interceptor moves it into the
+   * proxy context, where the origin provider finds it.
+   */
+  private Forward handingOver;
 
-  public UpstreamProxy(Vertx vertx, SidecarConfig.Upstream config, SidecarMetrics metrics) {
+  private record Forward(String path, Identity identity) {
+  }
+
+  public UpstreamProxy(Vertx vertx, SidecarConfig.Upstream config, SidecarMetrics metrics,
+                       IdentityHeaders identityHeaders) {
+    this.identityHeaders = identityHeaders;
     URI url = URI.create(config.url);
     this.ssl = "https".equals(url.getScheme());
     this.host = url.getHost();
@@ -62,30 +82,57 @@ public final class UpstreamProxy {
     proxy.addInterceptor(new Interceptor(), true);
   }
 
-  /** Hands the (paused) request to the proxy, which resumes it by piping its body upstream. */
-  public void forward(HttpServerRequest request) {
-    proxy.handle(request);
+  /**
+   * Hands the (paused) request to the proxy, which resumes it by piping its body upstream.
+   *
+   * @param path the normalised path the policy judged, sent upstream in place of the raw one
+   * @param identity the verified caller, or null on a public path
+   */
+  public void forward(HttpServerRequest request, String path, Identity identity) {
+    handingOver = new Forward(path, identity);
+    try {
+      proxy.handle(request);
+    } finally {
+      handingOver = null;
+    }
   }
 
   public Future<Void> close() {
     return client.close();
   }
 
-  private Future<io.vertx.core.http.HttpClientRequest> origin(ProxyContext context) {
+  private Future<HttpClientRequest> origin(ProxyContext context) {
+    Forward forward = context.get(FORWARD, Forward.class);
+    if (forward == null) {
+      // Only forward() hands requests to the proxy; anything else is a bug, and fails closed.
+      return Future.failedFuture(new IllegalStateException("request reached the upstream without the pipeline"));
+    }
+    HttpServerRequest original = context.request().proxiedRequest();
     return context.client().request(new RequestOptions()
         .setHost(host)
         .setPort(port)
         .setSsl(ssl)
         .setConnectTimeout(connectTimeoutMs)
-        .setIdleTimeout(timeoutMs));
+        .setIdleTimeout(timeoutMs)).map(request -> {
+          MultiMap headers = request.headers();
+          identityHeaders.forwarded(original, headers);
+          if (forward.identity() != null) {
+            identityHeaders.apply(forward.identity(), headers);
+          }
+          return request;
+        });
   }
 
   private final class Interceptor implements ProxyInterceptor {
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-      HttpServerRequest original = context.request().proxiedRequest();
-      context.request().setURI(upstreamUri(original));
+      Forward forward = handingOver;
+      handingOver = null;
+      if (forward != null) {
+        context.set(FORWARD, forward);
+        context.request().setURI(upstreamUri(forward.path(), context.request().proxiedRequest()));
+      }
       long start = System.nanoTime();
       return context.sendRequest().map(response -> {
         metrics.upstreamLatency(System.nanoTime() - start);
@@ -113,14 +160,11 @@ public final class UpstreamProxy {
   }
 
   /** The path policy judged (normalised), under the upstream's base path, with the query unchanged. */
-  private String upstreamUri(HttpServerRequest request) {
-    String path;
-    try {
-      path = PathNormalizer.normalize(request.path());
-    } catch (PathNormalizer.AmbiguousPathException e) {
-      path = "/"; // unreachable: the pipeline refused such paths before forwarding
-    }
+  private String upstreamUri(String path, HttpServerRequest request) {
     String query = request.query();
+    if (query == null && basePath.isEmpty()) {
+      return path;
+    }
     return basePath + path + (query == null ? "" : "?" + query);
   }
 }

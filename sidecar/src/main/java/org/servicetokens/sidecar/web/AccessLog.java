@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.web;
 
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.servicetokens.sidecar.identity.Identity;
@@ -58,28 +60,43 @@ public final class AccessLog {
     this.enabled = enabled;
   }
 
-  /** First handler of every route: notes the start and logs when the response ends or the connection drops. */
+  /** First handler of every {@code /.sidecar/*} route: notes the start and logs when the response ends or the connection drops. */
   public void begin(RoutingContext ctx) {
-    ctx.put(START, System.nanoTime());
-    ctx.addEndHandler(ar -> end(ctx));
+    if (enabled) {
+      ctx.put(START, System.nanoTime());
+    }
+    ctx.addEndHandler(ar -> {
+      String path = ctx.get(PATH);
+      log(ctx.request(), ctx.response().getStatusCode(), ctx.get(DECISION, "none"), ctx.get(REASON, "none"),
+          ctx.get(IDENTITY), path == null ? ctx.request().path() : path, ctx.get(START, System.nanoTime()));
+    });
     ctx.next();
   }
 
-  private void end(RoutingContext ctx) {
-    String decision = ctx.get(DECISION, "none");
-    String reason = ctx.get(REASON, "none");
+  /** The same for a request handed straight to the pipeline, without a router. */
+  public Exchange begin(HttpServerRequest request) {
+    Exchange.Direct exchange = new Exchange.Direct(request, enabled ? System.nanoTime() : 0);
+    Handler<Void> done = v -> {
+      if (exchange.markLogged()) {
+        log(request, request.response().getStatusCode(), exchange.decision, exchange.reason, exchange.identity,
+            exchange.path == null ? request.path() : exchange.path, exchange.start);
+      }
+    };
+    request.response().endHandler(done).closeHandler(done);
+    return exchange;
+  }
+
+  private void log(HttpServerRequest request, int status, String decision, String reason, Identity id, String path,
+                   long start) {
     metrics.request(decision, reason);
     if (!enabled || !LOG.isLoggable(Level.INFO)) {
       return;
     }
-    long start = ctx.get(START, System.nanoTime());
-    Identity id = ctx.get(IDENTITY);
-    String path = ctx.get(PATH, ctx.request().path());
     JsonObject line = new JsonObject()
         .put("time", Instant.now().toString())
-        .put("method", ctx.request().method().name())
+        .put("method", request.method().name())
         .put("path", path == null ? null : path.length() > 512 ? path.substring(0, 512) : path)
-        .put("status", ctx.response().getStatusCode())
+        .put("status", status)
         .put("decision", decision)
         .put("reason", reason)
         .put("subject", id == null ? null : id.subject())

@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.web;
 
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,28 +13,35 @@ public final class Answers {
   }
 
   public static void json(RoutingContext ctx, int status, String error, String reason) {
-    HttpServerResponse response = ctx.response();
+    json(ctx.response(), status, error, reason);
+  }
+
+  static void json(HttpServerResponse response, int status, String error, String reason) {
     if (response.ended() || response.headWritten()) {
       return;
     }
     response.setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .putHeader("Cache-Control", "no-store");
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     response.end(new JsonObject().put("error", error).put("reason", reason).encode());
+  }
+
+  public static void refuse(RoutingContext ctx, int status, String error, String reason) {
+    refuse(Exchange.of(ctx), status, error, reason);
   }
 
   /**
    * Answers a request we will not forward. If it may still be sending a body we do not want to read (a refused
    * 100 MB upload), the connection closes after the answer; bodiless requests keep their keep-alive connection.
    */
-  public static void refuse(RoutingContext ctx, int status, String error, String reason) {
-    var request = ctx.request();
-    String length = request.getHeader("Content-Length");
-    boolean mayHaveBody = request.getHeader("Transfer-Encoding") != null || (length != null && !length.equals("0"));
+  public static void refuse(Exchange exchange, int status, String error, String reason) {
+    HttpServerRequest request = exchange.request();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean mayHaveBody = request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.equals("0"));
     if (!request.isEnded() && mayHaveBody) {
-      ctx.response().putHeader("Connection", "close");
+      exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    json(ctx, status, error, reason);
-    ctx.request().resume();
+    json(exchange.response(), status, error, reason);
+    request.resume();
   }
 }

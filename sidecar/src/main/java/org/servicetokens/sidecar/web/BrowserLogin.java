@@ -48,17 +48,17 @@ public final class BrowserLogin implements LoginFlow {
 
   /** A navigation without a session: log in, then come back to the very URL asked for. */
   @Override
-  public void start(RoutingContext ctx) {
-    begin(ctx, ReturnUrl.sanitize(ctx.request().uri()));
+  public void start(Exchange exchange) {
+    begin(exchange, ReturnUrl.sanitize(exchange.request().uri()));
   }
 
   /** {@code GET /.sidecar/login?rd=/path}: for apps that send the browser to log in themselves (after a 401). */
   public void explicit(RoutingContext ctx) {
     var rd = ctx.request().params().getAll("rd");
-    begin(ctx, rd.size() == 1 ? ReturnUrl.sanitize(rd.get(0)) : ReturnUrl.HOME);
+    begin(Exchange.of(ctx), rd.size() == 1 ? ReturnUrl.sanitize(rd.get(0)) : ReturnUrl.HOME);
   }
 
-  private void begin(RoutingContext ctx, String returnUrl) {
+  private void begin(Exchange ctx, String returnUrl) {
     HttpServerRequest request = ctx.request();
     request.pause();
     OidcMetadata meta = provider.metadataNow();
@@ -90,7 +90,7 @@ public final class BrowserLogin implements LoginFlow {
           + "&nonce=" + nonce
           + "&code_challenge=" + Pkce.challenge(verifier)
           + "&code_challenge_method=S256";
-      ctx.put(AccessLog.DECISION, "login").put(AccessLog.REASON, "no_credentials");
+      ctx.decided("login", "no_credentials");
       ctx.response().setStatusCode(302)
           .putHeader("Location", location)
           .putHeader("Cache-Control", "no-store");
@@ -102,7 +102,7 @@ public final class BrowserLogin implements LoginFlow {
   }
 
   /** This sidecar as the browser sees it: {@code listen.public-url}, else the request's scheme and Host. */
-  String baseUrl(RoutingContext ctx) {
+  String baseUrl(Exchange ctx) {
     if (!publicUrl.isEmpty()) {
       return publicUrl;
     }

@@ -1,7 +1,5 @@
 package org.servicetokens.sidecar.web;
 
-import io.vertx.ext.web.RoutingContext;
-
 /**
  * How a browser without a session is sent to log in: {@link BrowserLogin} (authorization code + PKCE, state,
  * nonce, back to the URL asked for).
@@ -9,5 +7,5 @@ import io.vertx.ext.web.RoutingContext;
 public interface LoginFlow {
 
   /** Answers the request (a 302, or a JSON error when the login endpoint is not known yet). */
-  void start(RoutingContext ctx);
+  void start(Exchange exchange);
 }

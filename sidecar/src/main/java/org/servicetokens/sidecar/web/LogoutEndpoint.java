@@ -101,9 +101,9 @@ public final class LogoutEndpoint {
 
   private String afterLogoutUrl(RoutingContext ctx) {
     if (postLogoutUrl.isEmpty()) {
-      return login.baseUrl(ctx) + LOGGED_OUT_PATH;
+      return login.baseUrl(Exchange.of(ctx)) + LOGGED_OUT_PATH;
     }
-    return postLogoutUrl.startsWith("/") ? login.baseUrl(ctx) + postLogoutUrl : postLogoutUrl;
+    return postLogoutUrl.startsWith("/") ? login.baseUrl(Exchange.of(ctx)) + postLogoutUrl : postLogoutUrl;
   }
 
   /**
@@ -116,7 +116,7 @@ public final class LogoutEndpoint {
       return false;
     }
     String origin = ctx.request().getHeader("Origin");
-    return origin == null || origin.equals(login.baseUrl(ctx));
+    return origin == null || origin.equals(login.baseUrl(Exchange.of(ctx)));
   }
 
   private String keycloakOrigin() {

@@ -17,6 +17,10 @@ final class Pages {
    *                    {@code form-action} to the redirects after a submission too: the logout goes on to Keycloak)
    */
   static void html(RoutingContext ctx, int status, String title, String bodyHtml, String formActions) {
+    html(Exchange.of(ctx), status, title, bodyHtml, formActions);
+  }
+
+  static void html(Exchange ctx, int status, String title, String bodyHtml, String formActions) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.headWritten()) {
       return;
@@ -40,6 +44,10 @@ final class Pages {
 
   /** Lets a paused request go on; one whose body a BodyHandler already read must not be resumed (it throws). */
   static void resume(RoutingContext ctx) {
+    resume(Exchange.of(ctx));
+  }
+
+  static void resume(Exchange ctx) {
     if (!ctx.request().isEnded()) {
       ctx.request().resume();
     }
@@ -47,13 +55,17 @@ final class Pages {
 
   /** A refusal in the form the caller reads: HTML for a browser navigation, the usual JSON otherwise. */
   static void refuse(RoutingContext ctx, int status, String error, String reason, String message) {
-    ctx.put(AccessLog.DECISION, status >= 500 ? "error" : "deny").put(AccessLog.REASON, reason);
+    refuse(Exchange.of(ctx), status, error, reason, message);
+  }
+
+  static void refuse(Exchange ctx, int status, String error, String reason, String message) {
+    ctx.decided(status >= 500 ? "error" : "deny", reason);
     String accept = ctx.request().getHeader("Accept");
     if (accept != null && accept.contains("text/html")) {
       html(ctx, status, status >= 500 ? "Sign-in is unavailable" : "Sign-in failed",
           "<p>" + escape(message) + "</p><p><a href=\"/\">Try again</a></p>", "");
     } else if (ctx.request().isEnded()) {
-      Answers.json(ctx, status, error, reason);
+      Answers.json(ctx.response(), status, error, reason);
     } else {
       Answers.refuse(ctx, status, error, reason);
     }

@@ -2,7 +2,7 @@ package org.servicetokens.sidecar.web;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * the upstream. The request stays paused across the asynchronous steps (PITFALLS 7) and is resumed by the
  * proxy's body pipe, or by the refusal.
  */
-public final class RequestPipeline implements Handler<RoutingContext> {
+public final class RequestPipeline {
 
   private static final Logger LOG = Logger.getLogger(RequestPipeline.class.getName());
   private static final String RESERVED_PREFIX = "/.sidecar/";
@@ -70,8 +70,8 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     this.cookies = cookies;
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
+  /** Every request outside {@code /.sidecar/*}: the server hands it here directly, not through the router. */
+  public void handle(Exchange ctx) {
     HttpServerRequest request = ctx.request();
     request.pause();
     String path;
@@ -81,7 +81,7 @@ public final class RequestPipeline implements Handler<RoutingContext> {
       deny(ctx, 400, "bad_request", e.getMessage());
       return;
     }
-    ctx.put(AccessLog.PATH, path);
+    ctx.path(path);
     if (path.startsWith(RESERVED_PREFIX) || path.equals("/.sidecar")) {
       deny(ctx, 404, "not_found", "reserved_path");
       return;
@@ -95,9 +95,9 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     }
     Access access = policy.decide(request.method(), path);
     identityHeaders.strip(request.headers());
-    request.headers().remove("Expect");
+    request.headers().remove(HttpHeaders.EXPECT);
     if (access.isPublic()) {
-      forward(ctx, null, "public", "public_path");
+      forward(ctx, path, null, "public", "public_path");
       return;
     }
     if (credential == null) {
@@ -108,16 +108,17 @@ public final class RequestPipeline implements Handler<RoutingContext> {
       if (ar.failed()) {
         refuseFailure(ctx, credential, ar.cause(), true);
       } else if (!access.allows(ar.result())) {
-        ctx.put(AccessLog.IDENTITY, ar.result());
+        ctx.identified(ar.result());
         deny(ctx, 403, "forbidden", "policy");
       } else {
-        forward(ctx, ar.result(), "allow", credential.kind());
+        forward(ctx, path, ar.result(), "allow", credential.kind());
       }
     });
   }
 
   /** {@code GET /.sidecar/identity}: the caller's identity as JSON, through the same authentication. */
-  public void identity(RoutingContext ctx) {
+  public void identity(RoutingContext routed) {
+    Exchange ctx = Exchange.of(routed);
     ctx.request().pause();
     Credential credential;
     try {
@@ -136,7 +137,7 @@ public final class RequestPipeline implements Handler<RoutingContext> {
         return;
       }
       Identity id = ar.result();
-      ctx.put(AccessLog.IDENTITY, id).put(AccessLog.DECISION, "allow").put(AccessLog.REASON, "identity");
+      ctx.identified(id).decided("allow", "identity");
       ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
           .end(new JsonObject()
               .put("type", id.type().wireName())
@@ -188,7 +189,7 @@ public final class RequestPipeline implements Handler<RoutingContext> {
         }));
   }
 
-  private void refuseFailure(RoutingContext ctx, Credential credential, Throwable cause, boolean mayLogIn) {
+  private void refuseFailure(Exchange ctx, Credential credential, Throwable cause, boolean mayLogIn) {
     if (credential instanceof Credential.Session && cause instanceof TokenRejected r && !r.unavailable()) {
       // The session is over (logged out, expired, refresh refused): forget the cookie, and treat the request
       // as one without credentials: a navigation logs in again, anything else gets 401 JSON.
@@ -223,7 +224,7 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     }
   }
 
-  private void unauthenticated(RoutingContext ctx) {
+  private void unauthenticated(Exchange ctx) {
     if (isBrowserNavigation(ctx.request())) {
       login.start(ctx);
     } else {
@@ -240,25 +241,22 @@ public final class RequestPipeline implements Handler<RoutingContext> {
     return accept != null && accept.toLowerCase().contains("text/html") && request.getHeader("X-Requested-With") == null;
   }
 
-  private void unauthorized(RoutingContext ctx, String reason, boolean tokenPresented) {
+  private void unauthorized(Exchange ctx, String reason, boolean tokenPresented) {
     String challenge = "Bearer realm=\"" + realm + "\"" + (tokenPresented ? ", error=\"invalid_token\"" : "");
     ctx.response().putHeader("WWW-Authenticate", challenge);
     deny(ctx, 401, tokenPresented ? "invalid_token" : "unauthorized", reason);
   }
 
-  private void deny(RoutingContext ctx, int status, String error, String reason) {
-    ctx.put(AccessLog.DECISION, status >= 500 ? "error" : "deny").put(AccessLog.REASON, reason);
+  private void deny(Exchange ctx, int status, String error, String reason) {
+    ctx.decided(status >= 500 ? "error" : "deny", reason);
     Answers.refuse(ctx, status, error, reason);
   }
 
-  private void forward(RoutingContext ctx, Identity identity, String decision, String reason) {
-    HttpServerRequest request = ctx.request();
-    identityHeaders.forwarded(request, request.headers());
+  private void forward(Exchange ctx, String path, Identity identity, String decision, String reason) {
     if (identity != null) {
-      identityHeaders.apply(identity, request.headers());
-      ctx.put(AccessLog.IDENTITY, identity);
+      ctx.identified(identity);
     }
-    ctx.put(AccessLog.DECISION, decision).put(AccessLog.REASON, reason);
-    upstream.forward(request);
+    ctx.decided(decision, reason);
+    upstream.forward(ctx.request(), path, identity);
   }
 }

@@ -2,6 +2,8 @@ package org.servicetokens.sidecar.identity;
 
 import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.servicetokens.sidecar.config.SidecarConfig;
 
 import java.util.List;
@@ -50,5 +52,40 @@ class IdentityHeadersTest {
     assertEquals("r,app:w", m.get("X-Auth-Roles"));
     assertNull(m.get("X-Auth-Email"));
     assertTrue(m.contains("X-Access-Jwt-Assertion"));
+  }
+
+  /** The shortcut on a name's first character and length must never let a stripped name through. */
+  @ParameterizedTest
+  @ValueSource(strings = {"x-access-jwt-assertion", "authorization", "proxy-authorization", "remote-user", "forwarded",
+      "x-real-ip", "x-remote-user", "x-user", "x-email", "kc-access-client-id", "kc-access-client-secret",
+      "cf-access-client-id", "cf-access-client-secret", "x-auth-subject", "x-auth-anything-new", "x-forwarded-user",
+      "x-access-whatever"})
+  void everySpellingOfAStrippedNameIsStripped(String name) {
+    for (String spelling : List.of(name, name.toUpperCase(), name.replace('-', '_'), name.toUpperCase().replace('-', '_'),
+        Character.toUpperCase(name.charAt(0)) + name.substring(1))) {
+      assertTrue(ih.isStripped(spelling), spelling);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Accept", "Host", "User-Agent", "Content-Type", "Content-Length", "Accept-Encoding",
+      "Connection", "X-Custom", "X-Request-Id", "Cache-Control", "Origin", "Referer", "Authorisation", "\u00e9t\u00e9"})
+  void ordinaryHeadersPass(String name) {
+    assertFalse(ih.isStripped(name), name);
+  }
+
+  @Test
+  void anIdentitysHeadersAreBuiltOnceAndForwardedAlike() {
+    Identity id = new Identity(Identity.Type.USER, "s", "u", "e@x", "c", null, null, List.of("r"), Map.of(),
+        List.of("/g"), 0, 0, "aaa.bbb.ccc");
+    MultiMap first = MultiMap.caseInsensitiveMultiMap();
+    MultiMap second = MultiMap.caseInsensitiveMultiMap();
+    ih.apply(id, first);
+    ih.apply(id, second);
+    assertEquals(first.toString(), second.toString());
+    assertEquals("aaa.bbb.ccc", second.get("X-Access-Jwt-Assertion"));
+    assertEquals("user", second.get("X-Auth-Type"));
+    assertEquals("/g", second.get("X-Auth-Groups"));
+    assertEquals(1, second.getAll("X-Auth-Subject").size());
   }
 }
