@@ -74,7 +74,7 @@ public final class Sidecar {
       TokenExchanger exchanger = new TokenExchanger(vertx, provider, caches, config, metrics);
       RevocationStore revocations = new RevocationStore(caches.revocations(), config.revocation.retention);
       Shared shared = new Shared(config, policy, metrics, caches, provider, exchanger, revocations, new AtomicInteger(),
-          SessionServices.create(config, provider, caches));
+          SessionServices.create(config, provider, caches, metrics));
       metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
       metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> caches.exchanged().size());
       KeycloakProbe probe = new KeycloakProbe(vertx, provider.client(), provider.discoveryUrl(),

@@ -145,12 +145,15 @@ class BrowserSessionTest {
     assertTrue(r.headers().getAll("Set-Cookie").stream().noneMatch(c -> c.startsWith("__Host-sidecar=")), "no session");
   }
 
+  private static final String REFRESHES = "sidecar_session_refreshes_total";
+
   @Test
   void parallelRequestsDuringARefreshShareOneCallAndAllSucceed() {
     h.keycloak.userTokenLifetimeSeconds = 20; // inside the 30 s refresh window from the start
     String session = logIn("user-r", "sid-r");
     h.keycloak.tokenDelayMs = 300;
     int before = h.keycloak.refreshCalls.get();
+    double succeeded = Harness.metric(h.management(), REFRESHES + "{outcome=\"success\"}");
     List<Future<Http.Response>> burst = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       burst.add(h.http.sendAsync(HttpMethod.GET, "/api/item/" + i, null, "Accept", "application/json", "Cookie", session));
@@ -160,6 +163,7 @@ class BrowserSessionTest {
       assertEquals(200, f.result().status(), f.result().body());
     }
     assertEquals(1, h.keycloak.refreshCalls.get() - before, "one refresh for twenty requests");
+    assertEquals(succeeded + 1, Harness.metric(h.management(), REFRESHES + "{outcome=\"success\"}"));
   }
 
   @Test
@@ -167,8 +171,10 @@ class BrowserSessionTest {
     h.keycloak.userTokenLifetimeSeconds = 20;
     String session = logIn("user-x", "sid-x");
     h.keycloak.refuseRefresh = true;
+    double rejected = Harness.metric(h.management(), REFRESHES + "{outcome=\"rejected\"}");
     Http.Response api = h.http.get("/api/x", "Accept", "application/json", "Cookie", session);
     assertEquals(401, api.status());
+    assertEquals(rejected + 1, Harness.metric(h.management(), REFRESHES + "{outcome=\"rejected\"}"));
     assertEquals("session_ended", new JsonObject(api.body()).getString("reason"));
     assertTrue(api.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-sidecar=;") && c.contains("Max-Age=0")));
     Http.Response page = h.http.get("/page", "Accept", "text/html", "Cookie", session);
@@ -184,7 +190,9 @@ class BrowserSessionTest {
     h.keycloak.userTokenLifetimeSeconds = 20;
     String session = logIn("user-d", "sid-d");
     h.keycloak.tokenMode = FakeKeycloak.Mode.ERROR_503;
+    double unavailable = Harness.metric(h.management(), REFRESHES + "{outcome=\"unavailable\"}");
     assertEquals(200, h.http.get("/api/x", "Accept", "application/json", "Cookie", session).status());
+    assertEquals(unavailable + 1, Harness.metric(h.management(), REFRESHES + "{outcome=\"unavailable\"}"));
   }
 
   @Test

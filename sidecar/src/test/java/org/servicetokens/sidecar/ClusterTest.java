@@ -83,23 +83,12 @@ class ClusterTest {
     return new Node(s, new Http(a.vertx, s.port()), new Http(a.vertx, s.managementPort()));
   }
 
-  private static double metric(Http management, String name) {
-    String text = management.get("/metrics").body();
-    double sum = 0;
-    for (String line : text.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
-  }
-
   private static void awaitMembers(Http management, int members) {
     long deadline = System.currentTimeMillis() + 20_000;
-    while (metric(management, "sidecar_cluster_members") != members && System.currentTimeMillis() < deadline) {
+    while (Harness.metric(management, "sidecar_cluster_members") != members && System.currentTimeMillis() < deadline) {
       Harness.sleep(50);
     }
-    assertEquals(members, metric(management, "sidecar_cluster_members"), "cluster members seen");
+    assertEquals(members, Harness.metric(management, "sidecar_cluster_members"), "cluster members seen");
   }
 
   private static String[] creds(String id, String secret) {
@@ -137,7 +126,7 @@ class ClusterTest {
       a.keycloak.tokenDelayMs = 0;
     }
     assertEquals(1, a.keycloak.tokenCalls.get(), "one client_credentials call for both replicas");
-    assertTrue(metric(b.management(), "sidecar_exchange_cache_total") > 0);
+    assertTrue(Harness.metric(b.management(), "sidecar_exchange_cache_total") > 0);
   }
 
   @Test
@@ -153,7 +142,7 @@ class ClusterTest {
     // Verified and found not revoked on both replicas first: each remembers that until a revocation arrives.
     assertEquals(200, a.http.get("/", "Authorization", "Bearer " + oldJwt).status());
     assertEquals(200, b.http().get("/", "Authorization", "Bearer " + oldJwt).status());
-    double receivedBefore = metric(b.management(), "sidecar_cluster_revocations_received_total");
+    double receivedBefore = Harness.metric(b.management(), "sidecar_cluster_revocations_received_total");
 
     // Keycloak pushes to ONE replica (the app's back-channel logout URL): A.
     a.keycloak.clients.remove("doomed-bot");
@@ -165,7 +154,7 @@ class ClusterTest {
     assertEquals(401, b.http().get("/", "Authorization", "Bearer " + oldJwt).status(), "and the subject's older JWTs");
     assertEquals(401, a.http.get("/", doomed).status());
     assertEquals(200, b.http().get("/", fine).status(), "other tokens keep working");
-    assertTrue(metric(b.management(), "sidecar_cluster_revocations_received_total") > receivedBefore);
+    assertTrue(Harness.metric(b.management(), "sidecar_cluster_revocations_received_total") > receivedBefore);
 
     Node late = node(Harness.freePort(), SECRET);
     try {
@@ -192,8 +181,8 @@ class ClusterTest {
 
     Node stranger = node(Harness.freePort(), "a-different-secret-9876543210");
     try {
-      assertEquals(1.0, metric(stranger.management(), "sidecar_cluster_members"), "alone");
-      assertEquals(2.0, metric(a.management(), "sidecar_cluster_members"), "the cluster did not grow");
+      assertEquals(1.0, Harness.metric(stranger.management(), "sidecar_cluster_members"), "alone");
+      assertEquals(2.0, Harness.metric(a.management(), "sidecar_cluster_members"), "the cluster did not grow");
       assertEquals(200, stranger.http().get("/", shared).status());
       assertEquals(calls + 1, a.keycloak.tokenCalls.get(), "the stranger had to ask Keycloak: it saw no cached token");
     } finally {

@@ -60,6 +60,12 @@ public final class SidecarMetrics {
     counter("sidecar.exchange.cache", "Exchanged-token cache lookups", "result", result, null, null).increment();
   }
 
+  /** Browser-session refreshes at Keycloak: success, rejected (the session ends), unavailable (kept until exp). */
+  public void sessionRefresh(String outcome) {
+    counter("sidecar.session.refreshes", "Browser-session token refreshes at Keycloak", "outcome", outcome, null, null)
+        .increment();
+  }
+
   public void jwksRefresh(String outcome) {
     counter("sidecar.jwks.refreshes", "JWKS fetches by outcome", "outcome", outcome, null, null).increment();
   }

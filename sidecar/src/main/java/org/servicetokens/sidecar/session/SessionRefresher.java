@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.servicetokens.sidecar.jwt.TokenRejected;
+import org.servicetokens.sidecar.metrics.SidecarMetrics;
 import org.servicetokens.sidecar.util.Contexts;
 
 import java.util.Map;
@@ -24,10 +25,12 @@ public final class SessionRefresher {
   private final KeycloakTokens tokens;
   private final Map<String, Future<SessionRecord>> inflight = new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
+  private final SidecarMetrics metrics;
 
-  public SessionRefresher(SessionStore store, KeycloakTokens tokens) {
+  public SessionRefresher(SessionStore store, KeycloakTokens tokens, SidecarMetrics metrics) {
     this.store = store;
     this.tokens = tokens;
+    this.metrics = metrics;
   }
 
   /** Calls to Keycloak's token endpoint made for refreshes (for tests and metrics). */
@@ -67,6 +70,8 @@ public final class SessionRefresher {
       }
       calls.incrementAndGet();
       return tokens.refresh(current.refreshToken()).transform(ar -> {
+        metrics.sessionRefresh(ar.succeeded() ? "success"
+            : ar.cause() instanceof TokenRejected r && r.unavailable() ? "unavailable" : "rejected");
         if (ar.succeeded()) {
           KeycloakTokens.Grant g = ar.result();
           long now = System.currentTimeMillis() / 1000;

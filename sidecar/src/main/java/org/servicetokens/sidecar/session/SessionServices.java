@@ -3,15 +3,17 @@ package org.servicetokens.sidecar.session;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.jwt.OidcProvider;
+import org.servicetokens.sidecar.metrics.SidecarMetrics;
 
 /** The process-wide parts of human login, shared by every verticle (the refresher's single flight must be). */
 public record SessionServices(SessionStore store, SessionRefresher refresher, KeycloakTokens tokens,
                               SessionCookies cookies) {
 
-  public static SessionServices create(SidecarConfig config, OidcProvider provider, SidecarCaches caches) {
+  public static SessionServices create(SidecarConfig config, OidcProvider provider, SidecarCaches caches,
+                                       SidecarMetrics metrics) {
     SessionStore store = new SessionStore(caches.sessions());
     KeycloakTokens tokens = new KeycloakTokens(provider, config.app.clientId, config.app.clientSecret, config.keycloak.timeout);
-    return new SessionServices(store, new SessionRefresher(store, tokens), tokens,
+    return new SessionServices(store, new SessionRefresher(store, tokens, metrics), tokens,
         new SessionCookies(config.cookies.name, config.cookies.secure));
   }
 }

@@ -95,6 +95,21 @@ public final class Harness implements AutoCloseable {
     return new Http(vertx, sidecar.managementPort());
   }
 
+  /**
+   * A Prometheus series from {@code /metrics}: {@code name} sums every label set, {@code name{labels}} is that
+   * one series; 0 when absent.
+   */
+  public static double metric(Http management, String series) {
+    String text = management.get("/metrics").body();
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith(series + " ") || (!series.contains("{") && line.startsWith(series + "{"))) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
   public String bearer(String token) {
     return "Bearer " + token;
   }
