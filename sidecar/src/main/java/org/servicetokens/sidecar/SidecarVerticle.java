@@ -127,9 +127,12 @@ final class SidecarVerticle extends VerticleBase {
    * traffic, straight into the pipeline, which normalises the path itself (so {@code /.sidecar/../admin} is
    * judged as {@code /admin}, and {@code /.sidecar} paths spelt any other way are refused).
    */
-  private static void dispatch(HttpServerRequest request, Router router, RequestPipeline pipeline, AccessLog accessLog) {
+  private static void dispatch(HttpServerRequest request, Router router, RequestPipeline pipeline,
+                               AccessLog accessLog) {
     String raw = request.path();
-    if (raw != null && raw.startsWith(ENDPOINTS) && PathNormalizer.isAlreadyCanonical(raw.substring(ENDPOINTS.length() - 1))) {
+    boolean endpoint = raw != null && raw.startsWith(ENDPOINTS)
+        && PathNormalizer.isAlreadyCanonical(raw.substring(ENDPOINTS.length() - 1));
+    if (endpoint) {
       router.handle(request);
       return;
     }

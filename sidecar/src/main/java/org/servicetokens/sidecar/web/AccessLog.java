@@ -60,7 +60,10 @@ public final class AccessLog {
     this.enabled = enabled;
   }
 
-  /** First handler of every {@code /.sidecar/*} route: notes the start and logs when the response ends or the connection drops. */
+  /**
+   * First handler of every {@code /.sidecar/*} route: notes the start and logs when the response ends or the
+   * connection drops.
+   */
   public void begin(RoutingContext ctx) {
     if (enabled) {
       ctx.put(START, System.nanoTime());
