@@ -35,7 +35,6 @@ import java.util.logging.Logger;
 final class SidecarVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(SidecarVerticle.class.getName());
-  private static final String ENDPOINTS = "/.sidecar/";
   private static final int LOGOUT_BODY_LIMIT = 64 * 1024;
   /** The logout form carries one CSRF token. */
   private static final int LOGOUT_FORM_LIMIT = 4 * 1024;
@@ -130,8 +129,8 @@ final class SidecarVerticle extends VerticleBase {
   private static void dispatch(HttpServerRequest request, Router router, RequestPipeline pipeline,
                                AccessLog accessLog) {
     String raw = request.path();
-    boolean endpoint = raw != null && raw.startsWith(ENDPOINTS)
-        && PathNormalizer.isAlreadyCanonical(raw.substring(ENDPOINTS.length() - 1));
+    boolean endpoint = raw != null && raw.startsWith(RequestPipeline.RESERVED_PREFIX)
+        && PathNormalizer.isAlreadyCanonical(raw.substring(RequestPipeline.RESERVED_PREFIX.length() - 1));
     if (endpoint) {
       router.handle(request);
       return;

@@ -20,10 +20,8 @@ public final class PathNormalizer {
   }
 
   public static String normalize(String rawPath) throws AmbiguousPathException {
-    if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
-      throw new AmbiguousPathException("path_not_absolute");
-    }
-    return isAlreadyCanonical(rawPath) ? rawPath : normalizeFully(rawPath);
+    boolean absolute = rawPath != null && !rawPath.isEmpty() && rawPath.charAt(0) == '/';
+    return absolute && isAlreadyCanonical(rawPath) ? rawPath : normalizeFully(rawPath);
   }
 
   static String normalizeFully(String rawPath) throws AmbiguousPathException {

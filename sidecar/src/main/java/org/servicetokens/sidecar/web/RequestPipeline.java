@@ -39,7 +39,8 @@ import java.util.logging.Logger;
 public final class RequestPipeline {
 
   private static final Logger LOG = Logger.getLogger(RequestPipeline.class.getName());
-  private static final String RESERVED_PREFIX = "/.sidecar/";
+  /** The sidecar's own endpoints live under this prefix; the app never sees a request for it. */
+  public static final String RESERVED_PREFIX = "/.sidecar/";
 
   private final CredentialExtractor extractor;
   private final Policy policy;
