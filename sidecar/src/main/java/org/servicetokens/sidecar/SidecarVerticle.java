@@ -24,6 +24,7 @@ import org.servicetokens.sidecar.web.Exchange;
 import org.servicetokens.sidecar.web.LoginCallback;
 import org.servicetokens.sidecar.web.LogoutEndpoint;
 import org.servicetokens.sidecar.web.RequestPipeline;
+import org.servicetokens.sidecar.web.RequestScreen;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -110,10 +111,18 @@ final class SidecarVerticle extends VerticleBase {
         .setHost(config.listen.host)
         .setPort(config.listen.port)
         .setMaxHeaderSize(config.listen.maxHeaderSize)
-        .setHandle100ContinueAutomatically(true)
+        // 100 Continue only once a request is allowed (RequestPipeline); h2c only when configured.
+        .setHandle100ContinueAutomatically(false)
+        .setHttp2ClearTextEnabled(config.listen.h2c)
         .setCompressionSupported(false);
+    RequestScreen screen = new RequestScreen(config.listen.methods, accessLog);
     return vertx.createHttpServer(options)
-        .requestHandler(request -> dispatch(request, router, pipeline, accessLog))
+        .invalidRequestHandler(screen::invalidRequest)
+        .requestHandler(request -> {
+          if (screen.admit(request)) {
+            dispatch(request, router, pipeline, accessLog);
+          }
+        })
         .listen()
         .onSuccess(s -> {
           server = s;

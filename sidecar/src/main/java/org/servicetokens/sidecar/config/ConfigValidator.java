@@ -30,9 +30,11 @@ final class ConfigValidator {
     if (c.listen.maxHeaderSize < 1024 || c.listen.maxHeaderSize > 1_048_576) {
       problems.add("listen.max-header-size: must be between 1024 and 1048576 bytes");
     }
-    if (!c.listen.publicUrl.isEmpty()) {
-      httpUrl("listen.public-url", c.listen.publicUrl, problems);
+    if (!c.listen.publicUrl.isEmpty() && httpUrl("listen.public-url", c.listen.publicUrl, problems)
+        && URI.create(c.listen.publicUrl).getRawUserInfo() != null) {
+      problems.add("listen.public-url: must not carry user information ('user@')");
     }
+    RequestValidation.validate(c, problems);
     httpUrl("upstream.url", c.upstream.url, problems);
     positive("upstream.timeout", c.upstream.timeout, problems);
     positive("upstream.connect-timeout", c.upstream.connectTimeout, problems);

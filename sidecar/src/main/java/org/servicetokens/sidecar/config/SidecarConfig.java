@@ -1,5 +1,8 @@
 package org.servicetokens.sidecar.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
@@ -20,6 +23,7 @@ public class SidecarConfig {
   public Keycloak keycloak = new Keycloak();
   public App app = new App();
   public Credentials credentials = new Credentials();
+  public Headers headers = new Headers();
   public Exchange exchange = new Exchange();
   public Tokens tokens = new Tokens();
   public Revocation revocation = new Revocation();
@@ -37,8 +41,29 @@ public class SidecarConfig {
     public int instances = 0;
     /** Larger request heads get 431; 64 KB hostile headers never reach the pipeline. */
     public int maxHeaderSize = 16384;
-    /** External base URL (e.g. https://app.example.com) used to build the login redirect; empty = from Host. */
+    /**
+     * External base URL (e.g. https://app.example.com): every URL the sidecar builds (login redirect_uri, logout
+     * redirects, the logout origin check, X-Forwarded-Host/-Proto) uses it; empty = from the request's Host.
+     */
     public String publicUrl = "";
+    /** Methods accepted (exact, upper-case RFC 9110 tokens); any other gets 405. TRACE and CONNECT are not. */
+    public List<String> methods = new ArrayList<>(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
+    /** HTTP/2 over cleartext (prior knowledge and Upgrade: h2c); off unless the sidecar's clients need it. */
+    public boolean h2c = false;
+  }
+
+  /** Request headers removed before forwarding, besides the identity and credential headers. */
+  public static class Headers {
+    /**
+     * Routing-override and client-address headers that frameworks honour (X-Original-URL, X-HTTP-Method-Override,
+     * Forwarded…): stripped from every request, HTTP and WebSocket alike. Setting the key replaces this list.
+     */
+    public List<String> stripExtra = new ArrayList<>(List.of(
+        "X-Original-URL", "X-Rewrite-URL", "X-Override-URL", "X-Original-URI", "X-Original-Method",
+        "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "X-Forwarded-Prefix", "X-Forwarded-Path",
+        "X-Forwarded-Uri", "X-Forwarded-Method", "X-Forwarded-Server", "X-Host", "X-Forwarded-Scheme",
+        "X-Forwarded-Ssl", "X-Url-Scheme", "Forwarded", "X-Real-IP", "X-Client-IP", "True-Client-IP",
+        "CF-Connecting-IP"));
   }
 
   public static class Management {
@@ -145,8 +170,19 @@ public class SidecarConfig {
   public static class Rule {
     public String path;
     public List<String> methods = new ArrayList<>();
+    /** Match the path's ASCII letters in any case (for apps whose router does); default exact. */
+    @JsonAlias("ignoreCase")
+    public boolean ignoreCase = false;
     /** {@code public}, {@code authenticated} or an object of conditions; kept as a tree, parsed by PolicyParser. */
     public JsonNode allow;
+    /** Keys this rule does not know, reported by PolicyParser. */
+    @JsonIgnore
+    public final List<String> unknownKeys = new ArrayList<>();
+
+    @JsonAnySetter
+    void unknownKey(String key, Object value) {
+      unknownKeys.add(key);
+    }
   }
 
   public static class AccessLog {

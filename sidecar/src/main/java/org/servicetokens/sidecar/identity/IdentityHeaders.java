@@ -19,8 +19,9 @@ import java.util.Set;
  * The trust boundary towards the app. {@link #strip} runs on every request before anything is forwarded
  * (HTTP and WebSocket alike, PITFALLS 6): it removes every header the app could mistake for ours, compared
  * after lower-casing and mapping {@code _} to {@code -} (many servers treat {@code X_Auth_User} as
- * {@code X-Auth-User}), plus the credential headers and the sidecar's cookies. {@link #apply} then adds the
- * identity of a verified caller.
+ * {@code X-Auth-User}), plus the credential headers, the routing-override headers of {@code headers.strip-extra}
+ * ({@code X-Original-URL} and friends, which frameworks honour to route past the policy) and the sidecar's
+ * cookies. {@link #apply} then adds the identity of a verified caller.
  */
 public final class IdentityHeaders {
 
@@ -51,6 +52,11 @@ public final class IdentityHeaders {
   private static final int LONGEST_EXACT = 64;
 
   private final Set<String> credentialHeaders = new HashSet<>();
+  /** {@code headers.strip-extra}: routing-override and client-address headers (canonical form). */
+  private final Set<String> extraHeaders = new HashSet<>();
+  /** X-Forwarded-Proto / -Host from {@code listen.public-url}; null = from the request. */
+  private final CharSequence publicProto;
+  private final CharSequence publicHost;
   /** [first character][length] of every exact name: a header outside it needs no closer look. */
   private final boolean[][] exactShapes = new boolean[128][LONGEST_EXACT + 1];
   private final String cookiePrefix;
@@ -61,9 +67,14 @@ public final class IdentityHeaders {
   public IdentityHeaders(SidecarConfig config) {
     config.credentials.clientIdHeaders.forEach(h -> credentialHeaders.add(canonical(h)));
     config.credentials.clientSecretHeaders.forEach(h -> credentialHeaders.add(canonical(h)));
+    config.headers.stripExtra.forEach(h -> extraHeaders.add(canonical(h)));
     this.cookiePrefix = config.cookies.name;
     RESERVED.forEach(this::addShape);
     credentialHeaders.forEach(this::addShape);
+    extraHeaders.forEach(this::addShape);
+    java.net.URI publicUrl = config.listen.publicUrl.isEmpty() ? null : java.net.URI.create(config.listen.publicUrl);
+    this.publicProto = publicUrl == null ? null : HttpHeaders.createOptimized(publicUrl.getScheme());
+    this.publicHost = publicUrl == null ? null : HttpHeaders.createOptimized(publicUrl.getRawAuthority());
   }
 
   private void addShape(String canonicalName) {
@@ -89,7 +100,7 @@ public final class IdentityHeaders {
       return false;
     }
     String c = canonical(name);
-    if (RESERVED.contains(c) || credentialHeaders.contains(c)) {
+    if (RESERVED.contains(c) || credentialHeaders.contains(c) || extraHeaders.contains(c)) {
       return true;
     }
     for (String p : RESERVED_PREFIXES) {
@@ -141,9 +152,10 @@ public final class IdentityHeaders {
 
   /**
    * X-Forwarded-* describe the client's request to us; added to every forwarded request, authenticated or not.
-   * The peer comes from the connection, never from headers the client sent. {@code headers} is the upstream
-   * request's fresh header map: it holds none of these names (the client's own were stripped before the proxy
-   * copied the rest in), so they are added, not set.
+   * The peer comes from the connection, never from headers the client sent; proto and host from
+   * {@code listen.public-url} when set, else from the connection and the (checked, single) Host. {@code headers}
+   * is the upstream request's fresh header map: it holds none of these names (the client's own were stripped
+   * before the proxy copied the rest in), so they are added, not set.
    */
   public void forwarded(HttpServerRequest request, MultiMap headers) {
     SocketAddress peer = request.connection() == null ? null : request.connection().remoteAddress();
@@ -151,9 +163,11 @@ public final class IdentityHeaders {
     if (remote != null) {
       headers.add(FORWARDED_FOR, remote);
     }
-    headers.add(FORWARDED_PROTO, request.isSSL() ? HTTPS : HTTP);
+    headers.add(FORWARDED_PROTO, publicProto != null ? publicProto : request.isSSL() ? HTTPS : HTTP);
     HostAndPort authority = request.authority();
-    if (authority != null) {
+    if (publicHost != null) {
+      headers.add(FORWARDED_HOST, publicHost);
+    } else if (authority != null) {
       headers.add(FORWARDED_HOST, safeHost(authority.toString()));
     }
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.http.HttpMethod;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.identity.Identity;
+import org.servicetokens.sidecar.util.HttpSyntax;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,12 +19,10 @@ import java.util.function.Function;
 /**
  * {@code policy.rules} from config → {@link Policy}, with one message per bad rule field
  * ({@code policy.rules[2].allow.types: …}). Condition keys are accepted in the contract's camelCase
- * ({@code clientRoles}, {@code emailDomains}) and in kebab-case like the rest of the file.
+ * ({@code clientRoles}, {@code emailDomains}, {@code ignoreCase}) and in kebab-case like the rest of the file;
+ * unknown keys are refused. Methods are any RFC 9110 §5.6.2 token, upper-cased.
  */
 public final class PolicyParser {
-
-  private static final Set<String> METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
   private PolicyParser() {
   }
@@ -41,18 +40,23 @@ public final class PolicyParser {
       if (r.path == null || !r.path.startsWith("/")) {
         problems.add(key + ".path: must start with '/', got '" + r.path + "'");
       }
+      for (String unknown : r.unknownKeys) {
+        // A misspelt key (ignorecase, method) must not silently leave a rule weaker than it reads.
+        problems.add(key + "." + unknown + ": unknown key (path, methods, ignoreCase, allow)");
+      }
       Set<HttpMethod> methods = new HashSet<>();
       for (String m : r.methods == null ? List.<String>of() : r.methods) {
+        // Written in any case here; requests must spell methods exactly (RFC 9110 §9.1), see RequestScreen.
         String up = m == null ? "" : m.toUpperCase(Locale.ROOT);
-        if (!METHODS.contains(up)) {
-          problems.add(key + ".methods: unknown HTTP method '" + m + "'");
+        if (!HttpSyntax.isToken(up)) {
+          problems.add(key + ".methods: '" + m + "' is not an HTTP method (RFC 9110 token)");
         } else {
           methods.add(HttpMethod.valueOf(up));
         }
       }
       Access access = access(key + ".allow", r.allow, problems);
       if (problems.size() == before) {
-        out.add(new PolicyRule(r.path, PolicyRule.compile(r.path), Set.copyOf(methods), access));
+        out.add(new PolicyRule(r.path, Set.copyOf(methods), access, r.ignoreCase));
       }
     }
     return new Policy(out);

@@ -8,15 +8,27 @@ import java.util.regex.Pattern;
 /**
  * One rule: a path pattern over normalised paths ({@code *} = within one segment, {@code **} = any number
  * of segments, so {@code /api/**} matches {@code /api} and everything below), optional methods, and what
- * it allows.
+ * it allows. A rule listing GET also matches HEAD: servers answer HEAD with their GET handler (RFC 9110 §9.3.2),
+ * so a HEAD must be judged by the rules written for GET. With {@code ignoreCase} the pattern matches ASCII
+ * letters in any case (for apps whose router does, like IIS, ASP.NET or Express by default); percent-encoded
+ * bytes are compared as written after normalisation, so non-ASCII letters are not case-folded.
  */
-public record PolicyRule(String path, Pattern regex, Set<HttpMethod> methods, Access access) {
+public record PolicyRule(String path, Pattern regex, Set<HttpMethod> methods, Access access, boolean ignoreCase) {
 
-  public boolean matches(HttpMethod method, String normalizedPath) {
-    return (methods.isEmpty() || methods.contains(method)) && regex.matcher(normalizedPath).matches();
+  public PolicyRule(String path, Set<HttpMethod> methods, Access access, boolean ignoreCase) {
+    this(path, compile(path, ignoreCase), methods, access, ignoreCase);
   }
 
-  static Pattern compile(String glob) {
+  public boolean matches(HttpMethod method, String normalizedPath) {
+    return appliesTo(method) && regex.matcher(normalizedPath).matches();
+  }
+
+  private boolean appliesTo(HttpMethod method) {
+    return methods.isEmpty() || methods.contains(method)
+        || (HttpMethod.HEAD.equals(method) && methods.contains(HttpMethod.GET));
+  }
+
+  static Pattern compile(String glob, boolean ignoreCase) {
     StringBuilder re = new StringBuilder();
     int i = 0;
     while (i < glob.length()) {
@@ -35,6 +47,7 @@ public record PolicyRule(String path, Pattern regex, Set<HttpMethod> methods, Ac
         i++;
       }
     }
-    return Pattern.compile(re.toString());
+    // Paths are ASCII once normalised: ASCII case folding is exactly what such routers do.
+    return Pattern.compile(re.toString(), ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
   }
 }

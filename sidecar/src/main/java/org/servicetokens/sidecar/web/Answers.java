@@ -1,8 +1,10 @@
 package org.servicetokens.sidecar.web;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -16,14 +18,15 @@ public final class Answers {
     json(ctx.response(), status, error, reason);
   }
 
-  static void json(HttpServerResponse response, int status, String error, String reason) {
+  /** Writes the answer; the future completes once it is written (at once if a response was already under way). */
+  static Future<Void> json(HttpServerResponse response, int status, String error, String reason) {
     if (response.ended() || response.headWritten()) {
-      return;
+      return Future.succeededFuture();
     }
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    response.end(new JsonObject().put("error", error).put("reason", reason).encode());
+    return response.end(new JsonObject().put("error", error).put("reason", reason).encode());
   }
 
   public static void refuse(RoutingContext ctx, int status, String error, String reason) {
@@ -32,16 +35,23 @@ public final class Answers {
 
   /**
    * Answers a request we will not forward. If it may still be sending a body we do not want to read (a refused
-   * 100 MB upload), the connection closes after the answer; bodiless requests keep their keep-alive connection.
+   * 100 MB upload), the answer says {@code Connection: close}; bodiless requests keep their keep-alive connection.
+   * A body held back for {@code Expect: 100-continue} is never sent, so the connection is closed here once the
+   * answer is written (RFC 9110 §10.1.1), with no body in flight that a close could turn into a reset.
    */
   public static void refuse(Exchange exchange, int status, String error, String reason) {
     HttpServerRequest request = exchange.request();
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     boolean mayHaveBody = request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.equals("0"));
-    if (!request.isEnded() && mayHaveBody) {
+    // HTTP/2 has no Connection header (RFC 9113 §8.2.2): the stream ends with the answer, the connection stays.
+    boolean close = !request.isEnded() && mayHaveBody && request.version() != HttpVersion.HTTP_2;
+    if (close) {
       exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
-    json(exchange.response(), status, error, reason);
+    Future<Void> written = json(exchange.response(), status, error, reason);
+    if (close && request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+      written.onComplete(ar -> request.connection().close());
+    }
     request.resume();
   }
 }

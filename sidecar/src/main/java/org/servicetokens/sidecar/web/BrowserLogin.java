@@ -34,6 +34,7 @@ public final class BrowserLogin implements LoginFlow {
   private final String scope;
   private final Duration timeout;
   private final String publicUrl;
+  private final String publicOrigin;
 
   public BrowserLogin(OidcProvider provider, SessionStore store, SessionCookies cookies, SidecarConfig config) {
     this.provider = provider;
@@ -44,6 +45,8 @@ public final class BrowserLogin implements LoginFlow {
     this.timeout = config.login.timeout;
     String p = config.listen.publicUrl;
     this.publicUrl = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    java.net.URI u = p.isEmpty() ? null : java.net.URI.create(p);
+    this.publicOrigin = u == null ? "" : u.getScheme() + "://" + u.getRawAuthority();
   }
 
   /** A navigation without a session: log in, then come back to the very URL asked for. */
@@ -101,7 +104,10 @@ public final class BrowserLogin implements LoginFlow {
     });
   }
 
-  /** This sidecar as the browser sees it: {@code listen.public-url}, else the request's scheme and Host. */
+  /**
+   * This sidecar as the browser sees it, the base of every URL the sidecar builds: {@code listen.public-url}, else
+   * the request's scheme and Host (exactly one, valid: {@link RequestScreen} refused anything else).
+   */
   String baseUrl(Exchange ctx) {
     if (!publicUrl.isEmpty()) {
       return publicUrl;
@@ -109,6 +115,11 @@ public final class BrowserLogin implements LoginFlow {
     // Keycloak only redirects to registered URIs, so a forged Host cannot send the code elsewhere.
     var authority = ctx.request().authority();
     return (ctx.request().isSSL() ? "https://" : "http://") + (authority == null ? "localhost" : authority.toString());
+  }
+
+  /** The origin (RFC 6454: scheme and authority, no path) of {@link #baseUrl}, for Origin checks. */
+  String origin(Exchange ctx) {
+    return publicOrigin.isEmpty() ? baseUrl(ctx) : publicOrigin;
   }
 
   private static String enc(String s) {

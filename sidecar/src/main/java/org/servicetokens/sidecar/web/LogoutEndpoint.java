@@ -116,7 +116,7 @@ public final class LogoutEndpoint {
       return false;
     }
     String origin = ctx.request().getHeader("Origin");
-    return origin == null || origin.equals(login.baseUrl(Exchange.of(ctx)));
+    return origin == null || origin.equals(login.origin(Exchange.of(ctx)));
   }
 
   private String keycloakOrigin() {

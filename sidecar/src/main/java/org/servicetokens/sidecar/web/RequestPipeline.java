@@ -30,9 +30,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One request, one pipeline: pause → normalise path → read credential → policy → strip headers →
- * authenticate (verify JWT, or exchange ID+secret then verify) → revocation → authorise → identity headers →
- * forward. Every refusal is answered here with its status and a reason code, and nothing refused ever reaches
+ * One request, one pipeline (after {@link RequestScreen} checked method, Host and header values): pause →
+ * normalise path → read credential → policy → strip headers → authenticate (verify JWT, or exchange ID+secret
+ * then verify) → revocation → authorise → identity headers → 100 Continue if expected → forward. Every refusal is answered here with its status and a reason code, and nothing refused ever reaches
  * the upstream. The request stays paused across the asynchronous steps (PITFALLS 7) and is resumed by the
  * proxy's body pipe, or by the refusal.
  */
@@ -96,7 +96,6 @@ public final class RequestPipeline {
     }
     Access access = policy.decide(request.method(), path);
     identityHeaders.strip(request.headers());
-    request.headers().remove(HttpHeaders.EXPECT);
     if (access.isPublic()) {
       forward(ctx, path, null, "public", "public_path");
       return;
@@ -115,6 +114,13 @@ public final class RequestPipeline {
         forward(ctx, path, ar.result(), "allow", credential.kind());
       }
     });
+  }
+
+  /** {@code Expect: 100-continue} on HTTP/1.1 or HTTP/2 (an HTTP/1.0 server must ignore it, RFC 9110 §10.1.1). */
+  private static boolean expectsContinue(HttpServerRequest request) {
+    String expect = request.getHeader(HttpHeaders.EXPECT);
+    return expect != null && request.version() != io.vertx.core.http.HttpVersion.HTTP_1_0
+        && expect.equalsIgnoreCase("100-continue");
   }
 
   /** {@code GET /.sidecar/identity}: the caller's identity as JSON, through the same authentication. */
@@ -253,11 +259,21 @@ public final class RequestPipeline {
     Answers.refuse(ctx, status, error, reason);
   }
 
+  /**
+   * The server does not answer {@code Expect: 100-continue} itself: the client hears 100 here, once the request is
+   * authenticated and allowed, and sends its body; a refusal before this point is the final answer (and
+   * {@link Answers#refuse} closes the connection, the body never read). The app is not asked again.
+   */
   private void forward(Exchange ctx, String path, Identity identity, String decision, String reason) {
     if (identity != null) {
       ctx.identified(identity);
     }
     ctx.decided(decision, reason);
-    upstream.forward(ctx.request(), path, identity);
+    HttpServerRequest request = ctx.request();
+    if (expectsContinue(request)) {
+      ctx.response().writeContinue();
+    }
+    request.headers().remove(HttpHeaders.EXPECT);
+    upstream.forward(request, path, identity);
   }
 }

@@ -152,6 +152,55 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void requestLineKeys() throws Exception {
+    SidecarConfig d = ConfigLoader.load(null, Map.of());
+    assertEquals(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), d.listen.methods);
+    assertFalse(d.listen.h2c, "h2c is off unless configured");
+    assertTrue(d.headers.stripExtra.containsAll(List.of("X-Original-URL", "X-HTTP-Method-Override", "Forwarded",
+        "CF-Connecting-IP")));
+    assertEquals(22, d.headers.stripExtra.size());
+
+    SidecarConfig c = ConfigLoader.load(file("""
+        listen:
+          methods: [GET, HEAD, PROPFIND]
+          h2c: true
+          public-url: https://app.example.com/
+        headers:
+          strip-extra: [X-Original-URL, X_Tenant]
+        policy:
+          rules:
+            - {path: /dav/**, methods: [propfind], ignoreCase: true, allow: public}
+            - {path: /x/**, ignore-case: true, allow: public}
+        """), Map.of("SIDECAR_HEADERS_STRIP_EXTRA", "X-One,X-Two"));
+    assertEquals(List.of("GET", "HEAD", "PROPFIND"), c.listen.methods);
+    assertTrue(c.listen.h2c);
+    assertEquals(List.of("X-One", "X-Two"), c.headers.stripExtra, "env wins");
+    assertTrue(c.policy.rules.get(0).ignoreCase);
+    assertTrue(c.policy.rules.get(1).ignoreCase);
+
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file("""
+        listen:
+          methods: [GET, delete, "GE T", CONNECT]
+          public-url: https://user:pw@app.example.com
+        headers:
+          strip-extra: ["Bad Header", Content-Length, host, x_upgrade, Upgrade]
+        policy:
+          rules:
+            - {path: /a, methods: [POST], allow: public}
+            - {path: /b, ignorecase: true, allow: public}
+        """), Map.of()));
+    String all = String.join("\n", e.problems());
+    for (String expected : List.of("listen.methods: 'delete' must be an upper-case", "listen.methods: 'GE T'",
+        "listen.methods: CONNECT", "listen.public-url: must not carry user information",
+        "headers.strip-extra: 'Bad Header'", "headers.strip-extra: Content-Length", "headers.strip-extra: host",
+        "headers.strip-extra: Upgrade", "policy.rules[0].methods: POST is not in listen.methods",
+        "policy.rules[1].ignorecase: unknown key")) {
+      assertTrue(all.contains(expected), "no message '" + expected + "' in:\n" + all);
+    }
+    assertEquals(10, e.problems().size(), all);
+  }
+
+  @Test
   void unreadableOrInvalidYaml() throws Exception {
     assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of()));
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file("listen: [unclosed"), Map.of()));

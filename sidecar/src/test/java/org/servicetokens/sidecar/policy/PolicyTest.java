@@ -81,6 +81,57 @@ class PolicyTest {
     assertTrue(p.decide(HttpMethod.GET, "/e").allows(id(Identity.Type.USER, "alice@example.com", List.of(), Map.of(), List.of(), "x")));
   }
 
+  /** HEAD runs the app's GET handler (RFC 9110 §9.3.2), so a rule written for GET judges HEAD too. */
+  @Test
+  void headIsJudgedAsGet() {
+    Policy p = policy("""
+        - {path: /reports/**, methods: [GET], allow: {roles: [reader]}}
+        - {path: /reports/**, allow: public}
+        """);
+    Access forGet = p.decide(HttpMethod.GET, "/reports/x");
+    assertSame(forGet, p.decide(HttpMethod.HEAD, "/reports/x"));
+    assertFalse(forGet.isPublic());
+    assertSame(Access.PUBLIC, p.decide(HttpMethod.POST, "/reports/x"), "other methods are not GET");
+    assertSame(Access.PUBLIC, p.decide(HttpMethod.OPTIONS, "/reports/x"));
+  }
+
+  /** Methods are exact tokens: a lower-case request method never matches a rule (the screen refuses it first). */
+  @Test
+  void ruleMethodsAreExact() {
+    Policy p = policy("- {path: /admin/**, methods: [delete], allow: {roles: [admin]}}");
+    assertFalse(p.decide(HttpMethod.DELETE, "/admin/x").isPublic());
+    assertSame(Access.AUTHENTICATED, p.decide(HttpMethod.valueOf("delete"), "/admin/x"));
+  }
+
+  @Test
+  void pathsAreCaseSensitiveUnlessTheRuleSaysIgnoreCase() {
+    Policy exact = policy("- {path: /admin/**, allow: {roles: [admin]}}\n- {path: /**, allow: public}");
+    assertFalse(exact.decide(HttpMethod.GET, "/admin/x").isPublic());
+    assertSame(Access.PUBLIC, exact.decide(HttpMethod.GET, "/ADMIN/x"), "RFC 3986: paths are case-sensitive");
+    for (String spelling : new String[] {"ignoreCase: true", "ignore-case: true"}) {
+      Policy folded = policy("- {path: /Admin/*.JSON, " + spelling + ", allow: {roles: [admin]}}\n- {path: /**, allow: public}");
+      for (String path : new String[] {"/admin/a.json", "/ADMIN/A.JSON", "/aDmIn/x.Json"}) {
+        assertFalse(folded.decide(HttpMethod.GET, path).isPublic(), path);
+      }
+      assertSame(Access.PUBLIC, folded.decide(HttpMethod.GET, "/admin/a/b.json"), "globs keep their meaning");
+      assertTrue(folded.rules().get(0).ignoreCase());
+    }
+  }
+
+  @Test
+  void unknownRuleKeysAndNonTokenMethodsAreReported() {
+    List<String> problems = new ArrayList<>();
+    PolicyParser.parse(Harness.rules("""
+        - {path: /a, ignorecase: true, allow: public}
+        - {path: /b, method: [GET], allow: public}
+        - {path: /c, methods: ["GE T", "G(T"], allow: public}
+        - {path: /d, methods: [PROPFIND, m-search], allow: public}
+        """), problems);
+    assertEquals(4, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("policy.rules[0].ignorecase: unknown key"), problems.get(0));
+    assertTrue(problems.get(1).startsWith("policy.rules[1].method: unknown key"), problems.get(1));
+  }
+
   @Test
   void badRulesAreReportedPerField() {
     List<String> problems = new ArrayList<>();
