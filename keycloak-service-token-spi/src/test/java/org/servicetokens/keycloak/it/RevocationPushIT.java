@@ -1,6 +1,7 @@
 package org.servicetokens.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,6 +122,8 @@ class RevocationPushIT {
         assertEquals("receiver-app", ServiceTokenLifecycleIT.audience(claims).get(0));
         assertEquals(serviceAccount, claims.get("sub").asText());
         assertTrue(claims.get("events").has("http://schemas.openid.net/event/backchannel-logout"));
+        assertEquals("Logout", claims.get("typ").asText());
+        assertFalse(claims.has("nonce"));
         assertTrue(Math.abs(claims.get("iat").asLong() - Instant.now().getEpochSecond()) < 15, "iat is the fresh cut-off");
         assertTrue(claims.get("exp").asLong() > Instant.now().getEpochSecond(), "short-lived but valid");
         assertNotNull(claims.get("jti"));
@@ -132,6 +135,9 @@ class RevocationPushIT {
         String[] parts = jwt.split("\\.");
         JsonNode header = Http.JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
         assertEquals("RS256", header.get("alg").asText());
+        // Explicitly typed as OIDC Back-Channel Logout 1.0 §2.4 recommends, like Keycloak's own logout tokens:
+        // receivers that check the type (the sidecar does) must not mistake it for, or take it from, an access token.
+        assertEquals("logout+jwt", header.get("typ").asText());
         JsonNode jwks = Http.send(HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/certs")).GET()).json();
         PublicKey key = null;
         for (JsonNode jwk : jwks.get("keys")) {

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Who is calling, as proven by a verified Keycloak access token. Immutable as far as callers can tell, and
+ * Who is calling, as proven by a verified Keycloak access token. {@link #email()} is the address only when Keycloak
+ * marked it verified ({@code email_verified: true}), else null. Immutable as far as callers can tell, and
  * shared between requests through the verified-token cache. {@link #toString()} leaves the token out:
  * identities get logged.
  *
@@ -34,16 +35,29 @@ public final class Identity {
   private final List<String> groups;
   private final long issuedAt;
   private final long expiresAt;
+  private final String sessionId;
   private final String token;
 
   /** Immutable once built (final fields), so a racy first publication between event loops is harmless. */
   IdentityHeaders.Block headerBlock;
   private volatile long notRevokedAsOf = -1;
 
-  /** @param token the verified access token, forwarded as {@code X-Access-Jwt-Assertion}; never logged */
+  /** An identity not tied to a Keycloak SSO session (no {@code sid}). */
   public Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
                   String tokenName, List<String> roles, Map<String, List<String>> clientRoles, List<String> groups,
                   long issuedAt, long expiresAt, String token) {
+    this(type, subject, username, email, clientId, tokenId, tokenName, roles, clientRoles, groups, issuedAt, expiresAt,
+        null, token);
+  }
+
+  /**
+   * @param issuedAt  {@code iat}, epoch seconds; revocations cut off tokens issued before a time
+   * @param sessionId Keycloak's SSO session ({@code sid}) or null; a back-channel logout of it revokes the token
+   * @param token     the verified access token, forwarded as {@code X-Access-Jwt-Assertion}; never logged
+   */
+  public Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
+                  String tokenName, List<String> roles, Map<String, List<String>> clientRoles, List<String> groups,
+                  long issuedAt, long expiresAt, String sessionId, String token) {
     this.type = type;
     this.subject = subject;
     this.username = username;
@@ -56,6 +70,7 @@ public final class Identity {
     this.groups = groups;
     this.issuedAt = issuedAt;
     this.expiresAt = expiresAt;
+    this.sessionId = sessionId;
     this.token = token;
   }
 
@@ -107,6 +122,10 @@ public final class Identity {
     return expiresAt;
   }
 
+  public String sessionId() {
+    return sessionId;
+  }
+
   public String token() {
     return token;
   }
@@ -114,7 +133,7 @@ public final class Identity {
   public Identity withType(Type newType) {
     return newType == type ? this
         : new Identity(newType, subject, username, email, clientId, tokenId, tokenName, roles, clientRoles, groups,
-            issuedAt, expiresAt, token);
+            issuedAt, expiresAt, sessionId, token);
   }
 
   /** The revocation generation at which this identity was last checked and found not revoked; -1 if never. */

@@ -180,7 +180,10 @@ public final class IdentityHeaders {
     return lastSafeHost;
   }
 
-  /** Adds the identity headers of a verified caller (built once per identity); see {@link #forwarded}. */
+  /**
+   * Adds the identity headers of a verified caller (built once per identity), values encoded as
+   * {@link HeaderValues} describes; see {@link #forwarded}.
+   */
   public void apply(Identity id, MultiMap headers) {
     Block block = id.headerBlock;
     if (block == null) {
@@ -220,27 +223,38 @@ public final class IdentityHeaders {
       add(p, EMAIL_NAME, id.email());
       add(p, CLIENT_ID_NAME, id.clientId());
       add(p, TOKEN_NAME_NAME, id.tokenName());
-      List<String> roles = new ArrayList<>(id.roles());
+      // Lists: each element encoded on its own (HeaderValues), so a ',' or ':' in a name cannot forge another.
+      List<String> roles = new ArrayList<>();
+      for (String r : id.roles()) {
+        roles.add(HeaderValues.element(r));
+      }
       for (Map.Entry<String, List<String>> e : id.clientRoles().entrySet()) {
+        String client = HeaderValues.element(e.getKey());
         for (String r : e.getValue()) {
-          roles.add(e.getKey() + ":" + r);
+          roles.add(client + ":" + HeaderValues.element(r));
         }
       }
-      add(p, ROLES_NAME, roles.isEmpty() ? null : String.join(",", roles));
-      add(p, GROUPS_NAME, id.groups().isEmpty() ? null : String.join(",", id.groups()));
+      addEncoded(p, ROLES_NAME, HeaderValues.list(roles));
+      addEncoded(p, GROUPS_NAME, HeaderValues.list(id.groups().stream().map(HeaderValues::element).toList()));
       this.pairs = p.toArray(new CharSequence[0]);
     }
 
     private static void add(List<CharSequence> pairs, CharSequence name, String value) {
       if (value != null && !value.isEmpty()) {
+        addEncoded(pairs, name, HeaderValues.single(value));
+      }
+    }
+
+    private static void addEncoded(List<CharSequence> pairs, CharSequence name, String value) {
+      if (value != null) {
         pairs.add(name);
-        pairs.add(safe(value));
+        pairs.add(value);
       }
     }
   }
 
   /**
-   * Claims are Keycloak data, but still text from users (names, emails): control characters are dropped and
+   * For {@code X-Forwarded-Host} (identity claims use {@link HeaderValues}): control characters are dropped and
    * non-ASCII is percent-encoded as UTF-8, so no value can split or corrupt the header block.
    */
   static String safe(String value) {

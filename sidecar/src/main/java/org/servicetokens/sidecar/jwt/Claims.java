@@ -9,59 +9,123 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Keycloak access-token claims → {@link Identity}. Tolerant of missing optional claims, strict on types. */
+/**
+ * Keycloak access-token claims → {@link Identity}. Optional claims may be absent (or JSON {@code null}); a claim
+ * the sidecar reads that is present with another JSON type than Keycloak writes is refused with
+ * {@link TokenRejected} reason {@code malformed_<claim>}, never guessed at: a string where a list belongs is not
+ * a one-element list, a number is not a name. {@code sub} must be a non-empty string ({@code missing_subject}):
+ * revocations name subjects, so a token without one could never be revoked.
+ *
+ * <p>The type is {@link Identity.Type#SERVICE} only on evidence Keycloak itself guarantees (see
+ * {@link #isService}); never from {@code preferred_username}, which users and identity-provider mappers choose.
+ */
 final class Claims {
 
   private Claims() {
   }
 
+  /**
+   * @throws TokenRejected {@code missing_subject}, {@code missing_iat}, or {@code malformed_<claim>} for
+   *     {@code sid}, {@code azp}, {@code client_id}, {@code service_token}, {@code preferred_username}, {@code email},
+   *     {@code email_verified}, {@code realm_access}, {@code resource_access}, {@code roles}, {@code groups}
+   */
   static Identity toIdentity(JsonObject c, String token) {
-    String username = str(c, "preferred_username");
-    JsonObject serviceToken = c.getValue("service_token") instanceof JsonObject o ? o : null;
-    boolean service = serviceToken != null || c.containsKey("client_id")
-        || (username != null && username.startsWith("service-account-"));
+    if (!(c.getValue("sub") instanceof String subject) || subject.isEmpty()) {
+      throw new TokenRejected("missing_subject");
+    }
+    // Revocations are "issued before T": a token that cannot say when it was issued cannot be ordered against them.
+    if (!(c.getValue("iat") instanceof Number iat)) {
+      throw new TokenRejected("missing_iat");
+    }
+    String sid = optionalString(c, "sid");
+    String azp = optionalString(c, "azp");
+    String clientIdClaim = optionalString(c, "client_id");
+    JsonObject serviceToken = optionalObject(c, "service_token");
+    if (serviceToken != null && !(serviceToken.getValue("id") instanceof String id && !id.isEmpty())) {
+      throw new TokenRejected("malformed_service_token");
+    }
+    String tokenName = serviceToken == null ? null : optionalString(serviceToken, "name", "malformed_service_token");
+    String username = optionalString(c, "preferred_username");
+    String email = optionalString(c, "email");
+    Object verified = c.getValue("email_verified");
+    if (verified != null && !(verified instanceof Boolean)) {
+      throw new TokenRejected("malformed_email_verified");
+    }
+    JsonObject realm = optionalObject(c, "realm_access");
+    List<String> roles = realm == null ? List.of() : strings(realm.getValue("roles"), "malformed_roles");
     Map<String, List<String>> clientRoles = new LinkedHashMap<>();
-    if (c.getValue("resource_access") instanceof JsonObject ra) {
-      for (String client : ra.fieldNames()) {
-        if (ra.getValue(client) instanceof JsonObject entry) {
-          clientRoles.put(client, strings(entry.getValue("roles")));
+    JsonObject resourceAccess = optionalObject(c, "resource_access");
+    if (resourceAccess != null) {
+      for (String client : resourceAccess.fieldNames()) {
+        if (!(resourceAccess.getValue(client) instanceof JsonObject entry)) {
+          throw new TokenRejected("malformed_resource_access");
         }
+        clientRoles.put(client, strings(entry.getValue("roles"), "malformed_roles"));
       }
     }
-    List<String> roles = c.getValue("realm_access") instanceof JsonObject realm ? strings(realm.getValue("roles")) : List.of();
     return new Identity(
-        service ? Identity.Type.SERVICE : Identity.Type.USER,
-        str(c, "sub"),
+        isService(serviceToken, clientIdClaim, azp) ? Identity.Type.SERVICE : Identity.Type.USER,
+        subject,
         username,
-        str(c, "email"),
-        str(c, "azp"),
-        serviceToken == null ? null : str(serviceToken, "id"),
-        serviceToken == null ? null : str(serviceToken, "name"),
+        // Only an address Keycloak verified is identity: anyone can type mallory@corp.com into a profile.
+        Boolean.TRUE.equals(verified) ? email : null,
+        azp,
+        serviceToken == null ? null : serviceToken.getString("id"),
+        tokenName,
         roles,
         Map.copyOf(clientRoles),
-        strings(c.getValue("groups")),
-        c.getValue("iat") instanceof Number n ? n.longValue() : 0L,
+        strings(c.getValue("groups"), "malformed_groups"),
+        iat.longValue(),
         ((Number) c.getValue("exp")).longValue(),
+        sid,
         token);
   }
 
-  static String str(JsonObject o, String key) {
-    Object v = o.getValue(key);
-    return v instanceof String s ? s : v instanceof Number n ? n.toString() : null;
+  /**
+   * A service is what only a client_credentials grant produces: the {@code service_token} claim (written by this
+   * project's mapper for service-token clients, whose every user flow is off), or Keycloak's own service-account
+   * evidence: the {@code client_id} claim (the {@code service_account} scope's mapper copies it from a session note
+   * Keycloak sets in the client_credentials grant) naming the very client the token was issued to ({@code azp}).
+   * User tokens carry neither; only an admin-configured mapper could add such claims.
+   */
+  static boolean isService(JsonObject serviceToken, String clientIdClaim, String azp) {
+    return serviceToken != null || (clientIdClaim != null && !clientIdClaim.isEmpty() && clientIdClaim.equals(azp));
   }
 
-  static List<String> strings(Object v) {
-    if (v instanceof String s) {
-      return List.of(s);
+  private static String optionalString(JsonObject o, String key) {
+    return optionalString(o, key, "malformed_" + key);
+  }
+
+  private static String optionalString(JsonObject o, String key, String reason) {
+    Object v = o.getValue(key);
+    if (v != null && !(v instanceof String)) {
+      throw new TokenRejected(reason);
+    }
+    return (String) v;
+  }
+
+  private static JsonObject optionalObject(JsonObject o, String key) {
+    Object v = o.getValue(key);
+    if (v != null && !(v instanceof JsonObject)) {
+      throw new TokenRejected("malformed_" + key);
+    }
+    return (JsonObject) v;
+  }
+
+  /** Absent → empty; otherwise a JSON array of strings, or the token is refused with {@code reason}. */
+  private static List<String> strings(Object v, String reason) {
+    if (v == null) {
+      return List.of();
     }
     if (!(v instanceof JsonArray a)) {
-      return List.of();
+      throw new TokenRejected(reason);
     }
     List<String> out = new ArrayList<>(a.size());
     for (Object o : a) {
-      if (o instanceof String s) {
-        out.add(s);
+      if (!(o instanceof String s)) {
+        throw new TokenRejected(reason);
       }
+      out.add(s);
     }
     return List.copyOf(out);
   }

@@ -15,15 +15,24 @@ import org.servicetokens.sidecar.identity.Identity;
 import org.servicetokens.sidecar.util.Contexts;
 
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Verifies Keycloak tokens for one verticle (PITFALLS 5: a shared verifier serialises on a per-key lock).
- * {@code JWTAuth} only checks the signature here; everything JWTAuth is lax about (PITFALLS 1, 2) is done by
- * hand before and after it: the header is vetted first (alg allow-list, no {@code jku}/{@code x5u}/{@code x5c}/
- * {@code jwk}/{@code crit}, kid type, duplicate JSON members), and {@code exp} is required, {@code aud} must
- * name this app or {@code azp} must be it, {@code iss} is compared exactly.
+ * Verifies Keycloak tokens for one verticle (a verifier shared between event loops serialises on a per-key lock).
+ * {@code JWTAuth} only checks the signature here; everything JWTAuth is lax about (a key set without keys accepts
+ * unsigned tokens, tokens without {@code exp} never expire, {@code aud} is "any of") is done by hand before and
+ * after it: the header is vetted first (alg allow-list, no {@code jku}/{@code x5u}/{@code x5c}/{@code jwk}/
+ * {@code crit}, kid type, duplicate JSON members, the JOSE {@code typ} of the expected token type), and
+ * {@code exp} is required, {@code aud} must name this app or {@code azp} must be it, {@code iss} is compared
+ * exactly, time claims are integral numbers and {@code aud} a string or an array of strings.
+ *
+ * <p>Keycloak signs access, ID and logout tokens with the same realm key, so a token of one type must never pass
+ * as another (RFC 8725 §3.11). Keycloak 26 marks them twice: the JOSE header {@code typ} ({@code JWT} or
+ * {@code at+jwt} for access tokens, {@code JWT} for ID tokens, {@code logout+jwt} for logout tokens) and the
+ * payload {@code typ} ({@code Bearer}, {@code ID}, {@code Logout}; {@code Refresh} tokens are HS-signed and never
+ * verify here). An access token needs both marks; see {@link #verifyAccessToken}.
  *
  * <p>The JWTAuth is rebuilt whenever {@link OidcProvider} has a new key set, and swapped in one assignment;
  * it is never built from an empty set ({@link KeySet} cannot be empty).
@@ -33,7 +42,8 @@ public final class JwtVerifier {
   private static final int MAX_TOKEN_LENGTH = 12 * 1024;
   private static final Set<String> FORBIDDEN_HEADERS = Set.of("jku", "x5u", "x5c", "jwk", "crit");
   private static final Set<String> ACCESS_TYPES = Set.of("jwt", "at+jwt", "application/at+jwt");
-  public static final Set<String> LOGOUT_TYPES = Set.of("jwt", "logout+jwt");
+  /** OIDC Back-Channel Logout 1.0 §2.4: logout tokens are explicitly typed; Keycloak 26 sends {@code logout+jwt}. */
+  public static final Set<String> LOGOUT_TYPES = Set.of("logout+jwt", "application/logout+jwt");
   private static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Base64.Decoder B64URL = Base64.getUrlDecoder();
   private static final java.util.List<String> TIME_CLAIMS = java.util.List.of("exp", "nbf", "iat");
@@ -58,7 +68,12 @@ public final class JwtVerifier {
     this.verified = new VerifiedTokens(cacheSize);
   }
 
-  /** A verified access token's identity, or a failed future with {@link TokenRejected}. */
+  /**
+   * A verified access token's identity, or a failed future with {@link TokenRejected}. Besides signature, issuer,
+   * audience and times: JOSE {@code typ} {@code JWT}/{@code at+jwt}, payload {@code typ} {@code Bearer} (reason
+   * {@code not_an_access_token} otherwise: ID, logout and refresh tokens), no {@code events} claim, and the claims
+   * {@link Claims} requires ({@code missing_subject}, {@code missing_iat}, {@code malformed_<claim>}).
+   */
   public Future<Identity> verifyAccessToken(String token) {
     long now = System.currentTimeMillis() / 1000;
     KeySet current = provider.keys();
@@ -73,9 +88,9 @@ public final class JwtVerifier {
     }
     return verifySignature(token, ACCESS_TYPES).map(claims -> {
       // Keycloak signs ID, logout and access tokens with the same key; its payload "typ" tells them apart.
-      // An ID token for this app would otherwise pass (aud = app), so only "Bearer" (or no typ) is accepted.
-      Object typ = claims.getValue("typ");
-      if (typ != null && !(typ instanceof String t && t.equalsIgnoreCase("Bearer"))) {
+      // An ID token for this app would otherwise pass (aud = app), so only "Bearer" is accepted: Keycloak writes it
+      // into every access token ("bearer" when a client asks for lower-case token types).
+      if (!(claims.getValue("typ") instanceof String t && t.equalsIgnoreCase("Bearer"))) {
         throw new TokenRejected("not_an_access_token");
       }
       if (claims.containsKey("events")) {
@@ -116,11 +131,19 @@ public final class JwtVerifier {
       if (!(claims.getValue("iss") instanceof String iss) || !iss.equals(issuer)) {
         throw new TokenRejected("wrong_issuer");
       }
-      // JWTAuth casts these itself and would throw on a string: reject wrong types before it sees them.
+      // JWTAuth casts these itself and would throw on a string: reject wrong types before it sees them. A number
+      // past the range of a long (BigInteger) would wrap around in longValue(), so it is malformed too.
       for (String t : TIME_CLAIMS) {
-        if (claims.containsKey(t) && !(claims.getValue(t) instanceof Number)) {
+        Object v = claims.getValue(t);
+        if (v != null && !(v instanceof Integer || v instanceof Long
+            || v instanceof Double d && Double.isFinite(d) && Math.abs(d) < 1e15)) {
           throw new TokenRejected("malformed_" + t);
         }
+      }
+      Object aud = claims.getValue("aud");
+      if (aud != null && !(aud instanceof String)
+          && !(aud instanceof JsonArray a && a.stream().allMatch(String.class::isInstance))) {
+        throw new TokenRejected("malformed_aud");
       }
     } catch (TokenRejected e) {
       return Future.failedFuture(e);
@@ -173,8 +196,9 @@ public final class JwtVerifier {
     if (header.containsKey("kid") && !(header.getValue("kid") instanceof String)) {
       throw new TokenRejected("malformed_kid");
     }
+    // Required: Keycloak types every token it signs, and the type is what keeps its kinds of tokens apart.
     Object typ = header.getValue("typ");
-    if (typ != null && (!(typ instanceof String t) || !allowedTypes.contains(t.toLowerCase()))) {
+    if (!(typ instanceof String t) || !allowedTypes.contains(t.toLowerCase(Locale.ROOT))) {
       throw new TokenRejected("wrong_token_type");
     }
   }

@@ -3,14 +3,14 @@ package org.servicetokens.sidecar.policy;
 import org.servicetokens.sidecar.identity.Identity;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * What a rule allows. {@code public}: anyone, no identity needed. {@code authenticated}: any verified caller.
  * Conditions: every listed field must hold (AND), any value within a field suffices (OR); an empty field
- * is not checked.
+ * is not checked. {@code emails} and {@code emailDomains} hold only for an address Keycloak verified
+ * ({@code email_verified: true}), compared as {@link EmailAddresses} describes.
  */
 public record Access(
     Kind kind,
@@ -51,13 +51,16 @@ public record Access(
     if (!clients.isEmpty() && (id.clientId() == null || !clients.contains(id.clientId()))) {
       return false;
     }
-    String email = id.email() == null ? null : id.email().toLowerCase(Locale.ROOT);
-    if (!emails.isEmpty() && (email == null || !emails.contains(email))) {
-      return false;
+    // Identity.email() is only ever a verified address; EmailAddresses matches plain addresses only.
+    if (!emails.isEmpty()) {
+      String address = EmailAddresses.address(id.email());
+      if (address == null || !emails.contains(address)) {
+        return false;
+      }
     }
     if (!emailDomains.isEmpty()) {
-      int at = email == null ? -1 : email.lastIndexOf('@');
-      return at > 0 && emailDomains.contains(email.substring(at + 1));
+      String domain = EmailAddresses.domain(id.email());
+      return domain != null && emailDomains.contains(domain);
     }
     return true;
   }

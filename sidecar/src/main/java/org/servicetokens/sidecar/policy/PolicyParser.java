@@ -107,9 +107,10 @@ public final class PolicyParser {
         case "clientRoles", "client-roles" -> clientRoles = clientRoles(fkey, e.getValue(), problems);
         case "groups" -> groups = strings(fkey, e.getValue(), problems, Access::groupKey);
         case "clients" -> clients = strings(fkey, e.getValue(), problems, Function.identity());
-        case "emails" -> emails = strings(fkey, e.getValue(), problems, s -> s.toLowerCase(Locale.ROOT));
+        case "emails" -> emails = strings(fkey, e.getValue(), problems,
+            s -> EmailAddresses.ruleAddress(s, fkey, problems));
         case "emailDomains", "email-domains" -> domains = strings(fkey, e.getValue(), problems,
-            s -> s.toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
+            s -> EmailAddresses.ruleDomain(s, fkey, problems));
         default -> problems.add(fkey + ": unknown condition (types, roles, clientRoles, groups, clients, emails, emailDomains)");
       }
     }

@@ -17,10 +17,14 @@ import java.util.logging.Logger;
 
 /**
  * {@code POST /.sidecar/backchannel-logout} (OIDC Back-Channel Logout 1.0 §2.6), used both by Keycloak for
- * human sessions and by the provider to revoke service tokens (DESIGN §2). The logout token must be signed by
- * the realm, for this issuer and this app, carry the back-channel event, be fresh, and not be replayed. Its
- * {@code iat} becomes the cut-off: the subject's JWTs issued earlier are refused and its cached exchanges
- * dropped. Answers 200 on success, 400 {@code invalid_request} otherwise (spec §2.8).
+ * human sessions and by the provider to revoke service tokens. The logout token (§2.4) must be signed by the
+ * realm, explicitly typed (JOSE {@code typ} {@code logout+jwt}, which Keycloak 26 and the provider both send: an
+ * access or ID token signed by the same key is refused even if it carries an {@code events} claim), for this
+ * issuer and this app, carry the back-channel event member with a JSON object value, no {@code nonce}, a
+ * non-empty string {@code sub} and/or {@code sid}, {@code iat}, {@code exp} and {@code jti}, be fresh, and not be
+ * replayed. A payload {@code typ}, when present, must be Keycloak's {@code Logout}. Its {@code iat} becomes the
+ * cut-off: the subject's JWTs issued earlier are refused and its cached exchanges dropped; a {@code sid} ends that
+ * SSO session's tokens. Answers 200 on success, 400 {@code invalid_request} with a reason otherwise (§2.8).
  */
 public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
 
@@ -89,6 +93,9 @@ public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
     if (!(aud instanceof String s ? s.equals(audience) : aud instanceof JsonArray a && a.contains(audience))) {
       return "wrong_audience";
     }
+    if (c.getValue("typ") != null && !(c.getValue("typ") instanceof String typ && typ.equalsIgnoreCase("Logout"))) {
+      return "not_a_logout_token";
+    }
     if (!(c.getValue("events") instanceof JsonObject events) || !(events.getValue(EVENT) instanceof JsonObject)) {
       return "missing_logout_event";
     }
@@ -102,11 +109,22 @@ public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
     if (iat > now + leewaySeconds || iat < now - maxAgeSeconds - leewaySeconds) {
       return "stale_iat";
     }
-    if (c.getValue("exp") instanceof Number exp && now > exp.longValue() + leewaySeconds) {
+    if (!(c.getValue("exp") instanceof Number exp)) {
+      return "missing_exp";
+    }
+    if (now > exp.longValue() + leewaySeconds) {
       return "expired";
     }
-    String sub = c.getValue("sub") instanceof String s ? s : null;
-    String sid = c.getValue("sid") instanceof String s ? s : null;
+    Object subClaim = c.getValue("sub");
+    Object sidClaim = c.getValue("sid");
+    if (subClaim != null && !(subClaim instanceof String s && !s.isEmpty())) {
+      return "malformed_sub";
+    }
+    if (sidClaim != null && !(sidClaim instanceof String s && !s.isEmpty())) {
+      return "malformed_sid";
+    }
+    String sub = (String) subClaim;
+    String sid = (String) sidClaim;
     if (sub == null && sid == null) {
       return "missing_sub_and_sid";
     }

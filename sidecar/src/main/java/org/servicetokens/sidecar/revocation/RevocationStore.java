@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * "Subject (or session) revoked before T" records, in the shared revocations cache (DESIGN §2). A token is
- * revoked when its {@code iat} is before the cut-off; a token without {@code iat} cannot prove it is newer
- * and counts as revoked. Consulted on every authenticated request, cache hits included.
+ * "Subject (or session) revoked before T" records, in the shared revocations cache. A token is revoked when its
+ * {@code iat} is before its subject's cut-off, or when its {@code sid} names a session Keycloak logged out; a token
+ * without {@code iat} cannot prove it is newer and counts as revoked (the verifier refuses such tokens anyway).
+ * Consulted on every authenticated request, cache hits included.
  *
  * <p>Revocations are rare and requests are many, so a cache read per request is skipped when nothing can have
  * changed: a generation counter moves before any record is written here, before a record from another replica
@@ -51,7 +52,10 @@ public final class RevocationStore {
     if (identity.notRevokedAsOf() == seen) {
       return false;
     }
-    boolean revoked = identity.subject() != null && before("sub:" + identity.subject(), identity.issuedAt());
+    // By subject (service tokens, and Keycloak's logout tokens name the user) and by SSO session: a bearer token
+    // of a session Keycloak logged out is over even when the logout token named only the sid.
+    boolean revoked = identity.subject() != null && before("sub:" + identity.subject(), identity.issuedAt())
+        || isSessionEnded(identity.sessionId());
     if (!revoked) {
       identity.markNotRevokedAsOf(seen);
     }

@@ -54,6 +54,18 @@ class IdentityHeadersTest {
     assertTrue(m.contains("X-Access-Jwt-Assertion"));
   }
 
+  @Test
+  void namesWithSeparatorsCannotForgeListElements() {
+    MultiMap m = MultiMap.caseInsensitiveMultiMap();
+    ih.apply(new Identity(Identity.Type.USER, "s", "alice, bob\r\nX-Auth-Roles: admin", "a@x", "c", null, null,
+        List.of("a,b", "100%"), Map.of("x,demo-app", List.of("admin", "a:b")), List.of("/Team A/x,y", "/\u00dcnits"),
+        0, 0, "t"), m);
+    assertEquals("a%2Cb,100%25,x%2Cdemo-app:admin,x%2Cdemo-app:a%3Ab", m.get("X-Auth-Roles"));
+    assertEquals("/Team%20A/x%2Cy,/%C3%9Cnits", m.get("X-Auth-Groups"));
+    assertEquals("alice%2C bob%0D%0AX-Auth-Roles: admin", m.get("X-Auth-Username"));
+    assertEquals(1, m.getAll("X-Auth-Roles").size());
+  }
+
   /** The shortcut on a name's first character and length must never let a stripped name through. */
   @ParameterizedTest
   @ValueSource(strings = {"x-access-jwt-assertion", "authorization", "proxy-authorization", "remote-user", "forwarded",

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.ProtocolMapperRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -169,6 +172,65 @@ class BotsThroughSidecarIT {
         System.out.println("Deleted service token refused by the sidecar after " + millis + " ms");
         assertTrue(Http.jwtPayload(jwt).get("exp").asLong() > Instant.now().getEpochSecond() + 60, "its JWT would still be valid");
         assertEquals(401, get("/", Map.of("Authorization", "Bearer " + jwt)).status(), "the JWT it had is refused too");
+    }
+
+    /**
+     * What Keycloak 26.7 itself puts into a service account's token (client_id = azp) and into a human's token
+     * through the same client (no client_id), and what the sidecar makes of a human named like a service account.
+     */
+    @Test
+    void aKeycloakServiceAccountIsAServiceAndAHumanNamedLikeOneIsNot() {
+        String clientId = "plain-job-" + System.nanoTime();
+        String secret = "plain-job-secret-" + System.nanoTime();
+        ClientRepresentation client = new ClientRepresentation();
+        client.setClientId(clientId);
+        client.setPublicClient(false);
+        client.setSecret(secret);
+        client.setServiceAccountsEnabled(true);
+        client.setDirectAccessGrantsEnabled(true);
+        client.setStandardFlowEnabled(false);
+        ProtocolMapperRepresentation audience = new ProtocolMapperRepresentation();
+        audience.setName("demo-app audience");
+        audience.setProtocol("openid-connect");
+        audience.setProtocolMapper("oidc-audience-mapper");
+        audience.setConfig(Map.of("included.client.audience", "demo-app", "access.token.claim", "true"));
+        client.setProtocolMappers(List.of(audience));
+        realm.admin().clients().create(client).close();
+
+        String serviceJwt = Http.clientCredentials(realm.getBaseUrl(), clientId, secret).json().get("access_token").asText();
+        JsonNode service = Http.jwtPayload(serviceJwt);
+        assertEquals(clientId, service.get("client_id").asText(), "the service_account scope's client_id claim");
+        assertEquals(clientId, service.get("azp").asText());
+        assertEquals(200, get("/", Map.of("Authorization", "Bearer " + serviceJwt)).status());
+        assertEquals("service", upstream.lastHeaders().get("X-Auth-Type"));
+
+        UserRepresentation mallory = new UserRepresentation();
+        mallory.setUsername("service-account-" + clientId + "-mallory");
+        mallory.setEnabled(true);
+        mallory.setEmail(clientId + "-mallory@example.com");
+        mallory.setEmailVerified(true);
+        mallory.setFirstName("Mallory");
+        mallory.setLastName("Human");
+        CredentialRepresentation password = new CredentialRepresentation();
+        password.setType(CredentialRepresentation.PASSWORD);
+        password.setValue("mallory-password-1");
+        password.setTemporary(false);
+        mallory.setCredentials(List.of(password));
+        try (var created = realm.admin().users().create(mallory)) {
+            assertEquals(201, created.getStatus(), "Keycloak lets a human take such a name");
+        }
+        Http.Reply login = Http.send(HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(Http.form(Map.of("grant_type", "password",
+                        "client_id", clientId, "client_secret", secret,
+                        "username", mallory.getUsername(), "password", "mallory-password-1")))));
+        assertEquals(200, login.status(), login.printable());
+        String humanJwt = login.json().get("access_token").asText();
+        JsonNode human = Http.jwtPayload(humanJwt);
+        assertEquals(mallory.getUsername(), human.get("preferred_username").asText());
+        assertFalse(human.has("client_id"), "a user's token through the same client carries no client_id: " + human);
+        assertEquals(200, get("/", Map.of("Authorization", "Bearer " + humanJwt)).status());
+        assertEquals("user", upstream.lastHeaders().get("X-Auth-Type"), "a name is no evidence");
     }
 
     private void ensureClient(String clientId) {

@@ -139,7 +139,8 @@ class PolicyTest {
         - {path: x, allow: public}
         - {path: /y}
         - {path: /z, allow: {types: [robot], clientRoles: [nocolon]}}
+        - {path: /e, allow: {emailDomains: [corp.com., "*.corp.com"], emails: [a@b@corp.com]}}
         """), problems);
-    assertEquals(4, problems.size(), problems.toString());
+    assertEquals(7, problems.size(), problems.toString());
   }
 }

@@ -89,6 +89,7 @@ public final class FakeKeycloak {
         .put("jti", UUID.randomUUID().toString())
         .put("preferred_username", "alice")
         .put("email", "alice@example.com")
+        .put("email_verified", true)
         .put("realm_access", new JsonObject().put("roles", new JsonArray().add("user")));
   }
 
