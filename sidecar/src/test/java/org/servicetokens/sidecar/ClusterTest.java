@@ -179,14 +179,18 @@ class ClusterTest {
     assertEquals(200, b.http().get("/", shared).status());
     assertEquals(calls, a.keycloak.tokenCalls.get(), "B uses A's exchange");
 
-    Node stranger = node(Harness.freePort(), "a-different-secret-9876543210");
-    try {
-      assertEquals(1.0, Harness.metric(stranger.management(), "sidecar_cluster_members"), "alone");
-      assertEquals(2.0, Harness.metric(a.management(), "sidecar_cluster_members"), "the cluster did not grow");
-      assertEquals(200, stranger.http().get("/", shared).status());
-      assertEquals(calls + 1, a.keycloak.tokenCalls.get(), "the stranger had to ask Keycloak: it saw no cached token");
-    } finally {
-      stranger.close();
+    // Another secret, and none at all (allowed on loopback): neither joins nor reads.
+    for (String strangersSecret : List.of("a-different-secret-9876543210", "")) {
+      int before = a.keycloak.tokenCalls.get();
+      Node stranger = node(Harness.freePort(), strangersSecret);
+      try {
+        assertEquals(1.0, Harness.metric(stranger.management(), "sidecar_cluster_members"), "alone");
+        assertEquals(2.0, Harness.metric(a.management(), "sidecar_cluster_members"), "the cluster did not grow");
+        assertEquals(200, stranger.http().get("/", shared).status());
+        assertEquals(before + 1, a.keycloak.tokenCalls.get(), "the stranger had to ask Keycloak: it saw no cached token");
+      } finally {
+        stranger.close();
+      }
     }
   }
 }

@@ -38,15 +38,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * The JGroups stack of a clustered sidecar, built in code rather than from XML so the encryption key never
  * touches a file or a system property: TCP on {@code cluster.bind-address:cluster.port}, discovery by static
  * members (TCPPING) or DNS (DNS_PING, e.g. a Kubernetes headless service), failure detection, and, when
  * {@code cluster.secret} is set, SERIALIZE + SYM_ENCRYPT directly under NAKACK2: every message above the
- * failure detectors, headers and membership requests (GMS JOIN) included, is AES-encrypted with a key derived
- * from the secret. A node with another secret cannot produce a JOIN the coordinator can read, so it never
- * becomes a member and receives no cache data; it ends up alone in a cluster of its own.
+ * failure detectors, headers and membership requests (GMS JOIN) included, is sealed with a key derived from the
+ * secret.
+ *
+ * <p>The cipher is ChaCha20-Poly1305 (RFC 8439), an AEAD, with a fresh random 96-bit nonce per message: JGroups'
+ * default for SYM_ENCRYPT is {@code AES}, i.e. AES/ECB without an IV and without integrity, and its {@code init}
+ * passes the IV as an {@code IvParameterSpec}, which the JDK's AES/GCM refuses but its ChaCha20-Poly1305 takes.
+ * A message that was altered, cut, or sealed with another key fails its tag and is dropped before any protocol
+ * above reads it; so a node with another secret (or none) cannot produce a JOIN the coordinator accepts, never
+ * becomes a member, and receives no cache data. Without a secret the stack is plain, which
+ * {@code ClusterValidation} allows only when the transport and every member are on loopback; {@link #protocols}
+ * refuses a plain stack bound elsewhere as well.
  *
  * <p>Infinispan asks this configurator for a channel when the cache manager starts and owns it afterwards.
  */
@@ -57,7 +66,13 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
   private static final Logger LOG = Logger.getLogger(ClusterChannel.class.getName());
   /** JGroups' symbolic bind addresses, accepted besides IP literals and host names. */
   public static final Set<String> BIND_KEYWORDS = Set.of("SITE_LOCAL", "NON_LOOPBACK", "LOOPBACK", "GLOBAL", "LINK_LOCAL");
-  private static final String KEY_SALT = "servicetokens-sidecar-cluster/v1/";
+  /** v2: the ChaCha20-Poly1305 key; v1 keys (AES/ECB) are deliberately not derivable any more. */
+  private static final String KEY_SALT = "servicetokens-sidecar-cluster/v2/";
+  /** The JCA transformation (and key algorithm) of the AEAD; its nonce is 12 bytes (RFC 8439 §2.8). */
+  static final String CIPHER = "ChaCha20-Poly1305";
+  private static final int NONCE_BYTES = 12;
+  private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
+  private static final Pattern LOOPBACK_V6 = Pattern.compile("(0{0,4}:){2,7}0{0,3}1");
   private static final int KEY_ITERATIONS = 200_000;
 
   private final SidecarConfig.Cluster config;
@@ -72,8 +87,8 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
   public static GlobalConfigurationBuilder clusteredGlobal(SidecarConfig.Cluster cluster) {
     ClusterChannel channel = new ClusterChannel(cluster);
     if (!channel.encrypted()) {
-      LOG.warning("cluster.secret is empty: cluster traffic is neither encrypted nor authenticated;"
-          + " any host that can reach cluster.port can join");
+      LOG.info("cluster.secret is empty: cluster traffic on loopback is neither encrypted nor authenticated;"
+          + " any process on this host can join");
     }
     GlobalConfigurationBuilder global = GlobalConfigurationBuilder.defaultClusteredBuilder();
     global.transport().clusterName(cluster.name)
@@ -100,8 +115,14 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
   /** Bottom (transport) to top, as {@link JChannel#JChannel(List)} expects. */
   List<Protocol> protocols() throws Exception {
     List<Protocol> stack = new ArrayList<>();
+    InetAddress bind = bindAddress(config.bindAddress);
+    if (key == null && (!bind.isLoopbackAddress() || !config.dnsQuery.isEmpty()
+        || !config.members.stream().allMatch(m -> isLoopbackHost(parseMember(m).getHostString())))) {
+      // Validation already refuses this; fail closed should anything bypass it.
+      throw new IllegalStateException("cluster.secret is required for a cluster beyond loopback");
+    }
     TCP tcp = new TCP();
-    tcp.setBindAddress(bindAddress(config.bindAddress));
+    tcp.setBindAddress(bind);
     tcp.setBindPort(config.port);
     // Exactly the configured port: members address each other by it, a silent shift would split the cluster.
     tcp.setPortRange(0);
@@ -125,7 +146,12 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
     stack.add(new FD_ALL3().setValue("timeout", 10_000L).setValue("interval", 2_000L));
     stack.add(new VERIFY_SUSPECT2().setValue("timeout", 1_000L));
     if (key != null) {
-      stack.add(new SYM_ENCRYPT().setSecretKey(key));
+      SYM_ENCRYPT encrypt = new SYM_ENCRYPT();
+      // Algorithm first: setSecretKey replaces a transformation whose name differs from the key's algorithm.
+      encrypt.symAlgorithm(CIPHER);
+      encrypt.symIvLength(NONCE_BYTES);
+      encrypt.setSecretKey(key);
+      stack.add(encrypt);
       // Above the encryption: the whole message (headers, flags, addresses) becomes the encrypted payload.
       stack.add(new SERIALIZE());
     }
@@ -152,6 +178,16 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
     return InetAddress.getByName(value);
   }
 
+  /**
+   * Whether a configured host (bind address or member, without port) is certainly loopback, without a DNS
+   * lookup: {@code localhost}, {@code LOOPBACK}, an IPv4 literal in 127.0.0.0/8, or {@code ::1}.
+   */
+  public static boolean isLoopbackHost(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equalsIgnoreCase("localhost") || h.equals("LOOPBACK") || LOOPBACK_V4.matcher(h).matches()
+        || LOOPBACK_V6.matcher(h).matches();
+  }
+
   /** {@code host:port} (IPv6 as {@code [::1]:7800}); validated by ConfigValidator first. */
   public static InetSocketAddress parseMember(String member) {
     int colon = member.lastIndexOf(':');
@@ -170,8 +206,9 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
   }
 
   /**
-   * PBKDF2 over the secret, salted with the cluster name: the same secret yields the same AES-256 key on every
-   * replica, nothing secret is stored, and a guessable cluster name does not turn into a precomputed table.
+   * PBKDF2 over the secret, salted with the cluster name: the same secret yields the same 256-bit key on every
+   * replica, nothing secret is stored, and a guessable cluster name does not turn into a precomputed table. The
+   * iterations slow down offline guessing from captured traffic (each sealed message lets a guess be checked).
    */
   static SecretKey deriveKey(String secret, String clusterName) {
     try {
@@ -179,7 +216,7 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
           (KEY_SALT + clusterName).getBytes(StandardCharsets.UTF_8), KEY_ITERATIONS, 256);
       byte[] raw = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
       spec.clearPassword();
-      return new SecretKeySpec(raw, "AES");
+      return new SecretKeySpec(raw, CIPHER);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot derive the cluster key", e);
     }

@@ -49,8 +49,27 @@ final class ClusterValidation {
           + " (failure detection listens on port + " + ClusterChannel.FD_OFFSET + ")");
     }
     if (c.secret == null || (!c.secret.isEmpty() && c.secret.length() < MIN_SECRET_LENGTH)) {
-      problems.add("cluster.secret: must be empty (no encryption) or at least " + MIN_SECRET_LENGTH + " characters");
+      problems.add("cluster.secret: must be at least " + MIN_SECRET_LENGTH + " characters (empty only on loopback)");
+    } else if (c.secret.isEmpty() && c.enabled() && !loopbackOnly(c)) {
+      // Without a secret anyone who reaches cluster.port joins and reads every session and exchanged token.
+      problems.add("cluster.secret: required (at least " + MIN_SECRET_LENGTH + " random characters) for a cluster"
+          + " beyond loopback; without it only cluster.bind-address 127.0.0.1 (or ::1, localhost) with loopback"
+          + " cluster.members is allowed");
     }
+  }
+
+  /** Transport and every static member certainly on this host (a DNS query never is). */
+  private static boolean loopbackOnly(SidecarConfig.Cluster c) {
+    if (!c.dnsQuery.isEmpty() || c.bindAddress == null || !ClusterChannel.isLoopbackHost(c.bindAddress)) {
+      return false;
+    }
+    for (String member : c.members) {
+      // A malformed member is reported on its own; it must not add a second, misleading problem here.
+      if (validMember(member) && !ClusterChannel.isLoopbackHost(member.substring(0, member.lastIndexOf(':')))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean validMember(String member) {

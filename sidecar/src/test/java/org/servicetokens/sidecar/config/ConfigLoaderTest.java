@@ -145,10 +145,10 @@ class ConfigLoaderTest {
     ConfigException e2 = assertThrows(ConfigException.class, () -> ConfigLoader.load(g, Map.of()));
     String all2 = String.join("\n", e2.problems());
     for (String key : List.of("upstream.url", "keycloak.issuer", "keycloak.leeway", "cluster.members", "policy.rules[0].path",
-        "policy.rules[0].methods", "policy.rules[0].allow", "policy.rules[1].allow.teams")) {
+        "policy.rules[0].methods", "policy.rules[0].allow", "policy.rules[1].allow.teams", "cluster.secret")) {
       assertTrue(all2.contains(key), "no message for " + key + " in:\n" + all2);
     }
-    assertEquals(8, e2.problems().size(), all2);
+    assertEquals(9, e2.problems().size(), all2);
   }
 
   @Test
