@@ -10,6 +10,7 @@ import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
 import org.keycloak.models.ClientModel;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
+import org.servicetokens.keycloak.mapper.ServiceTokenClaimsMapper;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.TokenSecrets;
 
@@ -53,7 +54,7 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
             if (token.isExpired(now)) {
                 refuse(context, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired");
             } else {
-                accept(context, token, "current", now);
+                accept(context, token, "current", token.currentSecretId(), now);
             }
         } else if (TokenSecrets.matches(credentials.secret(), token.previousSecretHash())) {
             if (!token.previousSecretValid(now)) {
@@ -61,15 +62,21 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
             } else if (token.isExpired(now)) {
                 refuse(context, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired");
             } else {
-                accept(context, token, "previous", now);
+                accept(context, token, "previous", token.previousSecretId(), now);
             }
         } else {
             refuse(context, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "wrong_secret");
         }
     }
 
-    private static void accept(ClientAuthenticationFlowContext context, ServiceToken token, String which, Instant now) {
+    /**
+     * The id of the secret that matched goes to the claims mapper through the session (one token request, one
+     * session): the JWT names the secret that minted it, as decided here, even if an admin rotates meanwhile.
+     */
+    private static void accept(ClientAuthenticationFlowContext context, ServiceToken token, String which, String secretId,
+                               Instant now) {
         context.getEvent().detail(SECRET_DETAIL, which);
+        context.getSession().setAttribute(ServiceTokenClaimsMapper.secretIdAttribute(token.id()), secretId);
         LastUsedTracker.instance().record(context.getRealm().getId(), token.id(), now);
         context.success();
     }

@@ -19,13 +19,20 @@ import org.servicetokens.keycloak.model.ServiceToken;
 
 /**
  * Puts a service token's identity into its access tokens: {@code aud} = its allowed applications and the
- * {@code service_token} claim {@code {id, name}}. It reads the token's current attributes at mint time, so an
+ * {@code service_token} claim {@code {id, name, secret}}, where {@code secret} is the short id of the secret that
+ * authenticated the token request ({@code TokenSecrets.secretId}), so a revocation can name exactly the JWTs minted
+ * with one secret. It reads the token's current attributes at mint time, so an
  * edit of the applications or the name applies to the next JWT without touching mapper configuration.
  */
 public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper implements OIDCAccessTokenMapper, TokenIntrospectionTokenMapper {
 
     public static final String PROVIDER_ID = "service-token-claims-mapper";
     public static final String CLAIM = "service_token";
+
+    /** Session attribute through which the authenticator tells this mapper which secret authenticated the request. */
+    public static String secretIdAttribute(String tokenId) {
+        return "service-token.secret-id." + tokenId;
+    }
 
     public static ProtocolMapperModel create() {
         ProtocolMapperModel mapper = new ProtocolMapperModel();
@@ -51,6 +58,10 @@ public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper impleme
             Map<String, Object> claim = new LinkedHashMap<>();
             claim.put("id", serviceToken.id());
             claim.put("name", serviceToken.name());
+            // Set by the authenticator for this token request; anything else minting a token for the client (an
+            // admin's "evaluate" preview) gets the current secret's id, so the token still dies with that secret.
+            Object secretId = keycloakSession.getAttribute(secretIdAttribute(serviceToken.id()));
+            claim.put("secret", secretId instanceof String id ? id : serviceToken.currentSecretId());
             token.getOtherClaims().put(CLAIM, claim);
         });
     }
@@ -67,7 +78,7 @@ public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper impleme
 
     @Override
     public String getHelpText() {
-        return "Adds the service token's applications to 'aud' and its id and name as the 'service_token' claim.";
+        return "Adds the service token's applications to 'aud' and its id, name and secret id as the 'service_token' claim.";
     }
 
     @Override

@@ -89,6 +89,31 @@ public final class ServiceToken {
         return client.getAttribute(PREVIOUS_SECRET_HASH);
     }
 
+    /** Starts at 0; see {@link ServiceTokenAttributes#GENERATION}. An unreadable value counts as 0. */
+    public long generation() {
+        String value = client.getAttribute(GENERATION);
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException corrupt) {
+            return 0;
+        }
+    }
+
+    /** Starts a new generation: JWTs minted from now on carry new secret ids. */
+    public void nextGeneration() {
+        client.setAttribute(GENERATION, Long.toString(generation() + 1));
+    }
+
+    /** The {@link TokenSecrets#secretId} of the current secret, as JWTs minted with it now carry it. */
+    public String currentSecretId() {
+        return TokenSecrets.secretId(secretHash(), generation());
+    }
+
+    /** The {@link TokenSecrets#secretId} of the previous secret, or null when there is none. */
+    public String previousSecretId() {
+        return TokenSecrets.secretId(previousSecretHash(), generation());
+    }
+
     public List<String> applications() {
         return ApplicationList.parse(client.getAttribute(APPLICATIONS));
     }

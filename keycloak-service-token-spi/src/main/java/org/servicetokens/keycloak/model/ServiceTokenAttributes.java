@@ -13,6 +13,11 @@ public final class ServiceTokenAttributes {
     public static final String CREATED_BY_EMAIL = "service-token.created-by-email";
     public static final String APPLICATIONS = "service-token.applications";
     public static final String LAST_USED_AT = "service-token.last-used-at";
+    /**
+     * Moves on whenever every JWT of the token is revoked while the token lives on (disable, removal of an
+     * application), so the secret ids of JWTs minted afterwards differ from the revoked ones.
+     */
+    public static final String GENERATION = "service-token.generation";
     /** Smallest warning threshold (in days) already mailed for the current expiry, so each goes out once. */
     public static final String EXPIRY_WARNED_DAYS = "service-token.expiry-warned-days";
 

@@ -22,13 +22,13 @@ import org.keycloak.services.managers.ClientManager;
 import org.keycloak.services.managers.RealmManager;
 import org.servicetokens.keycloak.authenticator.ServiceTokenClientAuthenticatorFactory;
 import org.servicetokens.keycloak.mapper.ServiceTokenClaimsMapper;
-import org.servicetokens.keycloak.revocation.RevocationPush;
+import org.servicetokens.keycloak.revocation.TokenPushes;
 
 /**
  * The lifecycle of service tokens in one realm: create, rotate, extend, update, revoke. Input is assumed
  * validated by the caller (the REST layer); this class enforces the invariants: a secret exists only in the
- * return value of {@link #create} and {@link #rotate}, and every change that must stop a credential working
- * pushes a revocation to the token's applications.
+ * return value of {@link #create} and {@link #rotate}, and every change that must stop a credential working, or
+ * that alters what the token's JWTs say, is pushed to the applications concerned ({@link TokenPushes}).
  */
 public final class ServiceTokenManager {
 
@@ -40,10 +40,12 @@ public final class ServiceTokenManager {
 
     private final KeycloakSession session;
     private final RealmModel realm;
+    private final TokenPushes pushes;
 
     public ServiceTokenManager(KeycloakSession session, RealmModel realm) {
         this.session = session;
         this.realm = realm;
+        this.pushes = new TokenPushes(session, realm);
     }
 
     /**
@@ -125,17 +127,23 @@ public final class ServiceTokenManager {
 
     /**
      * A new secret; the old one keeps working until {@code now + grace}. Without grace the old secret and every
-     * JWT minted with it stop at once.
+     * JWT minted with it stop at once. A previous secret still in its grace is replaced, so its JWTs stop too.
+     * JWTs minted with the new secret are never touched by these revocations: they name the secret that minted them.
      */
     public IssuedSecret rotate(ServiceToken token, java.time.Duration grace, Instant now) {
         String secret = TokenSecrets.generate();
+        String retiredPrevious = token.previousSecretId();
         if (grace.isZero()) {
+            String retiredCurrent = token.currentSecretId();
             token.setPreviousSecret(null, null);
             token.setSecretHash(TokenSecrets.hash(secret));
-            RevocationPush.schedule(session, realm, token, now, "rotated");
+            pushes.revokeSecrets(token, java.util.Arrays.asList(retiredCurrent, retiredPrevious), now, "rotated");
         } else {
             token.setPreviousSecret(token.secretHash(), now.plus(grace));
             token.setSecretHash(TokenSecrets.hash(secret));
+            if (retiredPrevious != null) {
+                pushes.revokeSecrets(token, List.of(retiredPrevious), now, "previous-secret-replaced");
+            }
             rememberIssuer(token);
         }
         return new IssuedSecret(token, secret);
@@ -150,52 +158,73 @@ public final class ServiceTokenManager {
         }
     }
 
-    /** Drops the previous secret and tells the applications that JWTs minted before now are void. */
+    /** Drops the previous secret and tells the applications that JWTs minted with it are void (and only those). */
     public void endGrace(ServiceToken token, Instant now) {
+        String retired = token.previousSecretId();
         token.setPreviousSecret(null, null);
-        RevocationPush.schedule(session, realm, token, now, "grace-period-ended");
+        if (retired != null) {
+            pushes.revokeSecrets(token, List.of(retired), now, "grace-period-ended");
+        }
     }
 
+    /** A new expiry; applications drop what they cached for the token (an expired token may work again). */
     public void extend(ServiceToken token, TokenDuration duration, Instant now) {
         token.setExpiresAt(duration.from(now).orElse(null));
+        pushes.refresh(token, token.applications(), now, "extended");
     }
 
+    /**
+     * Every change that alters what the token's next JWT would say reaches the applications concerned: removed
+     * applications (and all of them on disable) revoke every JWT of the token; added applications (and all of them on
+     * enable or rename) drop what they cached and exchange afresh. Revoking everything starts a new generation, so
+     * the JWTs of a later re-enable or re-adding are not caught by it.
+     */
     public void update(ServiceToken token, String name, String description, Boolean enabled, List<String> applications,
                        Instant now) {
         ClientModel client = token.client();
+        List<String> before = token.applications();
+        boolean renamed = name != null && !name.equals(client.getName());
+        boolean disabling = enabled != null && !enabled && client.isEnabled();
+        boolean enabling = enabled != null && enabled && !client.isEnabled();
         if (name != null) {
             client.setName(name);
         }
         if (description != null) {
             client.setDescription(description);
         }
+        List<String> after = applications == null ? before : applications;
+        List<String> removed = before.stream().filter(a -> !after.contains(a)).toList();
+        List<String> added = after.stream().filter(a -> !before.contains(a)).toList();
+        List<String> revokeAt = disabling ? before : removed;
+        if (!revokeAt.isEmpty()) {
+            pushes.revokeToken(token, revokeAt, now, disabling ? "disabled" : "application-removed");
+            token.nextGeneration();
+        }
         if (applications != null) {
-            List<String> removed = token.applications().stream().filter(a -> !applications.contains(a)).toList();
-            if (!removed.isEmpty()) {
-                // The removed applications must forget the JWTs they accepted; the others keep theirs.
-                RevocationPush.schedule(session, realm, token, removed, now, "application-removed");
-            }
             token.setApplications(applications);
         }
         if (enabled != null && enabled != client.isEnabled()) {
             client.setEnabled(enabled);
-            if (!enabled) {
-                RevocationPush.schedule(session, realm, token, now, "disabled");
+        }
+        if (!disabling) {
+            List<String> refreshAt = enabling || renamed ? after : added;
+            if (!refreshAt.isEmpty()) {
+                pushes.refresh(token, refreshAt, now, enabling ? "enabled" : renamed ? "renamed" : "application-added");
             }
         }
     }
 
     public void delete(ServiceToken token, Instant now) {
         // Build the logout tokens while the service-account user still exists: its id is their subject.
-        RevocationPush.schedule(session, realm, token, now, "deleted");
+        pushes.revokeToken(token, token.applications(), now, "deleted");
         new ClientManager(new RealmManager(session)).removeClient(realm, token.client());
     }
 
     /** Background jobs (grace end, inactivity) push revocations with no request to learn the issuer from. */
     private void rememberIssuer(ServiceToken token) {
-        String issuer = RevocationPush.issuer(session, realm, token);
+        String issuer = pushes.requestIssuer();
         if (issuer != null) {
-            token.client().setAttribute(RevocationPush.ISSUER_ATTRIBUTE, issuer);
+            token.client().setAttribute(TokenPushes.ISSUER_ATTRIBUTE, issuer);
         }
     }
 

@@ -24,6 +24,8 @@ public final class TokenSecrets {
     private static final int BODY_LENGTH = 43;
     private static final int CHECKSUM_LENGTH = 6;
     public static final int LENGTH = PREFIX.length() + BODY_LENGTH + CHECKSUM_LENGTH;
+    /** Length of {@link #secretId}: base64url characters. */
+    public static final int SECRET_ID_LENGTH = 12;
     /** Published in the README for secret scanners. */
     public static final Pattern FORMAT = Pattern.compile("kcst_[0-9A-Za-z]{" + (BODY_LENGTH + CHECKSUM_LENGTH) + "}");
 
@@ -53,6 +55,22 @@ public final class TokenSecrets {
     /** Base64url SHA-256 of the secret: the only form in which a secret is ever stored. */
     public static String hash(String secret) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(secret));
+    }
+
+    /**
+     * A short, public name for one secret within one generation of its token: the first 12 characters (72 bits) of
+     * base64url SHA-256 over a fixed label, the generation and the secret's stored hash. Access tokens carry it
+     * ({@code service_token.secret}) so a revocation can name "the JWTs minted with this secret" and nothing else.
+     * It reveals nothing usable about the secret (a truncated hash of a hash of 256 random bits); it changes when the
+     * secret changes and when the token's generation moves on (disable, removal of an application), so JWTs minted
+     * afterwards never match a revocation sent before. Null for a null hash.
+     */
+    public static String secretId(String storedHash, long generation) {
+        if (storedHash == null) {
+            return null;
+        }
+        byte[] digest = sha256("service-token-secret-id|" + generation + "|" + storedHash);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, SECRET_ID_LENGTH);
     }
 
     /** Constant-time comparison of a presented secret against a stored hash. */

@@ -13,12 +13,15 @@ import org.keycloak.timer.TimerProvider;
 import org.servicetokens.keycloak.jobs.DailyMaintenanceTask;
 import org.servicetokens.keycloak.jobs.GraceEndTask;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
-import org.servicetokens.keycloak.revocation.RevocationSender;
+import org.servicetokens.keycloak.revocation.PushJob;
+import org.servicetokens.keycloak.revocation.PushSender;
 
 /**
  * Mounts the API at {@code /admin/realms/{realm}/service-tokens} and schedules the background jobs once the
  * database is ready. Intervals are SPI options (seconds), e.g.
- * {@code --spi-admin-realm-restapi-extension--service-tokens--maintenance-interval=86400}.
+ * {@code --spi-admin-realm-restapi-extension--service-tokens--maintenance-interval=86400}: {@code maintenance-interval}
+ * (86400), {@code grace-check-interval} (5), {@code push-interval} (2: owed pushes), {@code push-timeout} (5: one push
+ * attempt, connect to end of response), {@code push-max-age} (86400: when an undeliverable push is given up).
  */
 public class ServiceTokensResourceProviderFactory implements AdminRealmResourceProviderFactory {
 
@@ -28,6 +31,7 @@ public class ServiceTokensResourceProviderFactory implements AdminRealmResourceP
 
     private long maintenanceIntervalMillis;
     private long graceCheckIntervalMillis;
+    private long pushIntervalMillis;
 
     @Override
     public AdminRealmResourceProvider create(KeycloakSession session) {
@@ -37,7 +41,9 @@ public class ServiceTokensResourceProviderFactory implements AdminRealmResourceP
     @Override
     public void init(Config.Scope config) {
         maintenanceIntervalMillis = config.getLong("maintenance-interval", 86_400L) * 1000;
-        graceCheckIntervalMillis = config.getLong("grace-check-interval", 30L) * 1000;
+        graceCheckIntervalMillis = config.getLong("grace-check-interval", 5L) * 1000;
+        pushIntervalMillis = config.getLong("push-interval", 2L) * 1000;
+        PushSender.instance().configure(config.getLong("push-timeout", 5L), config.getLong("push-max-age", 86_400L));
     }
 
     @Override
@@ -56,17 +62,19 @@ public class ServiceTokensResourceProviderFactory implements AdminRealmResourceP
                     maintenanceIntervalMillis, "service-token-daily-maintenance");
             timer.schedule(new ClusterAwareScheduledTaskRunner(factory, new GraceEndTask(), graceCheckIntervalMillis),
                     graceCheckIntervalMillis, "service-token-grace-end");
+            timer.schedule(new ClusterAwareScheduledTaskRunner(factory, new PushJob(), pushIntervalMillis),
+                    pushIntervalMillis, PushJob.NAME);
             // Not cluster-aware on purpose: each node flushes the uses it saw itself.
             timer.schedule(new ScheduledTaskRunner(factory, LastUsedTracker.instance()),
                     LastUsedTracker.FLUSH_INTERVAL_MILLIS, "service-token-last-used-flush");
         }
-        LOG.infof("Service-token jobs scheduled: maintenance every %d s, grace-end check every %d s",
-                maintenanceIntervalMillis / 1000, graceCheckIntervalMillis / 1000);
+        LOG.infof("Service-token jobs scheduled: maintenance every %d s, grace-end check every %d s, owed pushes every %d s",
+                maintenanceIntervalMillis / 1000, graceCheckIntervalMillis / 1000, pushIntervalMillis / 1000);
     }
 
     @Override
     public void close() {
-        RevocationSender.instance().shutdown();
+        PushSender.instance().shutdown();
     }
 
     @Override

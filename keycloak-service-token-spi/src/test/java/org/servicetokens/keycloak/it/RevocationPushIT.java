@@ -2,34 +2,34 @@ package org.servicetokens.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.RSAPublicKeySpec;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -38,12 +38,16 @@ import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.server.KeycloakUrls;
 
 /**
- * The provider pushes an OIDC back-channel logout token to each allowed application when a token must stop:
- * delete, disable, rotation without grace, the end of a grace period. The test plays the application: a local
- * HTTP endpoint that checks each token's signature against the realm JWKS, as the sidecar does.
+ * Pushes to applications, played by local endpoints that check each logout token as a sidecar does: every change
+ * that alters what a token's JWTs say arrives, names exactly what it revokes (all of the token's JWTs, or those of
+ * one secret, which the JWTs themselves name), carries the realm's issuer whichever host the admin used, is retried
+ * from the database until the application takes it, shows up in Keycloak's log when refused, and is never held up by
+ * another, slow application.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
 class RevocationPushIT {
+
+    static final String EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
     @InjectAdminClient
     Keycloak admin;
@@ -54,90 +58,223 @@ class RevocationPushIT {
     @InjectRealm(fromJson = "/demo-realm.json")
     ManagedRealm realm;
 
-    HttpServer receiver;
-    final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    PushReceiver receiver;
     TokenApi api;
 
     @BeforeEach
     void startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/backchannel-logout", exchange -> {
-            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            for (String pair : form.split("&")) {
-                if (pair.startsWith("logout_token=")) {
-                    received.add(URLDecoder.decode(pair.substring("logout_token=".length()), StandardCharsets.UTF_8));
-                }
-            }
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        receiver.start();
-        if (realm.admin().clients().findByClientId("receiver-app").isEmpty()) {
-            ClientRepresentation app = new ClientRepresentation();
-            app.setClientId("receiver-app");
-            app.setPublicClient(false);
-            app.setAttributes(Map.of("backchannel.logout.url",
-                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/backchannel-logout"));
-            realm.admin().clients().create(app).close();
-        } else {
-            var app = realm.admin().clients().findByClientId("receiver-app").get(0);
-            app.getAttributes().put("backchannel.logout.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/backchannel-logout");
-            realm.admin().clients().get(app.getId()).update(app);
-        }
+        receiver = new PushReceiver();
+        application("receiver-app", receiver.url());
         api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
     }
 
     @AfterEach
     void stopReceiver() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     @Test
-    void deleteDisableRotateAndGraceEndArePushedAsSignedLogoutTokens() throws Exception {
+    void everyChangeIsPushedAndNamesExactlyWhatItRevokes() throws Exception {
         JsonNode created = api.create("pushed", null, "receiver-app", "demo-app");
         String id = created.get("id").asText();
+        String clientId = created.get("clientId").asText();
         String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+        String first = secretIdOf(clientId, created.get("clientSecret").asText());
 
+        api.put("/" + id, "{\"name\":\"pushed, renamed\"}");
+        expect(serviceAccount, id, "renamed", "none", List.of());
         api.put("/" + id, "{\"enabled\":false}");
-        assertLogoutToken(serviceAccount, id, "disabled");
+        expect(serviceAccount, id, "disabled", "token", List.of(first));
         api.put("/" + id, "{\"enabled\":true}");
+        expect(serviceAccount, id, "enabled", "none", List.of());
+        String afterEnable = secretIdOf(clientId, created.get("clientSecret").asText());
+        assertNotEquals(first, afterEnable, "a new generation: JWTs minted after enabling are not caught by the disable");
 
-        api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}");
-        assertLogoutToken(serviceAccount, id, "rotated");
+        String second = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}").json().get("clientSecret").asText();
+        expect(serviceAccount, id, "rotated", "secret", List.of(afterEnable));
+        String secondId = secretIdOf(clientId, second);
+        String third = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT2S\"}").json().get("clientSecret").asText();
+        String thirdId = secretIdOf(clientId, third);
+        assertEquals(secondId, secretIdOf(clientId, second), "the previous secret still works in its grace, with its own id");
+        expect(serviceAccount, id, "grace-period-ended", "secret", List.of(secondId));
+        assertNotEquals(secondId, thirdId);
 
-        api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT2S\"}");
-        assertLogoutToken(serviceAccount, id, "grace-period-ended");
+        api.post("/" + id + "/extend", "{\"duration\":\"P10D\"}");
+        expect(serviceAccount, id, "extended", "none", List.of());
+        api.put("/" + id, "{\"applications\":[\"demo-app\"]}");
+        expect(serviceAccount, id, "application-removed", "token", List.of(thirdId));
+        api.put("/" + id, "{\"applications\":[\"demo-app\",\"receiver-app\"]}");
+        expect(serviceAccount, id, "application-added", "none", List.of());
+        assertNotEquals(thirdId, secretIdOf(clientId, third), "re-added: its JWTs from now on are not caught by the removal");
 
         api.delete("/" + id);
-        assertLogoutToken(serviceAccount, id, "deleted");
-        assertEquals(null, received.poll(2, TimeUnit.SECONDS), "one push per event");
+        expect(serviceAccount, id, "deleted", "token", null);
+        assertNull(receiver.next(2_000), "one push per change");
     }
 
-    private void assertLogoutToken(String serviceAccount, String tokenId, String reason) throws Exception {
-        String jwt = received.poll(10, TimeUnit.SECONDS);
-        assertNotNull(jwt, "a logout token for '" + reason + "' arrived within 10 s");
-        verifySignature(jwt);
+    @Test
+    void theIssuerIsTheRealmsWhicheverHostTheAdminUsed() throws Exception {
+        // The realm's issuer is fixed by its Frontend URL (as by Keycloak's hostname option); the admin below comes in
+        // through another name for the same server, which Keycloak in development mode would otherwise put in iss.
+        frontendUrl(urls.getBase());
+        try {
+            String otherHost = urls.getBase().replace("localhost", "127.0.0.1");
+            assertNotEquals(urls.getBase(), otherHost);
+            String adminToken = Http.send(HttpRequest.newBuilder(URI.create(otherHost + "/realms/master/protocol/openid-connect/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(Http.form(Map.of("grant_type", "password", "client_id", "admin-cli",
+                            "username", "admin", "password", "admin"))))).json().get("access_token").asText();
+            TokenApi viaOtherHost = new TokenApi(otherHost, realm.getName(), () -> adminToken);
+            JsonNode created = viaOtherHost.create("issuer check", null, "receiver-app");
+            String id = created.get("id").asText();
+            String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+
+            assertEquals(200, viaOtherHost.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT1S\"}").status());
+            expect(serviceAccount, id, "grace-period-ended", "secret", null);   // sent by a background job
+            assertEquals(204, viaOtherHost.delete("/" + id).status());
+            expect(serviceAccount, id, "deleted", "token", null);               // sent for the admin's request
+        } finally {
+            frontendUrl("");
+        }
+    }
+
+    @Test
+    void aRefusedOrUndeliveredPushIsRetriedFromTheDatabaseAndTheRefusalIsLogged() throws Exception {
+        JsonNode refused = api.create("refused twice", null, "receiver-app");
+        String serviceAccount = realm.admin().clients().get(refused.get("id").asText()).getServiceAccountUser().getId();
+        receiver.refuseNext(2, "wrong_issuer");
+        long sent = System.nanoTime();
+        api.delete("/" + refused.get("id").asText());
+        PushReceiver.Received delivered = receiver.next(20_000);
+        assertNotNull(delivered, "delivered on the third attempt");
+        System.out.println("Push refused twice, then delivered after " + (delivered.atNanos() - sent) / 1_000_000 + " ms ("
+                + receiver.posts() + " attempts)");
+        check(delivered.logoutToken(), serviceAccount, refused.get("id").asText(), "deleted", "token", null);
+        String log = Files.readString(ServiceTokenServerConfig.SERVER_LOG);
+        assertTrue(log.contains("Refused by the application (HTTP 400 wrong_issuer)") && log.contains(refused.get("clientId").asText()),
+                "Keycloak's log says who refused what, and why");
+
+        JsonNode undelivered = api.create("application down", null, "receiver-app");
+        receiver.stop();
+        api.put("/" + undelivered.get("id").asText(), "{\"enabled\":false}");
+        Thread.sleep(3_000);
+        receiver.restart();
+        PushReceiver.Received late = receiver.next(20_000);
+        assertNotNull(late, "the application was down for 3 s; the push waited in the database and arrived");
+        check(late.logoutToken(), realm.admin().clients().get(undelivered.get("id").asText()).getServiceAccountUser().getId(),
+                undelivered.get("id").asText(), "disabled", "token", null);
+    }
+
+    @Test
+    void aSlowApplicationDelaysNoOtherApplicationsPush() throws Exception {
+        try (TrickleServer slow = new TrickleServer()) {
+            application("slow-app", slow.url());
+            try {
+                pushWhileAnotherApplicationTrickles(slow);
+            } finally {
+                application("slow-app", "");   // its owed retries are dropped
+            }
+        }
+    }
+
+    private void pushWhileAnotherApplicationTrickles(TrickleServer slow) throws Exception {
+        List<Long> fastMillis = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JsonNode token = api.create("slow and fast " + i, null, "slow-app", "receiver-app");
+            long deleted = System.nanoTime();
+            api.delete("/" + token.get("id").asText());
+            PushReceiver.Received fast = receiver.next(10_000);
+            assertNotNull(fast, "the other application's push arrived");
+            fastMillis.add((fast.atNanos() - deleted) / 1_000_000);
+            long connected = System.currentTimeMillis() + 2_000;
+            while (slow.acceptedAtNanos().size() <= i && System.currentTimeMillis() < connected) {
+                Thread.sleep(10);
+            }
+            assertTrue(slow.acceptedAtNanos().size() > i, "the slow application was being pushed to at the same time");
+        }
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (slow.heldMillis().size() < 3 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        System.out.println("Pushes to the other application arrived after " + fastMillis + " ms while the slow one trickled;"
+                + " Keycloak cut each slow attempt after " + slow.heldMillis() + " ms");
+        assertTrue(fastMillis.stream().allMatch(ms -> ms < 2_000), "not held up: " + fastMillis);
+        assertTrue(slow.heldMillis().size() >= 3, "every slow attempt was cut off");
+        assertTrue(slow.heldMillis().stream().allMatch(ms -> ms < 8_000), "each within its total bound: " + slow.heldMillis());
+    }
+
+    private void frontendUrl(String url) {
+        RealmRepresentation rep = new RealmRepresentation();
+        rep.setAttributes(Map.of("frontendUrl", url));
+        realm.admin().update(rep);
+    }
+
+    private void application(String clientId, String logoutUrl) {
+        var found = realm.admin().clients().findByClientId(clientId);
+        if (found.isEmpty()) {
+            ClientRepresentation app = new ClientRepresentation();
+            app.setClientId(clientId);
+            app.setPublicClient(false);
+            app.setAttributes(Map.of("backchannel.logout.url", logoutUrl));
+            realm.admin().clients().create(app).close();
+        } else {
+            ClientRepresentation app = found.get(0);
+            app.getAttributes().put("backchannel.logout.url", logoutUrl);
+            realm.admin().clients().get(app.getId()).update(app);
+        }
+    }
+
+    /** The {@code service_token.secret} of a JWT minted with this secret now. */
+    private String secretIdOf(String clientId, String secret) {
+        Http.Reply minted = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
+        assertEquals(200, minted.status(), minted.printable());
+        String secretId = Http.jwtPayload(minted.json().get("access_token").asText()).get("service_token").get("secret").asText();
+        assertTrue(secretId.matches("[A-Za-z0-9_-]{12}"), secretId);
+        return secretId;
+    }
+
+    private void expect(String serviceAccount, String tokenId, String reason, String revoke, List<String> secrets) throws Exception {
+        PushReceiver.Received received = receiver.next(10_000);
+        assertNotNull(received, "a logout token for '" + reason + "' arrived within 10 s");
+        check(received.logoutToken(), serviceAccount, tokenId, reason, revoke, secrets);
+    }
+
+    /** The logout token as OIDC Back-Channel Logout 1.0 §2.4 and a sidecar require it, plus our claim. */
+    private void check(String jwt, String serviceAccount, String tokenId, String reason, String revoke, List<String> secrets)
+            throws Exception {
+        JsonNode header = verifySignature(jwt);
+        assertEquals("logout+jwt", header.get("typ").asText());
         JsonNode claims = Http.jwtPayload(jwt);
-        assertEquals(realm.getBaseUrl(), claims.get("iss").asText());
+        assertEquals(realm.getBaseUrl(), claims.get("iss").asText(), "the realm's issuer");
         assertEquals("receiver-app", ServiceTokenLifecycleIT.audience(claims).get(0));
         assertEquals(serviceAccount, claims.get("sub").asText());
-        assertTrue(claims.get("events").has("http://schemas.openid.net/event/backchannel-logout"));
-        assertEquals("Logout", claims.get("typ").asText());
+        assertTrue(claims.get("events").get(EVENT).isObject());
         assertFalse(claims.has("nonce"));
-        assertTrue(Math.abs(claims.get("iat").asLong() - Instant.now().getEpochSecond()) < 15, "iat is the fresh cut-off");
-        assertTrue(claims.get("exp").asLong() > Instant.now().getEpochSecond(), "short-lived but valid");
-        assertNotNull(claims.get("jti"));
-        assertEquals(tokenId, claims.get("service_token").get("id").asText());
-        assertEquals(reason, claims.get("service_token").get("reason").asText());
+        assertEquals("Logout", claims.get("typ").asText(), "Keycloak's logout-token type, which the sidecar requires when present");
+        long now = Instant.now().getEpochSecond();
+        assertTrue(Math.abs(claims.get("iat").asLong() - now) < 15, "signed just now");
+        assertTrue(claims.get("exp").asLong() > now, "short-lived but valid");
+        assertFalse(claims.get("jti").asText().isEmpty());
+        JsonNode st = claims.get("service_token");
+        assertEquals(tokenId, st.get("id").asText());
+        assertEquals(reason, st.get("reason").asText());
+        assertEquals(revoke, st.get("revoke").asText(), reason);
+        assertTrue(Math.abs(st.get("cutoff").asLong() - now) < 15, "the change's time");
+        if (secrets != null) {
+            List<String> named = new ArrayList<>();
+            st.get("secrets").forEach(s -> named.add(s.asText()));
+            if (revoke.equals("token")) {
+                assertTrue(named.containsAll(secrets), reason + ": " + named);
+            } else {
+                assertEquals(secrets, named, reason);
+            }
+        }
     }
 
-    private void verifySignature(String jwt) throws Exception {
+    private JsonNode verifySignature(String jwt) throws Exception {
         String[] parts = jwt.split("\\.");
         JsonNode header = Http.JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
         assertEquals("RS256", header.get("alg").asText());
-        // Explicitly typed as OIDC Back-Channel Logout 1.0 §2.4 recommends, like Keycloak's own logout tokens:
-        // receivers that check the type (the sidecar does) must not mistake it for, or take it from, an access token.
-        assertEquals("logout+jwt", header.get("typ").asText());
         JsonNode jwks = Http.send(HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/certs")).GET()).json();
         PublicKey key = null;
         for (JsonNode jwk : jwks.get("keys")) {
@@ -152,5 +289,6 @@ class RevocationPushIT {
         rs256.initVerify(key);
         rs256.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
         assertTrue(rs256.verify(Base64.getUrlDecoder().decode(parts[2])), "signed by the realm key");
+        return header;
     }
 }

@@ -50,4 +50,17 @@ class TokenSecretsTest {
         assertFalse(TokenSecrets.matches(secret, "%%% not base64 %%%"));
         assertNotEquals(hash, TokenSecrets.hash(TokenSecrets.generate()));
     }
+
+    @Test
+    void secretIdsNameOneSecretInOneGenerationAndNothingElse() {
+        String hash = TokenSecrets.hash(TokenSecrets.generate());
+        String id = TokenSecrets.secretId(hash, 0);
+        assertEquals(TokenSecrets.SECRET_ID_LENGTH, id.length());
+        assertTrue(id.matches("[A-Za-z0-9_-]{12}"), id);
+        assertEquals(id, TokenSecrets.secretId(hash, 0), "stable");
+        assertNotEquals(id, TokenSecrets.secretId(hash, 1), "a new generation renames the same secret");
+        assertNotEquals(id, TokenSecrets.secretId(TokenSecrets.hash(TokenSecrets.generate()), 0), "another secret");
+        assertFalse(hash.startsWith(id), "not a piece of the stored hash");
+        assertEquals(null, TokenSecrets.secretId(null, 0));
+    }
 }
