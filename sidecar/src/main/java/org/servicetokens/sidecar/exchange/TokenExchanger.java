@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -126,18 +127,36 @@ public final class TokenExchanger {
   }
 
   /**
-   * Drops every cached token issued to {@code subject} (a back-channel logout for it arrived). Scans this
-   * replica's copy only (replicated: it holds every entry) and removes by key, so no predicate has to travel.
-   * Blocking when clustered: call it off the event loop.
+   * Drops the cached tokens issued to {@code subject} whose (unverified, self-obtained) claims {@code which}
+   * accepts: a back-channel logout for the subject arrived. Scans this replica's copy only (replicated: it holds
+   * every entry) and removes by key, so no predicate has to travel. Blocking when clustered: call it off the event
+   * loop.
    */
-  public int dropSubject(String subject) {
+  public int dropSubject(String subject, Predicate<JsonObject> which) {
     List<String> keys = new ArrayList<>();
     tokens.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).forEach((k, v) -> {
-      if (subject.equals(subjectOf(v))) {
+      JsonObject claims = claimsOf(v);
+      if (claims != null && subject.equals(claims.getValue("sub")) && which.test(claims)) {
         keys.add(k);
       }
     });
     keys.forEach(tokens::remove);
+    return keys.size();
+  }
+
+  /**
+   * Forgets the remembered refusals of one service token (keys start with its client ID), so the next use asks
+   * Keycloak again: the token was enabled, extended or otherwise changed. Blocking when clustered.
+   */
+  public int dropFailures(String clientId) {
+    String prefix = clientId + '|';
+    List<String> keys = new ArrayList<>();
+    failures.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).keySet().forEach(k -> {
+      if (k.startsWith(prefix)) {
+        keys.add(k);
+      }
+    });
+    keys.forEach(failures::remove);
     return keys.size();
   }
 
@@ -214,11 +233,6 @@ public final class TokenExchanger {
       expMs = nowMs + in.longValue() * 1000;
     }
     return expMs < 0 ? 0 : expMs - nowMs - config.exchange.refreshBeforeExpiry.toMillis();
-  }
-
-  private static String subjectOf(String token) {
-    JsonObject c = claimsOf(token);
-    return c == null ? null : c.getString("sub");
   }
 
   /** Unverified claims of a token we obtained ourselves; used only for lifetimes and bookkeeping. */

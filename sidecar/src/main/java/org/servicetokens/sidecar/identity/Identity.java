@@ -30,6 +30,7 @@ public final class Identity {
   private final String clientId;
   private final String tokenId;
   private final String tokenName;
+  private final String secretId;
   private final List<String> roles;
   private final Map<String, List<String>> clientRoles;
   private final List<String> groups;
@@ -42,22 +43,32 @@ public final class Identity {
   IdentityHeaders.Block headerBlock;
   private volatile long notRevokedAsOf = -1;
 
-  /** An identity not tied to a Keycloak SSO session (no {@code sid}). */
+  /** An identity not tied to a Keycloak SSO session (no {@code sid}) nor naming a service-token secret. */
   public Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
                   String tokenName, List<String> roles, Map<String, List<String>> clientRoles, List<String> groups,
                   long issuedAt, long expiresAt, String token) {
-    this(type, subject, username, email, clientId, tokenId, tokenName, roles, clientRoles, groups, issuedAt, expiresAt,
-        null, token);
+    this(type, subject, username, email, clientId, tokenId, tokenName, null, roles, clientRoles, groups, issuedAt,
+        expiresAt, null, token);
+  }
+
+  /** An identity that names no service-token secret. */
+  public Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
+                  String tokenName, List<String> roles, Map<String, List<String>> clientRoles, List<String> groups,
+                  long issuedAt, long expiresAt, String sessionId, String token) {
+    this(type, subject, username, email, clientId, tokenId, tokenName, null, roles, clientRoles, groups, issuedAt,
+        expiresAt, sessionId, token);
   }
 
   /**
+   * @param secretId  the {@code service_token.secret} claim: which of the service token's secrets minted this JWT
+   *                  (null when the claim is missing); per-secret revocations match on it
    * @param issuedAt  {@code iat}, epoch seconds; revocations cut off tokens issued before a time
    * @param sessionId Keycloak's SSO session ({@code sid}) or null; a back-channel logout of it revokes the token
    * @param token     the verified access token, forwarded as {@code X-Access-Jwt-Assertion}; never logged
    */
   public Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
-                  String tokenName, List<String> roles, Map<String, List<String>> clientRoles, List<String> groups,
-                  long issuedAt, long expiresAt, String sessionId, String token) {
+                  String tokenName, String secretId, List<String> roles, Map<String, List<String>> clientRoles,
+                  List<String> groups, long issuedAt, long expiresAt, String sessionId, String token) {
     this.type = type;
     this.subject = subject;
     this.username = username;
@@ -65,6 +76,7 @@ public final class Identity {
     this.clientId = clientId;
     this.tokenId = tokenId;
     this.tokenName = tokenName;
+    this.secretId = secretId;
     this.roles = roles;
     this.clientRoles = clientRoles;
     this.groups = groups;
@@ -102,6 +114,10 @@ public final class Identity {
     return tokenName;
   }
 
+  public String secretId() {
+    return secretId;
+  }
+
   public List<String> roles() {
     return roles;
   }
@@ -132,8 +148,8 @@ public final class Identity {
 
   public Identity withType(Type newType) {
     return newType == type ? this
-        : new Identity(newType, subject, username, email, clientId, tokenId, tokenName, roles, clientRoles, groups,
-            issuedAt, expiresAt, sessionId, token);
+        : new Identity(newType, subject, username, email, clientId, tokenId, tokenName, secretId, roles, clientRoles,
+            groups, issuedAt, expiresAt, sessionId, token);
   }
 
   /** The revocation generation at which this identity was last checked and found not revoked; -1 if never. */

@@ -72,6 +72,7 @@ final class Claims {
         azp,
         serviceToken == null ? null : serviceToken.getString("id"),
         tokenName,
+        serviceToken == null ? null : optionalString(serviceToken, "secret", "malformed_service_token"),
         roles,
         Map.copyOf(clientRoles),
         strings(c.getValue("groups"), "malformed_groups"),

@@ -74,6 +74,15 @@ public final class SidecarMetrics {
     counter("sidecar.revocations", "Back-channel logout tokens by outcome", "outcome", outcome, null, null).increment();
   }
 
+  /**
+   * A back-channel logout token refused, by the refusal's reason code ({@code wrong_issuer}, {@code wrong_audience},
+   * {@code stale_iat}…: fixed codes, never caller text). The pushing side sees only a 400; this says why.
+   */
+  public void logoutTokenRefused(String reason) {
+    counter("sidecar.logout.tokens.refused", "Back-channel logout tokens refused, by reason", "reason", reason, null, null)
+        .increment();
+  }
+
   /** A revocation record written by another replica arrived here through the cluster. */
   public void clusterRevocationReceived() {
     counter("sidecar.cluster.revocations.received", "Revocation records received from other replicas",

@@ -22,9 +22,11 @@ import java.util.logging.Logger;
  * access or ID token signed by the same key is refused even if it carries an {@code events} claim), for this
  * issuer and this app, carry the back-channel event member with a JSON object value, no {@code nonce}, a
  * non-empty string {@code sub} and/or {@code sid}, {@code iat}, {@code exp} and {@code jti}, be fresh, and not be
- * replayed. A payload {@code typ}, when present, must be Keycloak's {@code Logout}. Its {@code iat} becomes the
- * cut-off: the subject's JWTs issued earlier are refused and its cached exchanges dropped; a {@code sid} ends that
- * SSO session's tokens. Answers 200 on success, 400 {@code invalid_request} with a reason otherwise (§2.8).
+ * replayed. A payload {@code typ}, when present, must be Keycloak's {@code Logout}. What it revokes: see
+ * {@link ServiceTokenChanges} (a plain logout token: the subject's JWTs issued before its {@code iat}; the
+ * provider's {@code service_token} claim narrows or widens that); a {@code sid} ends that SSO session's tokens.
+ * Answers 200 on success, 400 {@code invalid_request} with a reason otherwise (§2.8), counted by reason in
+ * {@code sidecar_logout_tokens_refused_total}.
  */
 public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
 
@@ -131,14 +133,18 @@ public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
     if (!(c.getValue("jti") instanceof String jti) || jti.isEmpty() || jti.length() > 256) {
       return "missing_jti";
     }
+    ServiceTokenNotice notice;
+    try {
+      notice = ServiceTokenNotice.from(c, iat);
+    } catch (ServiceTokenNotice.Malformed e) {
+      return e.getMessage();
+    }
     long ttl = maxAgeSeconds + 2 * leewaySeconds + 1;
     if (seenJtis.putIfAbsent(jti, "1", ttl, TimeUnit.SECONDS) != null) {
       return "replayed_jti";
     }
     if (sub != null) {
-      revocations.revokeSubject(sub, iat);
-      int dropped = exchanger.dropSubject(sub);
-      LOG.info("revoked subject " + sub + " before " + iat + "; dropped " + dropped + " cached exchange(s)");
+      ServiceTokenChanges.apply(sub, iat, notice, revocations, exchanger);
     }
     if (sid != null) {
       revocations.revokeSession(sid, iat);
@@ -148,6 +154,7 @@ public final class BackchannelLogoutHandler implements Handler<RoutingContext> {
 
   private void refuse(RoutingContext ctx, String reason) {
     metrics.revocation("refused");
+    metrics.logoutTokenRefused(reason);
     ctx.put("decision", "deny").put("reason", reason);
     Answers.json(ctx, 400, "invalid_request", reason);
   }

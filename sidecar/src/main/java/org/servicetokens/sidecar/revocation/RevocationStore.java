@@ -10,14 +10,27 @@ import org.infinispan.notifications.cachelistener.event.Event;
 import org.servicetokens.sidecar.identity.Identity;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * "Subject (or session) revoked before T" records, in the shared revocations cache. A token is revoked when its
- * {@code iat} is before its subject's cut-off, or when its {@code sid} names a session Keycloak logged out; a token
- * without {@code iat} cannot prove it is newer and counts as revoked (the verifier refuses such tokens anyway).
- * Consulted on every authenticated request, cache hits included.
+ * Revocation records in the shared revocations cache, consulted on every authenticated request, cache hits included.
+ * Three kinds, each naming exactly what it revokes:
+ * <ul>
+ *   <li>{@code sub:<sub>} = T: every token of the subject issued before T (exclusive; whole seconds). A token without
+ *       {@code iat} cannot prove it is newer and counts as revoked. Keycloak's own logouts and a service token's
+ *       delete, disable or removal from this app.</li>
+ *   <li>{@code secret:<sub>|<secret id>}: every service-token JWT of the subject whose {@code service_token.secret}
+ *       names that secret, whenever it was issued (no new one can be: the secret is retired). Rotation and the end
+ *       of a grace period; JWTs minted with the current secret name another secret and are untouched.</li>
+ *   <li>{@code unnamed:<sub>} = T: written with every per-secret record. A JWT of the subject that names no secret
+ *       (minted before the claim existed, or by a client without the claims mapper) cannot show it was minted with
+ *       the current secret, so it fails closed: revoked if issued before T, i.e. at or before the change's second.
+ *       A JWT issued after the change cannot have come from the retired secret, which Keycloak already refuses.</li>
+ *   <li>{@code sid:<sid>}: Keycloak's back-channel logout of an SSO session: a token whose {@code sid} names it is
+ *       over, even when the logout token named only the sid.</li>
+ * </ul>
  *
  * <p>Revocations are rare and requests are many, so a cache read per request is skipped when nothing can have
  * changed: a generation counter moves before any record is written here, before a record from another replica
@@ -42,6 +55,17 @@ public final class RevocationStore {
     record("sub:" + subject, cutoffEpochSeconds);
   }
 
+  /**
+   * Revokes the subject's JWTs minted with the given secrets (any issue time), and its JWTs that name no secret
+   * issued at or before {@code changeEpochSeconds} (fail closed, see the class comment). Blocking when clustered.
+   */
+  public void revokeSecrets(String subject, Collection<String> secretIds, long changeEpochSeconds) {
+    record("unnamed:" + subject, changeEpochSeconds + 1);
+    for (String secretId : secretIds) {
+      record(secretKey(subject, secretId), changeEpochSeconds);
+    }
+  }
+
   /** Sessions are revoked by {@code sid} (Keycloak's own back-channel logout); read by the login flow. */
   public void revokeSession(String sid, long cutoffEpochSeconds) {
     record("sid:" + sid, cutoffEpochSeconds);
@@ -52,9 +76,10 @@ public final class RevocationStore {
     if (identity.notRevokedAsOf() == seen) {
       return false;
     }
-    // By subject (service tokens, and Keycloak's logout tokens name the user) and by SSO session: a bearer token
-    // of a session Keycloak logged out is over even when the logout token named only the sid.
-    boolean revoked = identity.subject() != null && before("sub:" + identity.subject(), identity.issuedAt())
+    String subject = identity.subject();
+    boolean revoked = subject != null && (before("sub:" + subject, identity.issuedAt())
+        || (identity.secretId() != null ? cache.containsKey(secretKey(subject, identity.secretId()))
+            : before("unnamed:" + subject, identity.issuedAt())))
         || isSessionEnded(identity.sessionId());
     if (!revoked) {
       identity.markNotRevokedAsOf(seen);
@@ -73,6 +98,10 @@ public final class RevocationStore {
    */
   public boolean isSessionEnded(String sid) {
     return sid != null && cache.get("sid:" + sid) != null;
+  }
+
+  private static String secretKey(String subject, String secretId) {
+    return "secret:" + subject + '|' + secretId;
   }
 
   private boolean before(String key, long issuedAt) {

@@ -62,4 +62,28 @@ class RevocationStoreTest {
     cache.put("sub:replicated-sub", Long.toString(now), 5, TimeUnit.MINUTES);
     assertTrue(store.isRevoked(id));
   }
+
+  private static Identity minted(String subject, String secretId, long issuedAt) {
+    return new Identity(Identity.Type.SERVICE, subject, null, null, "c", "token-id", "n", secretId, List.of(), Map.of(),
+        List.of(), issuedAt, issuedAt + 300, null, "t");
+  }
+
+  @Test
+  void aSecretRevocationHitsOnlyThatSecretsJwtsAndFailsClosedForJwtsNamingNone() {
+    RevocationStore store = new RevocationStore(cache, Duration.ofMinutes(5));
+    long change = System.currentTimeMillis() / 1000;
+    Identity old = minted("rotated-sub", "old", change - 100);
+    Identity current = minted("rotated-sub", "new", change - 100);
+    Identity unnamedAtTheChange = minted("rotated-sub", null, change);
+    assertFalse(store.isRevoked(old));
+    assertFalse(store.isRevoked(current));
+    store.revokeSecrets("rotated-sub", List.of("old"), change);
+    assertTrue(store.isRevoked(old), "seen through the memo");
+    assertTrue(store.isRevoked(minted("rotated-sub", "old", change + 3600)), "whenever it was issued");
+    assertFalse(store.isRevoked(current), "the current secret's JWT, issued before the change");
+    assertFalse(store.isRevoked(minted("rotated-sub", "new", change)), "and in its second");
+    assertTrue(store.isRevoked(unnamedAtTheChange), "naming no secret, issued in the change's second");
+    assertFalse(store.isRevoked(minted("rotated-sub", null, change + 1)), "naming none, issued after");
+    assertFalse(store.isRevoked(minted("someone-else", "old", change - 100)), "another subject's secret id");
+  }
 }

@@ -93,6 +93,11 @@ public final class FakeKeycloak {
         .put("realm_access", new JsonObject().put("roles", new JsonArray().add("user")));
   }
 
+  /** The {@code service_token.secret} id of JWTs minted with this secret (the provider hashes; any stable name does here). */
+  public static String secretId(String secret) {
+    return "s" + Integer.toHexString(secret.hashCode());
+  }
+
   public String token(JsonObject claims) {
     return signingKey.sign(claims);
   }
@@ -159,7 +164,8 @@ public final class FakeKeycloak {
         .put("client_id", clientId)
         .put("aud", new JsonArray(client.audience()))
         .put("preferred_username", "service-account-" + clientId)
-        .put("service_token", new JsonObject().put("id", "id-" + clientId).put("name", client.tokenName()))
+        .put("service_token", new JsonObject().put("id", "id-" + clientId).put("name", client.tokenName())
+            .put("secret", secretId(client.secret())))
         .put("exp", System.currentTimeMillis() / 1000 + tokenLifetimeSeconds);
     claims.remove("email");
     String token = token(claims);
