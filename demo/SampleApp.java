@@ -43,7 +43,9 @@ public class SampleApp {
                 .append("<p>").append(escape(exchange.getRequestMethod())).append(' ').append(escape(exchange.getRequestURI().toString()))
                 .append("</p><table id=\"identity\">");
             identity.forEach((k, v) -> body.append("<tr><th>").append(escape(k)).append("</th><td>").append(escape(v)).append("</td></tr>"));
-            body.append("</table><form method=\"post\" action=\"/.sidecar/logout\"><button>Log out</button></form></body></html>");
+            // Log out = the sidecar's confirmation page, whose form carries the CSRF token bound to the session: the
+            // app cannot make that token (the session cookie is HttpOnly and never reaches the app).
+            body.append("</table><form method=\"get\" action=\"/.sidecar/logout\"><button id=\"log-out\">Log out</button></form></body></html>");
         } else {
             body.append("{\"method\":\"").append(json(exchange.getRequestMethod())).append("\",\"path\":\"")
                 .append(json(exchange.getRequestURI().toString())).append("\",\"identity\":{");

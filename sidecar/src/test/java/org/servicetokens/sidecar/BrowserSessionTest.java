@@ -225,7 +225,15 @@ class BrowserSessionTest {
     assertEquals(43, csrf.length(), page.body());
 
     assertEquals(403, postLogout(session, "csrf=" + "x".repeat(43), null).status());
-    assertEquals(403, postLogout(session, "", null).status());
+    assertEquals(403, postLogout(session, "", null).status(), "a script without the token");
+    Http.Response appsOwnButton = h.http.send(HttpMethod.POST, "/.sidecar/logout", Buffer.buffer(""),
+        "Content-Type", "application/x-www-form-urlencoded", "Cookie", session, "Accept", "text/html",
+        "Origin", "http://127.0.0.1:" + h.sidecar.port());
+    assertEquals(200, appsOwnButton.status(), "an app's own form without the token gets the confirmation page");
+    assertTrue(appsOwnButton.body().contains("name=\"csrf\" value=\"" + csrf + "\""), appsOwnButton.body());
+    assertEquals(403, h.http.send(HttpMethod.POST, "/.sidecar/logout", Buffer.buffer(""),
+        "Content-Type", "application/x-www-form-urlencoded", "Cookie", session, "Accept", "text/html",
+        "Origin", "https://evil.example").status(), "from another origin it is still refused");
     assertEquals(403, postLogout(session, "csrf=" + csrf, "https://evil.example").status(), "cross-origin");
     assertEquals(200, h.http.get("/api/x", "Accept", "application/json", "Cookie", session).status(), "still signed in");
 

@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code /.sidecar/logout}: GET shows a confirmation form (a link or image elsewhere cannot log anyone out),
- * POST with the session's CSRF token, from this origin, ends the session here and sends the browser to
+ * and so does a browser's same-origin POST without any CSRF field (an app's own "Log out" form, which cannot
+ * know the token); POST with the session's CSRF token, from this origin, ends the session here and sends the browser to
  * Keycloak's end-session endpoint with {@code id_token_hint} and {@code post_logout_redirect_uri}, which ends
  * the SSO session without another question. {@code /.sidecar/logged-out} is where Keycloak sends it back.
  */
@@ -66,6 +67,12 @@ public final class LogoutEndpoint {
     }
     String sessionId = cookies.sessionId(ctx.request());
     var submitted = ctx.request().formAttributes().getAll("csrf");
+    if (sessionId != null && submitted.isEmpty() && acceptsHtml(ctx)) {
+      // An app's own "Log out" button cannot know the token (it is derived from the HttpOnly cookie): ask on the
+      // sidecar's confirmation page, whose form carries it, instead of calling the form expired.
+      confirm(ctx);
+      return;
+    }
     if (sessionId != null && (submitted.size() != 1 || !CsrfToken.matches(sessionId, submitted.get(0)))) {
       Pages.refuse(ctx, 403, "forbidden", "logout_csrf", "This sign-out form has expired. Reload the page and try again.");
       return;
@@ -92,6 +99,11 @@ public final class LogoutEndpoint {
           .end();
       Pages.resume(ctx);
     });
+  }
+
+  private static boolean acceptsHtml(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("Accept");
+    return accept != null && accept.contains("text/html");
   }
 
   public void loggedOut(RoutingContext ctx) {

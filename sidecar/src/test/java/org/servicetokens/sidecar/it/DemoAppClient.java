@@ -13,6 +13,15 @@ final class DemoAppClient {
     }
 
     static void pointAt(ManagedRealm realm, SidecarProcess sidecar) {
+        update(realm, sidecar, true);
+    }
+
+    /** Lets a further sidecar log people in and out too, leaving Keycloak's back-channel logout where it was. */
+    static void allowLoginAt(ManagedRealm realm, SidecarProcess sidecar) {
+        update(realm, sidecar, false);
+    }
+
+    private static void update(ManagedRealm realm, SidecarProcess sidecar, boolean backchannel) {
         ClientRepresentation app = realm.admin().clients().findByClientId("demo-app").get(0);
         List<String> redirects = new ArrayList<>(app.getRedirectUris());
         redirects.add(sidecar.browserUrl() + "/.sidecar/callback");
@@ -21,7 +30,9 @@ final class DemoAppClient {
         app.getAttributes().put("post.logout.redirect.uris",
                 (postLogout.isEmpty() ? "" : postLogout + "##") + sidecar.browserUrl() + "/*");
         // Keycloak itself calls this one, server to server.
-        app.getAttributes().put("backchannel.logout.url", sidecar.url() + "/.sidecar/backchannel-logout");
+        if (backchannel) {
+            app.getAttributes().put("backchannel.logout.url", sidecar.url() + "/.sidecar/backchannel-logout");
+        }
         realm.admin().clients().get(app.getId()).update(app);
     }
 }

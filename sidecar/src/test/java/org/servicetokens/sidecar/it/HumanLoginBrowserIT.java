@@ -181,6 +181,76 @@ class HumanLoginBrowserIT {
         }
     }
 
+    /**
+     * The demo's own page (demo/SampleApp.java, run as the demo runs it) and its "Log out" button: the button leads
+     * to the sidecar's confirmation page, whose form carries the CSRF token, and signing out there ends both sessions.
+     */
+    @Test
+    void theDemoAppsLogOutButtonSignsOutOfTheSidecarAndKeycloak() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process sampleApp = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                java.nio.file.Path.of("..", "demo", "SampleApp.java").toString(), Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(java.nio.file.Path.of("target", "sample-app.log").toFile()).start();
+        SidecarProcess demoSidecar = null;
+        try (LoginBrowser browser = new LoginBrowser()) {
+            awaitPort(port, sampleApp);
+            demoSidecar = SidecarProcess.start(realm.getBaseUrl(), "http://127.0.0.1:" + port, Map.of("SIDECAR_COOKIES_SECURE", "true"));
+            DemoAppClient.allowLoginAt(realm, demoSidecar);
+            String demoBase = demoSidecar.browserUrl();
+            String userId = realm.admin().users().search("demo", true).get(0).getId();
+            Set<String> before = ssoSessions(userId);
+
+            browser.driver.get(demoBase + "/");
+            browser.submitKeycloakLogin("demo", "demo");
+            browser.waitFor(By.id("identity"));
+            assertTrue(browser.driver.getPageSource().contains("Hello from the sample app"));
+            Set<String> mine = new HashSet<>(ssoSessions(userId));
+            mine.removeAll(before);
+            assertEquals(1, mine.size(), "this browser's SSO session in Keycloak");
+
+            browser.waitFor(By.id("log-out")).click();
+            browser.waitFor(By.id("sign-out"));
+            assertFalse(browser.driver.getPageSource().contains("expired"), "the confirmation page, not the expired form");
+            browser.screenshot("demo-log-out-confirmation");
+            browser.driver.findElement(By.id("sign-out")).click();
+            try {
+                browser.waitUntil(d -> d.getCurrentUrl().startsWith(demoBase + "/.sidecar/logged-out") ? true : null);
+            } catch (RuntimeException e) {
+                browser.screenshot("demo-log-out-stuck");
+                throw new AssertionError("sign-out ended at " + browser.driver.getCurrentUrl().replaceAll("id_token_hint=[^&]+", "id_token_hint=***"), e);
+            }
+            browser.waitFor(By.id("sign-in"));
+            assertNull(browser.cookie(SESSION_COOKIE), "the browser forgot the session");
+            assertFalse(ssoSessions(userId).containsAll(mine), "Keycloak's SSO session ended too");
+            browser.driver.get(demoBase + "/");
+            browser.waitFor(By.id("kc-login"));
+        } finally {
+            if (demoSidecar != null) {
+                demoSidecar.close();
+            }
+            sampleApp.destroy();
+            sampleApp.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitPort(int port, Process process) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("demo/SampleApp.java exited with " + process.exitValue());
+            }
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("demo/SampleApp.java did not listen on " + port + " within 60 s");
+    }
+
     @Test
     void keycloakAdminLogoutReachesTheSidecarWithinFiveSeconds() throws Exception {
         try (LoginBrowser browser = new LoginBrowser()) {
