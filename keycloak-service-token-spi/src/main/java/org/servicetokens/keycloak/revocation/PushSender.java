@@ -51,7 +51,18 @@ public final class PushSender {
         @Override
         public String toString() {
             return "push[realm=" + realm + ", token=" + tokenClientId + ", change=" + reason + ", application="
-                    + application + ", url=" + url + ", attempt=" + (row.attempts() + 1) + "]";
+                    + application + ", url=" + printable(url) + ", attempt=" + (row.attempts() + 1) + "]";
+        }
+
+        /** Scheme, host, port and path only: a URL's user info or query could hold a credential. */
+        private static String printable(String url) {
+            try {
+                URI u = URI.create(url);
+                return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
+                        + (u.getRawPath() == null ? "" : u.getRawPath());
+            } catch (IllegalArgumentException e) {
+                return "<invalid URL>";
+            }
         }
     }
 
