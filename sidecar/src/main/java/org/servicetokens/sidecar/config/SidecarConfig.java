@@ -134,7 +134,7 @@ public class SidecarConfig {
   public static class Revocation {
     /** A logout token's iat must be at most this old (plus leeway). */
     public Duration maxTokenAge = Duration.ofMinutes(2);
-    /** How long a "sub revoked before T" record is kept; longer than any access-token lifespan. */
+    /** How long a revocation record (a cut-off, or a retired secret id) is kept; longer than any access-token lifespan. */
     public Duration retention = Duration.ofHours(24);
   }
 
