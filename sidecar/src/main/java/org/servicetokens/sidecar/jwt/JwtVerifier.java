@@ -122,7 +122,7 @@ public final class JwtVerifier {
         throw new TokenRejected("token_too_large");
       }
       String[] parts = token.split("\\.", -1);
-      if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+      if (parts.length != 3 || !isBase64Url(parts[0]) || !isBase64Url(parts[1]) || !isBase64Url(parts[2])) {
         throw new TokenRejected("malformed_token");
       }
       header = json(parts[0]);
@@ -232,14 +232,40 @@ public final class JwtVerifier {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static JsonObject json(String segment) {
-    for (int i = 0; i < segment.length(); i++) {
-      char c = segment.charAt(i);
-      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
-        throw new TokenRejected("malformed_token");
+  /**
+   * One JWS part in the strict form RFC 7515 §2 and §7.1 define (base64url, RFC 4648 §5, without padding): only
+   * {@code A-Z a-z 0-9 - _}, not empty, a length that some byte string encodes to (not 1 mod 4), and the unused low
+   * bits of the last character zero (RFC 4648 §3.5), so each token has exactly one spelling. Lenient decoders accept
+   * {@code =}, other alphabets and non-zero trailing bits in the signature part; nothing here does.
+   */
+  static boolean isBase64Url(String part) {
+    int n = part.length();
+    if (n == 0 || n % 4 == 1) {
+      return false;
+    }
+    int last = 0;
+    for (int i = 0; i < n; i++) {
+      char c = part.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        last = c - 'A';
+      } else if (c >= 'a' && c <= 'z') {
+        last = c - 'a' + 26;
+      } else if (c >= '0' && c <= '9') {
+        last = c - '0' + 52;
+      } else if (c == '-') {
+        last = 62;
+      } else if (c == '_') {
+        last = 63;
+      } else {
+        return false;
       }
     }
+    int unusedBits = n % 4 == 2 ? 0x0F : n % 4 == 3 ? 0x03 : 0;
+    return (last & unusedBits) == 0;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JsonObject json(String segment) {
     try {
       Object parsed = STRICT.readValue(B64URL.decode(segment), Object.class);
       if (!(parsed instanceof Map)) {
