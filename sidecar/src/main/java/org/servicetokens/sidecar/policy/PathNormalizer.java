@@ -15,11 +15,14 @@ package org.servicetokens.sidecar.policy;
  *   {@code invalid_utf8_encoding}. Lenient decoders turn {@code %c0%ae} into a dot;</li>
  *   <li>{@code %2F}, any encoded dot, {@code %5C}, encoded control characters: {@code ambiguous_encoding};
  *   a raw backslash: {@code backslash_in_path}; raw control characters: {@code control_character_in_path};
- *   {@code ;} path parameters: {@code path_parameter}; {@code %25} before two hex digits:
- *   {@code double_encoding}; a malformed escape: {@code malformed_percent_encoding}; {@code ..} above the root:
- *   {@code path_escapes_root}.</li>
+ *   {@code ;} path parameters: {@code path_parameter}; a {@code %25} followed, in the normal form, by two hex
+ *   digits or by {@code u} and four ({@code %2541}, and {@code %25%34%31} too, whose {@code %34%31} decodes to
+ *   {@code 41}): {@code double_encoding}; a malformed escape: {@code malformed_percent_encoding}; {@code ..} above
+ *   the root: {@code path_escapes_root}.</li>
  * </ul>
- * Percent-encodings of other characters stay encoded, with upper-case hex digits (RFC 3986 §6.2.2.1).
+ * Percent-encodings of other characters stay encoded, with upper-case hex digits (RFC 3986 §6.2.2.1). The normal
+ * form is a fixed point ({@code normalize(normalize(p)).equals(normalize(p))}), and an app that percent-decodes it
+ * twice gets what one decoding gives.
  */
 public final class PathNormalizer {
 
@@ -74,7 +77,35 @@ public final class PathNormalizer {
         throw new AmbiguousPathException(refusal(c));
       }
     }
-    return removeDotSegments(decoded.toString());
+    String normal = removeDotSegments(decoded.toString());
+    checkNoSecondDecoding(normal);
+    return normal;
+  }
+
+  /**
+   * A literal {@code %} stays {@code %25}; if what follows it in the normal form is an escape once decoded (two
+   * hex digits, or IIS's {@code u} and four), an app that decodes twice reads a character the policy never judged
+   * ({@code /public/%25%32%65%25%32%65/admin} would be {@code /public/../admin}), and normalising the normal form
+   * again would refuse it. Both ways to spell it are caught here, on the normal form: {@code %2541} and
+   * {@code %25%34%31} alike. With this, normalisation is idempotent, and decoding the normal form twice gives what
+   * decoding it once does.
+   */
+  private static void checkNoSecondDecoding(String normal) throws AmbiguousPathException {
+    for (int at = normal.indexOf("%25"); at >= 0; at = normal.indexOf("%25", at + 3)) {
+      int next = at + 3;
+      if (isHexAt(normal, next) && isHexAt(normal, next + 1)) {
+        throw new AmbiguousPathException("double_encoding");
+      }
+      if (next < normal.length() && (normal.charAt(next) == 'u' || normal.charAt(next) == 'U')
+          && isHexAt(normal, next + 1) && isHexAt(normal, next + 2) && isHexAt(normal, next + 3)
+          && isHexAt(normal, next + 4)) {
+        throw new AmbiguousPathException("double_encoding");
+      }
+    }
+  }
+
+  private static boolean isHexAt(String s, int i) {
+    return i < s.length() && hex(s.charAt(i)) >= 0;
   }
 
   private static String refusal(char c) {
@@ -102,9 +133,6 @@ public final class PathNormalizer {
     }
     if (v == '/' || v == '\\' || v == '.' || v == ';' || v < 0x20 || v == 0x7f) {
       throw new AmbiguousPathException("ambiguous_encoding");
-    }
-    if (v == '%' && i + 4 < raw.length() && hex(raw.charAt(i + 3)) >= 0 && hex(raw.charAt(i + 4)) >= 0) {
-      throw new AmbiguousPathException("double_encoding");
     }
     if (isUnreserved(v)) {
       out.append((char) v);

@@ -103,6 +103,94 @@ class PathNormalizerTest {
     assertEquals(reason, reason(raw));
   }
 
+  /**
+   * A literal {@code %} ({@code %25}) followed in the normal form by what a second decoding would read as an escape:
+   * refused however the hex digits were spelt, raw or percent-encoded, so an app that decodes twice sees nothing the
+   * policy did not judge ({@code %25%32%65} would be a dot, {@code %25%32%66} a slash).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"/x/%25%41%42", "/public/%25%32%66admin", "/public/%25%32%65%25%32%65/admin", "/%2541",
+      "/%25%34%31", "/%25%34%61", "/%25%34a", "/%254%31", "/a%25ff", "/%25%46%46", "/%25u0041", "/%25U002F",
+      "/%25%75%30%30%32%66", "/%25u%30%30%32%65", "/public/%25%32%65%25%32%65%25%32%66admin"})
+  void refusesWhatASecondDecodingWouldChange(String raw) {
+    assertEquals("double_encoding", reason(raw));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "/50%25off, /50%25off",
+      "/100%25, /100%25",
+      "/%25a, /%25a",
+      "/%25%3F, /%25%3F",
+      "/%25%25, /%25%25",
+      "/%25u12, /%25u12",
+      "/%25/41, /%25/41",
+      "/%25%2541x, double_encoding"})
+  void aLiteralPercentNotFollowedByAnEscapeIsKept(String raw, String expected) {
+    assertEquals(expected.startsWith("/") ? "accepted: " + expected : expected, reason(raw));
+  }
+
+  /**
+   * Properties over generated paths: the normal form is a fixed point of normalisation, and an app that decodes it
+   * twice (any lenient decoder: every {@code %HH}, IIS's {@code %uHHHH}) gets what a single decoding gives.
+   */
+  @Test
+  void normalisationIsIdempotentAndASecondDecodingChangesNothing() throws Exception {
+    String[] pieces = {"/", "/", "a", "A", "1", "f", "u", "U", "x", ".", "..", "%25", "%25", "%25", "%32", "%34", "%41",
+        "%61", "%66", "%75", "%55", "%2e", "%2f", "%3f", "%20", "%c3%a9", "%7e", "~", "-", "!", "%"};
+    java.util.Random random = new java.util.Random(11);
+    int accepted = 0;
+    for (int n = 0; n < 300_000; n++) {
+      StringBuilder sb = new StringBuilder("/");
+      int length = random.nextInt(8);
+      for (int i = 0; i < length; i++) {
+        sb.append(pieces[random.nextInt(pieces.length)]);
+      }
+      String normal;
+      try {
+        normal = PathNormalizer.normalize(sb.toString());
+      } catch (PathNormalizer.AmbiguousPathException e) {
+        continue;
+      }
+      accepted++;
+      assertEquals("accepted: " + normal, reason(normal), "idempotent, from " + sb);
+      String once = lenientDecode(normal);
+      assertEquals(once, lenientDecode(once), "a second decoding changes " + normal + " (from " + sb + ")");
+    }
+    assertTrue(accepted > 20_000, "the generator reaches accepted paths: " + accepted);
+  }
+
+  /** Decodes every {@code %HH} and {@code %uHHHH} it finds, byte by byte, as careless decoders do. */
+  private static String lenientDecode(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 5 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')
+          && isHex(s, i + 2, 4)) {
+        out.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
+        i += 5;
+      } else if (c == '%' && isHex(s, i + 1, 2)) {
+        out.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isHex(String s, int from, int count) {
+    if (from + count > s.length()) {
+      return false;
+    }
+    for (int i = from; i < from + count; i++) {
+      if (Character.digit(s.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Test
   void controlCharactersKeepTheirReason() {
     assertEquals("control_character_in_path", reason("/a\tb"));
