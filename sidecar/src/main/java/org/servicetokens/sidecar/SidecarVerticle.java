@@ -25,6 +25,7 @@ import org.servicetokens.sidecar.web.LoginCallback;
 import org.servicetokens.sidecar.web.LogoutEndpoint;
 import org.servicetokens.sidecar.web.RequestPipeline;
 import org.servicetokens.sidecar.web.RequestScreen;
+import org.servicetokens.sidecar.web.StrictRequestDecoder;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -117,6 +118,9 @@ final class SidecarVerticle extends VerticleBase {
         .setCompressionSupported(false);
     RequestScreen screen = new RequestScreen(config.listen.methods, accessLog);
     return vertx.createHttpServer(options)
+        // Vert.x's HTTP/1.x decoder reads some framings leniently (a Content-Length next to a Transfer-Encoding is
+        // dropped, chunk extensions and odd versions pass): each connection gets the strict one first.
+        .connectionHandler(connection -> StrictRequestDecoder.install(connection, options))
         .invalidRequestHandler(screen::invalidRequest)
         .requestHandler(request -> {
           if (screen.admit(request)) {

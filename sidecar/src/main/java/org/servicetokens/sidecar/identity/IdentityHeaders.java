@@ -20,8 +20,9 @@ import java.util.Set;
  * (HTTP and WebSocket alike, PITFALLS 6): it removes every header the app could mistake for ours, compared
  * after lower-casing and mapping {@code _} to {@code -} (many servers treat {@code X_Auth_User} as
  * {@code X-Auth-User}), plus the credential headers, the routing-override headers of {@code headers.strip-extra}
- * ({@code X-Original-URL} and friends, which frameworks honour to route past the policy) and the sidecar's
- * cookies. {@link #apply} then adds the identity of a verified caller.
+ * ({@code X-Original-URL} and friends, which frameworks honour to route past the policy), the sidecar's
+ * cookies and the hop-by-hop headers meant for the sidecar alone. {@link #apply} then adds the identity of a
+ * verified caller.
  */
 public final class IdentityHeaders {
 
@@ -46,6 +47,20 @@ public final class IdentityHeaders {
   private static final Set<String> RESERVED = Set.of(
       "x-access-jwt-assertion", "authorization", "proxy-authorization", "remote-user", "forwarded", "x-real-ip",
       "x-remote-user", "x-user", "x-email");
+  /**
+   * Hop-by-hop fields (RFC 9110 §7.6.1) meant for the sidecar alone, which the upstream proxy would otherwise copy
+   * (it drops only Connection, Keep-Alive, TE, Trailer, Transfer-Encoding and Upgrade, and on WebSocket upgrades
+   * nothing but Connection): an app must not act on a client's {@code HTTP2-Settings} or {@code Proxy-Connection}.
+   * Connection, Upgrade and Transfer-Encoding stay for the proxy, which decides what the upstream gets.
+   */
+  private static final Set<String> HOP_BY_HOP = Set.of("keep-alive", "proxy-connection", "te", "trailer",
+      "http2-settings");
+  /**
+   * Fields a {@code Connection} option may not remove: the sidecar frames and routes the request by them, and the
+   * upstream proxy drops or rewrites each of them itself.
+   */
+  private static final Set<String> NOT_NOMINABLE = Set.of("host", "content-length", "transfer-encoding", "connection",
+      "upgrade", "close");
   /** Whole families: ours now, ours tomorrow, or read as identity by common frameworks. */
   private static final List<String> RESERVED_PREFIXES = List.of("x-auth-", "x-forwarded-", "x-access-");
   private static final int SHORTEST_PREFIX = 7;
@@ -70,6 +85,7 @@ public final class IdentityHeaders {
     config.headers.stripExtra.forEach(h -> extraHeaders.add(canonical(h)));
     this.cookiePrefix = config.cookies.name;
     RESERVED.forEach(this::addShape);
+    HOP_BY_HOP.forEach(this::addShape);
     credentialHeaders.forEach(this::addShape);
     extraHeaders.forEach(this::addShape);
     java.net.URI publicUrl = config.listen.publicUrl.isEmpty() ? null : java.net.URI.create(config.listen.publicUrl);
@@ -100,7 +116,7 @@ public final class IdentityHeaders {
       return false;
     }
     String c = canonical(name);
-    if (RESERVED.contains(c) || credentialHeaders.contains(c) || extraHeaders.contains(c)) {
+    if (RESERVED.contains(c) || HOP_BY_HOP.contains(c) || credentialHeaders.contains(c) || extraHeaders.contains(c)) {
       return true;
     }
     for (String p : RESERVED_PREFIXES) {
@@ -111,12 +127,19 @@ public final class IdentityHeaders {
     return false;
   }
 
-  /** Removes spoofable and credential headers and the sidecar's cookies, in place. */
+  /**
+   * Removes spoofable and credential headers, hop-by-hop headers, the headers named by {@code Connection} options
+   * (RFC 9110 §7.6.1; except those in {@link #NOT_NOMINABLE}) and the sidecar's cookies, in place. This is the
+   * client's request: the identity and X-Forwarded-* headers the sidecar adds go onto the upstream request later,
+   * so no {@code Connection: X-Auth-Subject} can remove them.
+   */
   public void strip(MultiMap headers) {
     List<String> doomed = new ArrayList<>(2);
     headers.forEach((name, value) -> {
       if (isStripped(name)) {
         doomed.add(name);
+      } else if (name.length() == 10 && name.equalsIgnoreCase("connection")) {
+        nominated(value, doomed);
       }
     });
     for (int i = 0; i < doomed.size(); i++) {
@@ -124,6 +147,23 @@ public final class IdentityHeaders {
     }
     if (headers.contains(COOKIE)) {
       stripOurCookies(headers);
+    }
+  }
+
+  /** Adds the fields named by one {@code Connection} value's options to {@code doomed}. */
+  static void nominated(String value, List<String> doomed) {
+    if (value.equalsIgnoreCase("keep-alive") || value.equalsIgnoreCase("close") || value.equalsIgnoreCase("upgrade")) {
+      return;
+    }
+    int start = 0;
+    for (int i = 0; i <= value.length(); i++) {
+      if (i == value.length() || value.charAt(i) == ',') {
+        String option = value.substring(start, i).trim().toLowerCase(Locale.ROOT);
+        if (!option.isEmpty() && !NOT_NOMINABLE.contains(option)) {
+          doomed.add(option);
+        }
+        start = i + 1;
+      }
     }
   }
 

@@ -7,6 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -38,6 +40,7 @@ import java.util.concurrent.TimeoutException;
 public final class UpstreamProxy {
 
   private static final String FORWARD = "sidecar.forward";
+  private static final CharSequence PROXY_CONNECTION = HttpHeaders.createOptimized("Proxy-Connection");
 
   private final HttpClient client;
   private final HttpProxy proxy;
@@ -115,12 +118,31 @@ public final class UpstreamProxy {
         .setConnectTimeout(connectTimeoutMs)
         .setIdleTimeout(timeoutMs)).map(request -> {
           MultiMap headers = request.headers();
+          if (contentMayBeIgnored(original)) {
+            headers.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+          }
           identityHeaders.forwarded(original, headers);
           if (forward.identity() != null) {
             identityHeaders.apply(forward.identity(), headers);
           }
           return request;
         });
+  }
+
+  /**
+   * Content on a method whose content servers commonly ignore (GET, HEAD, DELETE, OPTIONS…: RFC 9110 §9.3.1 gives
+   * it no meaning and warns it invites smuggling): an app that ignores it would read those bytes as the next
+   * request on the pooled connection, one the sidecar never judged, answered as if it were someone else's. Such a
+   * request goes upstream on a connection that is closed after it. POST, PUT and PATCH are framed by every server.
+   */
+  static boolean contentMayBeIgnored(HttpServerRequest request) {
+    HttpMethod method = request.method();
+    if (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH) {
+      return false;
+    }
+    MultiMap headers = request.headers();
+    String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+    return length != null ? !length.equals("0") : headers.contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
   private final class Interceptor implements ProxyInterceptor {
@@ -155,8 +177,30 @@ public final class UpstreamProxy {
 
     @Override
     public Future<Void> handleProxyResponse(ProxyContext context) {
+      ProxyResponse response = context.response();
+      if (response.getStatusCode() != 101) {
+        dropHopByHop(response.headers());
+      }
       return context.sendResponse();
     }
+  }
+
+  /**
+   * The upstream's hop-by-hop fields describe its connection to the sidecar, not the client's (RFC 9110 §7.6.1):
+   * the proxy would pass on an app's {@code Connection: close} although the client's connection stays open. A 101
+   * keeps them: they are the upgrade.
+   */
+  static void dropHopByHop(MultiMap headers) {
+    String connection = headers.get(HttpHeaders.CONNECTION);
+    if (connection != null) {
+      for (String option : connection.split(",")) {
+        headers.remove(option.trim());
+      }
+      headers.remove(HttpHeaders.CONNECTION);
+    }
+    headers.remove(HttpHeaders.KEEP_ALIVE);
+    headers.remove(PROXY_CONNECTION);
+    headers.remove(HttpHeaders.UPGRADE);
   }
 
   /** The path policy judged (normalised), under the upstream's base path, with the query unchanged. */

@@ -35,9 +35,11 @@ public final class Answers {
 
   /**
    * Answers a request we will not forward. If it may still be sending a body we do not want to read (a refused
-   * 100 MB upload), the answer says {@code Connection: close}; bodiless requests keep their keep-alive connection.
-   * A body held back for {@code Expect: 100-continue} is never sent, so the connection is closed here once the
-   * answer is written (RFC 9110 §10.1.1), with no body in flight that a close could turn into a reset.
+   * 100 MB upload), the answer says {@code Connection: close}, and the connection is closed once the answer is
+   * written and the body has been read to its end (closing earlier could turn the answer into a reset); no further
+   * request on it is answered (RFC 9112 §9.6). Bodiless requests keep their keep-alive connection. A body held
+   * back for {@code Expect: 100-continue} is never sent, so that connection is closed as soon as the answer is
+   * written (RFC 9110 §10.1.1).
    */
   public static void refuse(Exchange exchange, int status, String error, String reason) {
     HttpServerRequest request = exchange.request();
@@ -49,8 +51,11 @@ public final class Answers {
       exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
     }
     Future<Void> written = json(exchange.response(), status, error, reason);
-    if (close && request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
-      written.onComplete(ar -> request.connection().close());
+    if (close) {
+      StrictRequestDecoder.readNoFurtherRequest(request);
+      Future<Void> done = request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true) ? written
+          : Future.join(written, request.end()).mapEmpty();
+      done.onComplete(ar -> request.connection().close());
     }
     request.resume();
   }

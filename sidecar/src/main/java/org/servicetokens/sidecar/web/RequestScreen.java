@@ -35,6 +35,9 @@ import java.util.Set;
  *   <li><b>Header values</b> on HTTP/2: CR, LF, NUL or another control character → 400
  *   {@code invalid_header_value} (HTTP/2 framing would carry them, and the HTTP/1.1 request to the app would
  *   split on them). On HTTP/1.x the decoder refuses them already; {@link #invalidRequest} answers those.</li>
+ *   <li><b>A WebSocket upgrade with content</b> ({@code Content-Length} other than 0, or {@code Transfer-Encoding}):
+ *   400 {@code content_with_upgrade}. The handshake is a GET without content (RFC 6455 §4.1); the proxy would send
+ *   those bytes after the head, where an app that refuses the upgrade reads them as its next request.</li>
  *   <li><b>HTTP/2 {@code :path}</b> must be origin-form (start with {@code /}) → else 400 {@code path_not_absolute};
  *   its query must hold no control character or space → else 400 {@code invalid_request_target}.</li>
  * </ol>
@@ -50,7 +53,8 @@ public final class RequestScreen {
     INVALID_HOST(400, "bad_request", "invalid_host"),
     INVALID_HEADER_VALUE(400, "bad_request", "invalid_header_value"),
     PATH_NOT_ABSOLUTE(400, "bad_request", "path_not_absolute"),
-    INVALID_REQUEST_TARGET(400, "bad_request", "invalid_request_target");
+    INVALID_REQUEST_TARGET(400, "bad_request", "invalid_request_target"),
+    CONTENT_WITH_UPGRADE(400, "bad_request", "content_with_upgrade");
 
     public final int status;
     public final String error;
@@ -123,23 +127,52 @@ public final class RequestScreen {
     MultiMap headers = request.headers();
     CharSequence host = null;
     int hosts = 0;
+    CharSequence upgrade = null;
+    CharSequence length = null;
+    boolean chunked = false;
     if (headers instanceof io.netty.handler.codec.http.HttpHeaders netty) {
-      // Vert.x's HTTP/1 headers: walk the entries without turning names or values into Strings.
+      // Vert.x's HTTP/1 headers: walk the entries without turning names or values into Strings; the name's length
+      // picks the one comparison worth making.
       Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
       while (it.hasNext()) {
         Map.Entry<CharSequence, CharSequence> e = it.next();
-        if (AsciiString.contentEqualsIgnoreCase(HttpHeaderNames.HOST, e.getKey())) {
-          hosts++;
-          host = e.getValue();
+        CharSequence name = e.getKey();
+        switch (name.length()) {
+          case 4 -> {
+            if (AsciiString.contentEqualsIgnoreCase(HttpHeaderNames.HOST, name)) {
+              hosts++;
+              host = e.getValue();
+            }
+          }
+          case 7 -> {
+            if (AsciiString.contentEqualsIgnoreCase(HttpHeaderNames.UPGRADE, name)) {
+              upgrade = e.getValue();
+            }
+          }
+          case 14 -> {
+            if (AsciiString.contentEqualsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH, name)) {
+              length = e.getValue();
+            }
+          }
+          case 17 -> chunked |= AsciiString.contentEqualsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING, name);
+          default -> {
+          }
         }
       }
     } else {
       List<String> all = headers.getAll(HttpHeaderNames.HOST);
       hosts = all.size();
       host = hosts == 0 ? null : all.get(0);
+      upgrade = headers.get(HttpHeaderNames.UPGRADE);
+      length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+      chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
     }
     if (hosts != 1 || !HttpSyntax.isValidAuthority(host)) {
       return Refusal.INVALID_HOST;
+    }
+    if (upgrade != null && (chunked || (length != null && !AsciiString.contentEquals("0", length)))
+        && AsciiString.containsIgnoreCase(upgrade, "websocket")) {
+      return Refusal.CONTENT_WITH_UPGRADE;
     }
     String uri = request.uri();
     if (!uri.isEmpty() && uri.charAt(0) != '/' && uri.indexOf("://") >= 0 && !absoluteFormMatches(uri, host)) {
@@ -205,7 +238,10 @@ public final class RequestScreen {
 
   /**
    * What the HTTP/1 decoder refused (a malformed request line or header, a bare CR or LF, a NUL, a line or head
-   * too long) gets a JSON answer too, and the connection is closed: the stream can no longer be trusted.
+   * too long, and the framings {@link Http1Framing} and {@link ChunkedBodyCheck} refuse: a version other than
+   * HTTP/1.1 or HTTP/1.0, Transfer-Encoding with Content-Length, any Transfer-Encoding but {@code chunked}, a bad
+   * Content-Length, a malformed chunked body) gets a JSON answer too, 400 with the reason (never Vert.x's 501), and
+   * the connection is closed: the stream can no longer be trusted.
    */
   public void invalidRequest(HttpServerRequest request) {
     DecoderResult result = request.decoderResult();
@@ -218,6 +254,10 @@ public final class RequestScreen {
     } else if (cause instanceof TooLongHttpHeaderException) {
       status = 431;
       reason = "header_too_large";
+    } else if (cause instanceof Http1Framing.FramingException) {
+      reason = cause.getMessage();
+    } else if (isContentLengthFault(cause)) {
+      reason = "invalid_content_length";
     } else if (isHeaderValueFault(cause)) {
       reason = "invalid_header_value";
     } else if (cause instanceof IllegalArgumentException && cause.getMessage() != null
@@ -229,6 +269,13 @@ public final class RequestScreen {
     exchange.response().putHeader(HttpHeaders.CONNECTION, "close");
     Answers.json(exchange.response(), status, status == 400 ? "bad_request" : "request_too_large", reason)
         .onComplete(ar -> request.connection().close());
+  }
+
+  /** Netty's own refusal of a Content-Length (not a number, negative, several in HTTP/1.1; pinned by tests). */
+  private static boolean isContentLengthFault(Throwable cause) {
+    String message = cause == null ? null : cause.getMessage();
+    return cause instanceof IllegalArgumentException && message != null
+        && (message.startsWith("Content-Length value") || message.startsWith("Multiple Content-Length"));
   }
 
   /**
