@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
+import org.servicetokens.sidecar.support.TestSecrets;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.TestKey;
 
@@ -77,8 +78,8 @@ class BackchannelLogoutTest {
 
   @Test
   void revocationDropsCachedExchangesOfTheServiceAccount() {
-    h.keycloak.clients.put("doomed-bot", new FakeKeycloak.Client("kcst_doomed", "sub-doomed", "doomed", List.of("demo-app")));
-    String[] creds = {"KC-Access-Client-Id", "doomed-bot", "KC-Access-Client-Secret", "kcst_doomed"};
+    h.keycloak.clients.put("doomed-bot", new FakeKeycloak.Client(TestSecrets.of("doomed-bot"), "sub-doomed", "doomed", List.of("demo-app")));
+    String[] creds = {"KC-Access-Client-Id", "doomed-bot", "KC-Access-Client-Secret", TestSecrets.of("doomed-bot")};
     assertEquals(200, h.http.get("/s", creds).status());
     int calls = h.keycloak.tokenCalls.get();
     assertEquals(200, h.http.get("/s", creds).status());

@@ -11,6 +11,7 @@ import org.servicetokens.sidecar.config.ConfigLoader;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
+import org.servicetokens.sidecar.support.TestSecrets;
 import org.servicetokens.sidecar.support.Http;
 
 import java.net.URLEncoder;
@@ -96,7 +97,7 @@ class ClusterTest {
   }
 
   private static void client(String id) {
-    a.keycloak.clients.put(id, new FakeKeycloak.Client("kcst_" + id + "-secret-0000000000", "sub-" + id, id, List.of("demo-app")));
+    a.keycloak.clients.put(id, new FakeKeycloak.Client(TestSecrets.of(id), "sub-" + id, id, List.of("demo-app")));
   }
 
   private static String logoutToken(String sub) {
@@ -117,7 +118,7 @@ class ClusterTest {
       List<Future<Http.Response>> replies = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         Http target = i % 2 == 0 ? a.http : b.http();
-        replies.add(target.sendAsync(HttpMethod.GET, "/r/" + i, null, creds("race-bot", "kcst_race-bot-secret-0000000000")));
+        replies.add(target.sendAsync(HttpMethod.GET, "/r/" + i, null, creds("race-bot", TestSecrets.of("race-bot"))));
       }
       for (Future<Http.Response> reply : replies) {
         assertEquals(200, Http.await(reply).status());
@@ -133,8 +134,8 @@ class ClusterTest {
   void aRevocationReceivedByOneReplicaIsHonouredByAllAndByALateJoiner() {
     client("doomed-bot");
     client("fine-bot");
-    String[] doomed = creds("doomed-bot", "kcst_doomed-bot-secret-0000000000");
-    String[] fine = creds("fine-bot", "kcst_fine-bot-secret-0000000000");
+    String[] doomed = creds("doomed-bot", TestSecrets.of("doomed-bot"));
+    String[] fine = creds("fine-bot", TestSecrets.of("fine-bot"));
     assertEquals(200, a.http.get("/", doomed).status());
     assertEquals(200, b.http().get("/", doomed).status());
     assertEquals(200, b.http().get("/", fine).status());
@@ -173,7 +174,7 @@ class ClusterTest {
   @Test
   void aNodeWithAnotherSecretDoesNotJoinAndSeesNoCachedData() {
     client("shared-bot");
-    String[] shared = creds("shared-bot", "kcst_shared-bot-secret-0000000000");
+    String[] shared = creds("shared-bot", TestSecrets.of("shared-bot"));
     assertEquals(200, a.http.get("/", shared).status());
     int calls = a.keycloak.tokenCalls.get();
     assertEquals(200, b.http().get("/", shared).status());

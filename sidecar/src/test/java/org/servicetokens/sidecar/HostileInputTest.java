@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.servicetokens.sidecar.support.Harness;
+import org.servicetokens.sidecar.support.TestSecrets;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.TestKey;
 import org.servicetokens.sidecar.support.TestUpstream;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HostileInputTest {
 
-  private static final String SECRET = "kcst_bot-secret-value-0001";
+  private static final String SECRET = Harness.BOT_SECRET;
   static Harness h;
 
   record Case(String name, Supplier<Http.Response> request, Set<Integer> expected) {
@@ -224,8 +225,8 @@ class HostileInputTest {
     cases.add(new Case("secret without client id", () -> h.http.get("/x", "KC-Access-Client-Secret", SECRET), Set.of(400)));
     cases.add(new Case("Basic not base64", () -> h.http.get("/x", "Authorization", "Basic %%%"), Set.of(400)));
     cases.add(new Case("Basic without colon", () -> h.http.get("/x", "Authorization", "Basic " + Base64.getEncoder().encodeToString("nocolon".getBytes())), Set.of(400)));
-    cases.add(new Case("wrong secret", () -> h.http.get("/x", "KC-Access-Client-Id", "ci-bot", "KC-Access-Client-Secret", "kcst_wrong"), Set.of(401)));
-    cases.add(new Case("unknown client", () -> h.http.get("/x", "KC-Access-Client-Id", "nobody", "KC-Access-Client-Secret", "kcst_x"), Set.of(401)));
+    cases.add(new Case("wrong secret", () -> h.http.get("/x", "KC-Access-Client-Id", "ci-bot", "KC-Access-Client-Secret", TestSecrets.wrong(SECRET)), Set.of(401)));
+    cases.add(new Case("unknown client", () -> h.http.get("/x", "KC-Access-Client-Id", "nobody", "KC-Access-Client-Secret", TestSecrets.random()), Set.of(401)));
 
     // --- paths that try to slip past the public rule
     for (String p : List.of("/public/..%2fadmin", "/public/..%2Fadmin", "/public/%2e%2e/admin", "/public/%2E%2E/admin",

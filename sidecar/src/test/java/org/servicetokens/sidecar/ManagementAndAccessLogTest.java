@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The management port and the access log (which must never hold a token or a secret). */
 class ManagementAndAccessLogTest {
 
-  private static final String SECRET = "kcst_bot-secret-value-0001";
+  private static final String SECRET = Harness.BOT_SECRET;
   static Harness h;
 
   @BeforeAll

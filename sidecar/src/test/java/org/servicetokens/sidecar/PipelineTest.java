@@ -63,7 +63,7 @@ class PipelineTest {
   @Test
   void serviceTokenHeadersAreExchangedAndForwardedAsService() {
     Http.Response r = h.http.get("/api/service/x", "KC-Access-Client-Id", "ci-bot",
-        "KC-Access-Client-Secret", "kcst_bot-secret-value-0001");
+        "KC-Access-Client-Secret", Harness.BOT_SECRET);
     assertEquals(200, r.status(), r.body());
     TestUpstream.Seen seen = h.upstream.last();
     assertEquals("service", seen.headers().get("X-Auth-Type"));
@@ -76,16 +76,16 @@ class PipelineTest {
 
   @Test
   void basicAndCfAliasWork() {
-    String basic = Base64.getEncoder().encodeToString("ci-bot:kcst_bot-secret-value-0001".getBytes());
+    String basic = Base64.getEncoder().encodeToString(("ci-bot:" + Harness.BOT_SECRET).getBytes());
     assertEquals(200, h.http.get("/api/ci/a", "Authorization", "Basic " + basic).status());
     assertEquals(200, h.http.get("/api/ci/b", "CF-Access-Client-Id", "ci-bot",
-        "CF-Access-Client-Secret", "kcst_bot-secret-value-0001").status());
+        "CF-Access-Client-Secret", Harness.BOT_SECRET).status());
     assertEquals(2, h.upstream.hits.get());
   }
 
   @Test
   void serviceTokenNotAllowedForThisAppIsForbidden() {
-    Http.Response r = h.http.get("/x", "KC-Access-Client-Id", "other-bot", "KC-Access-Client-Secret", "kcst_other-secret-value-02");
+    Http.Response r = h.http.get("/x", "KC-Access-Client-Id", "other-bot", "KC-Access-Client-Secret", Harness.OTHER_SECRET);
     assertEquals(403, r.status());
     assertEquals("not_allowed_for_app", new JsonObject(r.body()).getString("reason"));
     assertEquals(0, h.upstream.hits.get());
@@ -146,7 +146,7 @@ class PipelineTest {
 
   @Test
   void identityEndpointDescribesTheCaller() {
-    Http.Response r = h.http.get("/.sidecar/identity", "KC-Access-Client-Id", "ci-bot", "KC-Access-Client-Secret", "kcst_bot-secret-value-0001");
+    Http.Response r = h.http.get("/.sidecar/identity", "KC-Access-Client-Id", "ci-bot", "KC-Access-Client-Secret", Harness.BOT_SECRET);
     assertEquals(200, r.status(), r.body());
     JsonObject id = new JsonObject(r.body());
     assertEquals("service", id.getString("type"));

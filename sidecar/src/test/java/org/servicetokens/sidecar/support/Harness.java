@@ -34,6 +34,10 @@ public final class Harness implements AutoCloseable {
         allow: {roles: [writer]}
       """;
 
+  /** The secrets of the two bots every harness realm knows (well-formed, see {@link TestSecrets}). */
+  public static final String BOT_SECRET = TestSecrets.of("ci-bot");
+  public static final String OTHER_SECRET = TestSecrets.of("other-bot");
+
   public final Vertx vertx = Vertx.vertx();
   public final TestKey key = TestKey.rsa("k1");
   public final FakeKeycloak keycloak = new FakeKeycloak(vertx, key);
@@ -56,8 +60,8 @@ public final class Harness implements AutoCloseable {
     realm.accept(keycloak);
     Http.await(keycloak.start());
     Http.await(upstream.start());
-    keycloak.clients.put("ci-bot", new FakeKeycloak.Client("kcst_bot-secret-value-0001", "sub-ci-bot", "ci deployer", List.of("demo-app")));
-    keycloak.clients.put("other-bot", new FakeKeycloak.Client("kcst_other-secret-value-02", "sub-other-bot", "other", List.of("other-app")));
+    keycloak.clients.put("ci-bot", new FakeKeycloak.Client(BOT_SECRET, "sub-ci-bot", "ci deployer", List.of("demo-app")));
+    keycloak.clients.put("other-bot", new FakeKeycloak.Client(OTHER_SECRET, "sub-other-bot", "other", List.of("other-app")));
     config = new SidecarConfig();
     config.listen.host = "127.0.0.1";
     config.listen.port = freePort();
