@@ -76,9 +76,13 @@ public final class Sidecar {
       Shared shared = new Shared(config, policy, metrics, caches, provider, exchanger, revocations, new AtomicInteger(),
           SessionServices.create(config, provider, caches, metrics));
       metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
-      metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> caches.exchanged().size());
-      KeycloakProbe probe = new KeycloakProbe(vertx, provider.client(), provider.discoveryUrl(),
-          config.keycloak.probeInterval, config.keycloak.timeout, exchanger.breaker());
+      metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> SidecarCaches.localSize(caches.exchanged()));
+      metrics.gauge("sidecar.exchange.waiting", "Exchanges waiting for a call to Keycloak beyond the rate",
+          () -> exchanger.admission().waiting());
+      metrics.gauge("sidecar.exchange.inflight", "Calls to Keycloak's token endpoint in flight", exchanger::callsInFlight);
+      KeycloakProbe probe = new KeycloakProbe(vertx, provider.discoveryUrl(), config.keycloak.probeInterval,
+          config.keycloak.probeTimeout, config.keycloak.connectTimeout, exchanger.breaker());
+      exchanger.useProbe(probe);
       metrics.gauge("sidecar.keycloak.reachable", "1 when Keycloak answered the last probe", () -> probe.reachable() ? 1 : 0);
       metrics.gauge("sidecar.keycloak.breaker.open", "1 while new exchanges fail fast (breaker open or half-open)",
           () -> exchanger.breaker().state() == CircuitBreaker.State.CLOSED ? 0 : 1);
@@ -117,11 +121,11 @@ public final class Sidecar {
   public Future<Void> close() {
     probe.close();
     shared.provider().close();
-    shared.exchanger().close();
     // Completed from outside any context: Vert.x's own event loops are gone when vertx.close() completes.
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     management.close()
         .eventually(() -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+        .eventually(() -> shared.exchanger().close())
         .eventually(() -> shared.caches().close(vertx))
         .onComplete(ar -> vertx.close().onComplete(done));
     return done.future();

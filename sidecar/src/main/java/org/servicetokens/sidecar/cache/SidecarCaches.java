@@ -104,6 +104,15 @@ public final class SidecarCaches {
     return exchangeInflight;
   }
 
+  /**
+   * Entries in this replica's copy of {@code cache} (replicated: all of them), expired ones not yet purged
+   * included: read from the local data container, so it never asks the other replicas (a clustered
+   * {@code Cache.size()} does, and blocks while it waits). For gauges.
+   */
+  public static long localSize(Cache<String, String> cache) {
+    return cache.getAdvancedCache().getDataContainer().sizeIncludingExpired();
+  }
+
   /** True when this container is part of a JGroups cluster (cluster.members or cluster.dns-query set). */
   public boolean clustered() {
     return clustered;

@@ -90,6 +90,7 @@ final class ConfigValidator {
     }
 
     LoginValidation.validate(c, problems);
+    LimitsValidation.validate(c, problems);
 
     PolicyParser.parse(c.policy.rules, problems);
 

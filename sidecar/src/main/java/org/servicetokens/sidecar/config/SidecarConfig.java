@@ -50,6 +50,16 @@ public class SidecarConfig {
     public List<String> methods = new ArrayList<>(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
     /** HTTP/2 over cleartext (prior knowledge and Upgrade: h2c); off unless the sidecar's clients need it. */
     public boolean h2c = false;
+    /** A connection's first request line and headers must have arrived this long after it opened, else it closes. */
+    public Duration headerTimeout = Duration.ofSeconds(10);
+    /**
+     * A connection with no bytes read or written for this long closes; between keep-alive requests it is also the
+     * time the next request's head has to arrive in full. Longer than upstream.timeout, or slow upstream answers
+     * would be cut.
+     */
+    public Duration idleTimeout = Duration.ofSeconds(60);
+    /** Open client connections at most (all event loops together); more are closed at once and counted. */
+    public int maxConnections = 10_000;
   }
 
   /** Request headers removed before forwarding, besides the identity and credential headers. */
@@ -87,8 +97,10 @@ public class SidecarConfig {
     public String issuer = "http://localhost:8080/realms/demo";
     /** Where to fetch discovery when the issuer URL is not reachable from here (containers); empty = from issuer. */
     public String discoveryUrl = "";
-    /** Bound on every call to Keycloak (discovery, JWKS, token endpoint). */
-    public Duration timeout = Duration.ofSeconds(5);
+    /** Response timeout of every call to Keycloak (discovery, JWKS, token endpoint): no bytes for this long fails it. */
+    public Duration timeout = Duration.ofSeconds(3);
+    /** TCP connect timeout of every call to Keycloak, separate from (and shorter than) the response timeout. */
+    public Duration connectTimeout = Duration.ofSeconds(1);
     /** Periodic JWKS refresh even without unknown kids. */
     public Duration jwksRefreshInterval = Duration.ofMinutes(5);
     /** An unknown kid triggers at most one JWKS refetch per this interval. */
@@ -101,6 +113,11 @@ public class SidecarConfig {
     public Duration breakerOpenDuration = Duration.ofSeconds(10);
     /** How often Keycloak's reachability is probed (discovery GET); a success closes an open breaker early. */
     public Duration probeInterval = Duration.ofSeconds(2);
+    /**
+     * A probe not answered within this is a failure: Keycloak counts as unreachable, new exchanges get 503 at once
+     * and exchanges waiting on it are answered 503 too.
+     */
+    public Duration probeTimeout = Duration.ofSeconds(1);
   }
 
   public static class App {
@@ -124,6 +141,22 @@ public class SidecarConfig {
     public int maxEntries = 100_000;
     /** Seconds announced in Retry-After when Keycloak cannot be reached. */
     public Duration retryAfter = Duration.ofSeconds(5);
+    /** Connections to the token endpoint, for exchanges only (JWKS, discovery, refresh and the probe have their own). */
+    public int poolSize = 16;
+    /** Exchanges waiting for one of those connections at most; more get 503 at once (not a Keycloak failure). */
+    public int poolMaxWaitQueue = 64;
+    /**
+     * Calls to Keycloak for credentials this replica has not seen succeed (a token bucket: this many per second,
+     * up to {@code calls-burst} at once). Credentials that succeeded before are not limited.
+     */
+    public int callsPerSecond = 20;
+    public int callsBurst = 50;
+    /** The same for one client ID (any secret): this many calls per minute, and as many at once. */
+    public int callsPerClientPerMinute = 10;
+    /** Exchanges waiting for a call beyond the rate at most; more get 429 at once. */
+    public int callQueue = 100;
+    /** An exchange waits this long at most for a call beyond the rate, then gets 429. */
+    public Duration callQueueTimeout = Duration.ofSeconds(2);
   }
 
   public static class Tokens {

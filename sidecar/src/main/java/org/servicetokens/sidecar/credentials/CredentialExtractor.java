@@ -13,6 +13,11 @@ import java.util.List;
  * Finds the one credential of a request, in contract order: Bearer JWT, service-token headers, HTTP Basic,
  * session. Anything that could be read two ways is refused with 400 rather than guessed: a repeated
  * credential header, two header aliases at once, headers plus an Authorization header, half a pair.
+ *
+ * <p>A service token's ID and secret must have their published shape ({@link CredentialShape}), else 401
+ * {@code invalid_client_id_format} / {@code invalid_client_secret_format}: junk never costs a call to Keycloak.
+ * In HTTP Basic both are {@code application/x-www-form-urlencoded} before base64 (RFC 6749 §2.3.1) and are
+ * decoded here; a malformed {@code %} escape or invalid UTF-8 is 400 {@code malformed_basic_credentials}.
  */
 public final class CredentialExtractor {
 
@@ -64,7 +69,7 @@ public final class CredentialExtractor {
       if (id == null || secret == null || id.isBlank() || secret.isEmpty()) {
         throw new CredentialException(400, "incomplete_client_credentials");
       }
-      return new Credential.ClientSecret(id.trim(), secret, "headers");
+      return clientSecret(id.trim(), secret, "headers");
     }
     if (authorization == null) {
       return null;
@@ -97,7 +102,50 @@ public final class CredentialExtractor {
     if (colon <= 0 || colon == decoded.length() - 1) {
       throw new CredentialException(400, "malformed_basic_credentials");
     }
-    return new Credential.ClientSecret(decoded.substring(0, colon), decoded.substring(colon + 1), "basic");
+    return clientSecret(formDecode(decoded.substring(0, colon)), formDecode(decoded.substring(colon + 1)), "basic");
+  }
+
+  private static Credential clientSecret(String id, String secret, String source) throws CredentialException {
+    if (!CredentialShape.isWellFormedClientId(id)) {
+      throw new CredentialException(401, "invalid_client_id_format");
+    }
+    if (!CredentialShape.isWellFormedSecret(secret)) {
+      throw new CredentialException(401, "invalid_client_secret_format");
+    }
+    return new Credential.ClientSecret(id, secret, source);
+  }
+
+  /**
+   * {@code application/x-www-form-urlencoded} decoding (WHATWG URL §5.1, as RFC 6749 §2.3.1 asks): {@code +} is a
+   * space, {@code %XX} a byte, the bytes strict UTF-8. Unlike {@code URLDecoder}, a bad escape, a byte sequence that
+   * is not UTF-8 or an unescaped non-ASCII character is an error, not a replacement character.
+   */
+  static String formDecode(String value) throws CredentialException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '+') {
+        bytes.write(' ');
+      } else if (c == '%') {
+        int hi = i + 2 < value.length() ? Character.digit(value.charAt(i + 1), 16) : -1;
+        int lo = hi < 0 ? -1 : Character.digit(value.charAt(i + 2), 16);
+        if (lo < 0) {
+          throw new CredentialException(400, "malformed_basic_credentials");
+        }
+        bytes.write(hi * 16 + lo);
+        i += 2;
+      } else if (c < 0x80) {
+        bytes.write(c);
+      } else {
+        // A form encoder escapes every non-ASCII character; a raw one means the client did not encode at all.
+        throw new CredentialException(400, "malformed_basic_credentials");
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new CredentialException(400, "malformed_basic_credentials");
+    }
   }
 
   /** The header's only value, null when absent; a repeated credential header is refused. */

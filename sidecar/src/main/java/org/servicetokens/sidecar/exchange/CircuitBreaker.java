@@ -50,6 +50,16 @@ public final class CircuitBreaker {
     trialInFlight = false;
   }
 
+  /**
+   * The call allowed by {@link #tryAcquire} ended without telling anything about Keycloak (our own queue was full,
+   * or it was cut): a half-open breaker lets the next trial through.
+   */
+  public synchronized void release() {
+    if (state == State.HALF_OPEN) {
+      trialInFlight = false;
+    }
+  }
+
   public synchronized void onFailure() {
     failures++;
     if (state == State.HALF_OPEN || failures >= threshold) {

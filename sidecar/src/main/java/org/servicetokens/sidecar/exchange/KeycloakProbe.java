@@ -1,18 +1,30 @@
 package org.servicetokens.sidecar.exchange;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
 
 /**
- * Asks Keycloak every {@code keycloak.probe-interval} whether it answers (a GET of the realm's discovery
- * document, bounded by {@code keycloak.timeout}). Two uses: the reachability shown on {@code /ready} and in
- * {@code sidecar_keycloak_reachable}, and recovery: when Keycloak answers again after failed probes while the
- * circuit breaker is open, the breaker closes at once instead of waiting out its open duration, so exchanges resume within one
- * probe interval of Keycloak's return. A failed probe does not open the breaker: only token-endpoint
- * failures do (a hiccup on the discovery URL must not turn new exchanges away).
+ * Asks Keycloak every {@code keycloak.probe-interval} whether it answers (a GET of the realm's discovery document,
+ * which a live Keycloak serves from memory in milliseconds, bounded by {@code keycloak.probe-timeout}), over its own
+ * small connection pool so a busy exchange or JWKS pool can never make it late. Three uses:
+ * <ul>
+ *   <li>reachability on {@code /ready} and in {@code sidecar_keycloak_reachable};</li>
+ *   <li>failing fast: while Keycloak is known unreachable, new exchanges get 503 + Retry-After at once, and when a
+ *   probe fails, the exchanges waiting on Keycloak are answered 503 at once ({@link #onUnreachable}), instead of
+ *   each waiting out {@code keycloak.timeout};</li>
+ *   <li>recovery: when Keycloak answers again while the circuit breaker is open, the breaker closes at once instead
+ *   of waiting out its open duration, so exchanges resume within one probe interval of Keycloak's return.</li>
+ * </ul>
+ * An exchange about to call Keycloak asks for a probe now ({@link #suspect}) when none answered within the last
+ * probe timeout, so a Keycloak that hangs between two periodic probes is noticed within one probe timeout of the
+ * first exchange that needs it. A failed probe does not open the breaker: only token-endpoint failures do.
  */
 public final class KeycloakProbe {
 
@@ -24,15 +36,21 @@ public final class KeycloakProbe {
   private final Duration interval;
   private final long timeoutMs;
   private final CircuitBreaker breaker;
+  private final List<Runnable> unreachableListeners = new CopyOnWriteArrayList<>();
   // Optimistic until the first answer: the start-up JWKS load already waits for Keycloak.
   private volatile boolean reachable = true;
   private volatile boolean probing;
+  private volatile long lastAnswerNanos = System.nanoTime();
   private long timerId = -1;
 
-  public KeycloakProbe(Vertx vertx, WebClient client, String url, Duration interval, Duration timeout,
+  public KeycloakProbe(Vertx vertx, String url, Duration interval, Duration timeout, Duration connectTimeout,
                        CircuitBreaker breaker) {
     this.vertx = vertx;
-    this.client = client;
+    this.client = WebClient.create(vertx, new WebClientOptions()
+            .setConnectTimeout((int) Math.min(connectTimeout.toMillis(), timeout.toMillis()))
+            .setUserAgent("servicetokens-sidecar-probe")
+            .setFollowRedirects(false),
+        new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(4));
     this.url = url;
     this.interval = interval;
     this.timeoutMs = timeout.toMillis();
@@ -47,10 +65,28 @@ public final class KeycloakProbe {
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
+    client.close();
   }
 
   public boolean reachable() {
     return reachable;
+  }
+
+  /** Runs when a probe finds Keycloak gone (on an event loop; keep it short). */
+  public void onUnreachable(Runnable listener) {
+    unreachableListeners.add(listener);
+  }
+
+  /** Retry-After while Keycloak is unreachable: the next probe may find it back. */
+  public long retryAfterSeconds() {
+    return Math.max(1, (interval.toMillis() + 999) / 1000);
+  }
+
+  /** A call to Keycloak is about to go out: probe now unless a probe is running or one answered very recently. */
+  public void suspect() {
+    if (!probing && System.nanoTime() - lastAnswerNanos > timeoutMs * 1_000_000L) {
+      vertx.runOnContext(v -> probe());
+    }
   }
 
   private void probe() {
@@ -61,6 +97,9 @@ public final class KeycloakProbe {
     client.getAbs(url).timeout(timeoutMs).send().onComplete(ar -> {
       probing = false;
       boolean up = ar.succeeded() && ar.result().statusCode() < 500;
+      if (up) {
+        lastAnswerNanos = System.nanoTime();
+      }
       if (up != reachable) {
         LOG.warning(up ? "Keycloak answers again" : "Keycloak does not answer ("
             + (ar.failed() ? ar.cause().getClass().getSimpleName() : "HTTP " + ar.result().statusCode())
@@ -68,6 +107,9 @@ public final class KeycloakProbe {
       }
       boolean returned = up && !reachable;
       reachable = up;
+      if (!up) {
+        unreachableListeners.forEach(Runnable::run);
+      }
       // Only on a return seen by the probe itself: while the probe sees Keycloak up all along, the breaker
       // is the token endpoint's business (it may fail on its own) and keeps its open duration.
       if (returned && breaker.state() != CircuitBreaker.State.CLOSED) {

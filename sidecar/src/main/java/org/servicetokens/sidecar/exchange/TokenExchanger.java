@@ -2,13 +2,9 @@ package org.servicetokens.sidecar.exchange;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.servicetokens.sidecar.cache.SidecarCaches;
@@ -39,6 +35,13 @@ import java.util.logging.Logger;
  *
  * <p>Clustered, the single flight spans the replicas too ({@link ClusterFlight}): the replica that places the
  * in-flight marker calls Keycloak, the others wait for its token to arrive in the replicated cache.
+ *
+ * <p>What anonymous clients can make it do is bounded: the credential's shape is checked before it gets here;
+ * calls for credentials not seen succeed are rate-limited ({@link ExchangeAdmission}, 429) before anything is
+ * written or sent; calls use their own connection pool ({@link TokenEndpointClient}); and only Keycloak's own
+ * failures count for the circuit breaker, never our queueing. While the {@link KeycloakProbe} knows Keycloak is
+ * unreachable, new exchanges get 503 at once, and a failing probe answers the exchanges waiting on Keycloak too.
+ * Cache writes are asynchronous (clustered, a write waits for every replica; an event loop must not).
  */
 public final class TokenExchanger {
 
@@ -51,9 +54,11 @@ public final class TokenExchanger {
   private final Cache<String, String> tokens;
   private final Cache<String, String> failures;
   private final CircuitBreaker breaker;
-  private final WebClient client;
+  private final TokenEndpointClient client;
+  private final ExchangeAdmission admission;
   private final Map<String, Future<String>> inflight = new ConcurrentHashMap<>();
   private final ClusterFlight clusterFlight;
+  private volatile KeycloakProbe probe;
 
   public TokenExchanger(Vertx vertx, OidcProvider provider, SidecarCaches caches, SidecarConfig config,
                         SidecarMetrics metrics) {
@@ -64,13 +69,29 @@ public final class TokenExchanger {
     this.tokens = caches.exchanged();
     this.failures = caches.exchangeFailures();
     this.breaker = new CircuitBreaker(config.keycloak.breakerFailureThreshold, config.keycloak.breakerOpenDuration);
-    this.client = provider.client();
+    this.client = new TokenEndpointClient(vertx, config);
+    this.admission = new ExchangeAdmission(vertx, config.exchange);
     this.clusterFlight = caches.clustered()
         ? new ClusterFlight(vertx, caches, config.keycloak.timeout.plusSeconds(1)) : null;
   }
 
   public CircuitBreaker breaker() {
     return breaker;
+  }
+
+  public ExchangeAdmission admission() {
+    return admission;
+  }
+
+  /** From now on new exchanges fail fast while {@code probe} finds Keycloak unreachable; a failed probe cuts calls. */
+  public void useProbe(KeycloakProbe probe) {
+    this.probe = probe;
+    probe.onUnreachable(client::abortAll);
+  }
+
+  /** Calls to the token endpoint in flight now. */
+  public int callsInFlight() {
+    return client.inflight();
   }
 
   public static String cacheKey(String clientId, String secret) {
@@ -100,9 +121,12 @@ public final class TokenExchanger {
     if (existing != null) {
       return existing;
     }
-    Future<String> result = clusterFlight == null
+    // Admission first: a refused junk credential writes no in-flight marker and no negative entry anywhere.
+    Future<Void> admitted = admission.admit(clientId, key).onFailure(err ->
+        metrics.exchangeRefused(err instanceof ExchangeFailure f ? f.reason() : "rate_limited"));
+    Future<String> result = admitted.compose(v -> clusterFlight == null
         ? call(clientId, secret, key)
-        : clusterFlight.run(key, () -> call(clientId, secret, key), () -> lookup(key));
+        : clusterFlight.run(key, () -> call(clientId, secret, key), () -> lookup(key)));
     result.onComplete(ar -> {
       inflight.remove(key);
       promise.handle(ar);
@@ -121,9 +145,13 @@ public final class TokenExchanger {
     return refused == null ? null : Future.failedFuture(new ExchangeFailure(401, refused, 0));
   }
 
-  /** Forgets the cached token of one credential (it was found revoked), so the next use asks Keycloak. */
-  public void evict(String clientId, String secret) {
-    tokens.remove(cacheKey(clientId, secret));
+  /**
+   * Forgets the cached token of one credential (it was found revoked), so the next use asks Keycloak. Completes
+   * once the entry is gone everywhere (clustered: on every replica), never blocking the calling event loop.
+   */
+  public Future<Void> evict(String clientId, String secret) {
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(tokens.removeAsync(cacheKey(clientId, secret)), context).mapEmpty();
   }
 
   /**
@@ -162,24 +190,39 @@ public final class TokenExchanger {
 
   private Future<String> call(String clientId, String secret, String key) {
     long retryAfter = config.exchange.retryAfter.toSeconds();
+    KeycloakProbe p = probe;
+    if (p != null && !p.reachable()) {
+      metrics.exchangeRefused("keycloak_unreachable");
+      return Future.failedFuture(new ExchangeFailure(503, "keycloak_unavailable", p.retryAfterSeconds()));
+    }
     if (!breaker.tryAcquire()) {
-      metrics.exchangeCall("breaker_open");
+      metrics.exchangeRefused("breaker_open");
       return Future.failedFuture(new ExchangeFailure(503, "keycloak_unavailable", breaker.retryAfterSeconds(retryAfter)));
     }
+    if (p != null) {
+      p.suspect();
+    }
     return provider.metadata().recover(err -> Future.failedFuture(new ExchangeFailure(503, "keycloak_unavailable", 0)))
-        .compose(meta -> client.postAbs(meta.tokenEndpoint())
-            .timeout(config.keycloak.timeout.toMillis())
-            .putHeader("Accept", "application/json")
-            .sendForm(MultiMap.caseInsensitiveMultiMap()
-                .add("grant_type", "client_credentials")
-                .add("client_id", clientId)
-                .add("client_secret", secret)))
+        .compose(meta -> client.clientCredentials(meta.tokenEndpoint(), clientId, secret))
         .transform(ar -> {
-          if (ar.failed() || ar.result().statusCode() >= 500) {
+          if (ar.failed() && ar.cause() instanceof ExchangeFailure f) {
+            breaker.release();
+            return Future.failedFuture(f);
+          }
+          if (ar.failed() && ar.cause() instanceof TokenEndpointClient.Failure f && f.kind != TokenEndpointClient.Failure.Kind.KEYCLOAK) {
+            // Our own queueing, or a call cut because the probe found Keycloak gone: no breaker failure either way.
+            boolean busy = f.kind == TokenEndpointClient.Failure.Kind.LOCAL_BUSY;
+            breaker.release();
+            metrics.exchangeRefused(busy ? "pool_busy" : "keycloak_unreachable");
+            KeycloakProbe q = probe;
+            return Future.failedFuture(new ExchangeFailure(503, busy ? "exchange_pool_busy" : "keycloak_unavailable",
+                busy ? 1 : q == null ? retryAfter : q.retryAfterSeconds()));
+          }
+          if (ar.failed() || ar.result().status() >= 500) {
             breaker.onFailure();
             metrics.exchangeCall("unavailable");
             LOG.warning("token endpoint unavailable: "
-                + (ar.failed() ? ar.cause().getClass().getSimpleName() : "HTTP " + ar.result().statusCode()));
+                + (ar.failed() ? ar.cause().getMessage() : "HTTP " + ar.result().status()));
             return Future.failedFuture(new ExchangeFailure(503, "keycloak_unavailable", breaker.retryAfterSeconds(retryAfter)));
           }
           breaker.onSuccess();
@@ -191,15 +234,15 @@ public final class TokenExchanger {
    * Completes once the outcome is in the cache (async: clustered, a write waits for the other replicas, which an
    * event loop must not), so a replica waiting in {@link ClusterFlight} finds it when the marker goes.
    */
-  private Future<String> handle(HttpResponse<Buffer> response, String key) {
+  private Future<String> handle(TokenEndpointClient.Reply response, String key) {
     JsonObject body;
     try {
-      body = response.bodyAsJsonObject();
+      body = response.body().length() == 0 ? null : response.body().toJsonObject();
     } catch (RuntimeException e) {
       body = null;
     }
     Context context = vertx.getOrCreateContext();
-    if (response.statusCode() != 200 || body == null || !(body.getValue("access_token") instanceof String token)) {
+    if (response.status() != 200 || body == null || !(body.getValue("access_token") instanceof String token)) {
       String error = body != null && body.getValue("error") instanceof String e ? e : "exchange_refused";
       String reason = error.matches("[a-z_]{1,40}") ? error : "exchange_refused";
       metrics.exchangeCall("rejected");
@@ -209,6 +252,7 @@ public final class TokenExchanger {
           .transform(ar -> Future.failedFuture(refused));
     }
     metrics.exchangeCall("success");
+    admission.succeeded(key);
     long lifespanMs = lifespanMillis(token, body);
     if (lifespanMs <= 0) {
       return Future.succeededFuture(token);
@@ -245,7 +289,7 @@ public final class TokenExchanger {
     }
   }
 
-  public void close() {
-    // the client belongs to the OidcProvider
+  public Future<Void> close() {
+    return client.close();
   }
 }

@@ -46,11 +46,13 @@ public final class OidcProvider {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
-    int timeoutMs = (int) config.timeout.toMillis();
+    // Discovery, JWKS and the browser sessions' code and refresh grants; exchanges and the probe have their own
+    // pools. A bounded wait queue: callers beyond it fail at once instead of queueing without end (PITFALLS 9).
     this.client = WebClient.create(vertx, new WebClientOptions()
-        .setConnectTimeout(timeoutMs)
-        .setUserAgent("servicetokens-sidecar")
-        .setFollowRedirects(false));
+            .setConnectTimeout((int) config.connectTimeout.toMillis())
+            .setUserAgent("servicetokens-sidecar")
+            .setFollowRedirects(false),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(256));
     this.discoveryUrl = config.discoveryUrl.isEmpty()
         ? config.issuer + "/.well-known/openid-configuration" : config.discoveryUrl;
     this.lastFetchNanos = System.nanoTime() - config.jwksMinRefetchInterval.toNanos() - 1;
@@ -75,7 +77,7 @@ public final class OidcProvider {
     client.close();
   }
 
-  /** The one client for calls to Keycloak (discovery, JWKS, token endpoint); each call sets its own timeout. */
+  /** The client for discovery, JWKS and the browser sessions' grants; each call sets its own timeout. */
   public WebClient client() {
     return client;
   }

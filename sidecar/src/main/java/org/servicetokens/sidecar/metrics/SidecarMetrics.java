@@ -50,9 +50,18 @@ public final class SidecarMetrics {
     c.increment();
   }
 
-  /** Calls to Keycloak's token endpoint: success, rejected (4xx), unavailable (5xx, timeout, breaker open). */
+  /** Calls made to Keycloak's token endpoint: success, rejected (4xx), unavailable (5xx, timeout, reset). */
   public void exchangeCall(String outcome) {
     counter("sidecar.exchange.calls", "client_credentials calls to Keycloak", "outcome", outcome, null, null).increment();
+  }
+
+  /**
+   * Exchanges answered without a call to Keycloak: client_rate_limited, exchange_rate_limited (429),
+   * keycloak_unreachable (the probe knows), breaker_open, pool_busy (503).
+   */
+  public void exchangeRefused(String reason) {
+    counter("sidecar.exchange.refused", "Exchanges answered without calling Keycloak", "reason", reason, null, null)
+        .increment();
   }
 
   /** Exchange cache lookups: hit, miss, negative (a remembered failure). */

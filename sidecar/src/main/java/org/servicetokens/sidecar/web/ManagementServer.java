@@ -59,9 +59,14 @@ public final class ManagementServer {
           .put("keycloak", probe.reachable() ? "reachable" : "unreachable")
           .put("breaker", breaker.state().name().toLowerCase()));
     });
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(registry.scrape()));
+    // Gauges read caches and counters that may take locks: sampled on a worker thread, never on an event loop.
+    router.get("/metrics").handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.response().setStatusCode(500).end();
+        return;
+      }
+      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+    }));
     return vertx.createHttpServer().requestHandler(router).listen(config.port, config.host).map(s -> {
       server = s;
       return s.actualPort();

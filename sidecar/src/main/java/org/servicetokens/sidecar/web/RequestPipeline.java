@@ -91,7 +91,7 @@ public final class RequestPipeline {
     try {
       credential = extractor.extract(request);
     } catch (CredentialException e) {
-      deny(ctx, e.status(), e.status() == 400 ? "bad_request" : "invalid_token", e.reason());
+      refuseCredential(ctx, e);
       return;
     }
     Access access = policy.decide(request.method(), path);
@@ -131,7 +131,7 @@ public final class RequestPipeline {
     try {
       credential = extractor.extract(ctx.request());
     } catch (CredentialException e) {
-      deny(ctx, e.status(), e.status() == 400 ? "bad_request" : "invalid_token", e.reason());
+      refuseCredential(ctx, e);
       return;
     }
     if (credential == null) {
@@ -190,9 +190,9 @@ public final class RequestPipeline {
           if (!revocations.isRevoked(id)) {
             return Future.succeededFuture(id);
           }
-          exchanger.evict(cs.clientId(), cs.secret());
           verifier.forget(token);
-          return retry ? exchangeAndVerify(cs, false) : Future.failedFuture(new TokenRejected("revoked"));
+          return Contexts.on(context, exchanger.evict(cs.clientId(), cs.secret())).transform(ar ->
+              retry ? exchangeAndVerify(cs, false) : Future.failedFuture(new TokenRejected("revoked")));
         }));
   }
 
@@ -209,9 +209,9 @@ public final class RequestPipeline {
       return;
     }
     if (cause instanceof ExchangeFailure f) {
-      if (f.status() == 503) {
+      if (f.status() == 503 || f.status() == 429) {
         ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, f.retryAfterSeconds())));
-        deny(ctx, 503, "temporarily_unavailable", f.reason());
+        deny(ctx, f.status(), f.status() == 503 ? "temporarily_unavailable" : "too_many_requests", f.reason());
       } else {
         unauthorized(ctx, f.reason(), true);
       }
@@ -228,6 +228,15 @@ public final class RequestPipeline {
     } else {
       LOG.log(Level.SEVERE, "unexpected failure while authenticating", cause);
       deny(ctx, 500, "server_error", "internal");
+    }
+  }
+
+  /** 400 for a credential that reads two ways, 401 (with its challenge) for one that cannot be valid. */
+  private void refuseCredential(Exchange ctx, CredentialException e) {
+    if (e.status() == 401) {
+      unauthorized(ctx, e.reason(), true);
+    } else {
+      deny(ctx, e.status(), "bad_request", e.reason());
     }
   }
 

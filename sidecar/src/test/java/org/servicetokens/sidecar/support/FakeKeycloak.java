@@ -36,6 +36,10 @@ public final class FakeKeycloak {
   public final AtomicInteger tokenCalls = new AtomicInteger();
   public final AtomicInteger jwksCalls = new AtomicInteger();
   public volatile Mode tokenMode = Mode.OK;
+  /** A hung Keycloak: every endpoint (discovery, JWKS, token) accepts the request and never answers. */
+  public volatile boolean frozen;
+  /** The client_id of every client_credentials call, as Keycloak decoded it from the form. */
+  public final List<String> clientIdsSeen = new CopyOnWriteArrayList<>();
   public volatile long tokenDelayMs = 0;
   public volatile long tokenLifetimeSeconds = 300;
 
@@ -103,6 +107,9 @@ public final class FakeKeycloak {
   }
 
   private void handle(HttpServerRequest req) {
+    if (frozen) {
+      return;
+    }
     String path = req.path();
     if (path.equals("/realms/demo/.well-known/openid-configuration")) {
       String base = issuer() + "/protocol/openid-connect";
@@ -151,6 +158,7 @@ public final class FakeKeycloak {
       userGrant(req, form);
       return;
     }
+    clientIdsSeen.add(String.valueOf(form.get("client_id")));
     Client client = clients.get(String.valueOf(form.get("client_id")));
     if (!"client_credentials".equals(form.get("grant_type")) || client == null
         || !client.secret().equals(form.get("client_secret"))) {
