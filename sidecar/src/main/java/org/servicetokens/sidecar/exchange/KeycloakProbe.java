@@ -22,13 +22,16 @@ import java.util.logging.Logger;
  *   <li>recovery: when Keycloak answers again while the circuit breaker is open, the breaker closes at once instead
  *   of waiting out its open duration, so exchanges resume within one probe interval of Keycloak's return.</li>
  * </ul>
- * An exchange about to call Keycloak asks for a probe now ({@link #suspect}) when none answered within the last
- * probe timeout, so a Keycloak that hangs between two periodic probes is noticed within one probe timeout of the
- * first exchange that needs it. A failed probe does not open the breaker: only token-endpoint failures do.
+ * An exchange about to call Keycloak asks for a probe now ({@link #suspect}; one running is followed by another,
+ * and probes start at most every {@value #MIN_GAP_MS} ms), so a Keycloak that hangs between two periodic probes is
+ * noticed about one probe timeout after the first exchange that needs it, and that exchange is answered then. All
+ * probe state lives on one Vert.x context. A failed probe does not open the breaker: only token-endpoint failures
+ * do.
  */
 public final class KeycloakProbe {
 
   private static final Logger LOG = Logger.getLogger(KeycloakProbe.class.getName());
+  static final long MIN_GAP_MS = 100;
 
   private final Vertx vertx;
   private final WebClient client;
@@ -39,13 +42,18 @@ public final class KeycloakProbe {
   private final List<Runnable> unreachableListeners = new CopyOnWriteArrayList<>();
   // Optimistic until the first answer: the start-up JWKS load already waits for Keycloak.
   private volatile boolean reachable = true;
-  private volatile boolean probing;
-  private volatile long lastAnswerNanos = System.nanoTime();
+  private final io.vertx.core.Context context;
+  // Touched on `context` only.
+  private boolean probing;
+  private boolean again;
+  private boolean scheduled;
+  private long lastStartNanos = System.nanoTime() - MIN_GAP_MS * 1_000_000L;
   private long timerId = -1;
 
   public KeycloakProbe(Vertx vertx, String url, Duration interval, Duration timeout, Duration connectTimeout,
                        CircuitBreaker breaker) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.client = WebClient.create(vertx, new WebClientOptions()
             .setConnectTimeout((int) Math.min(connectTimeout.toMillis(), timeout.toMillis()))
             .setUserAgent("servicetokens-sidecar-probe")
@@ -58,14 +66,16 @@ public final class KeycloakProbe {
   }
 
   public void start() {
-    timerId = vertx.setPeriodic(interval.toMillis(), id -> probe());
+    context.runOnContext(v -> timerId = vertx.setPeriodic(interval.toMillis(), id -> probe()));
   }
 
   public void close() {
-    if (timerId >= 0) {
-      vertx.cancelTimer(timerId);
-    }
-    client.close();
+    context.runOnContext(v -> {
+      if (timerId >= 0) {
+        vertx.cancelTimer(timerId);
+      }
+      client.close();
+    });
   }
 
   public boolean reachable() {
@@ -82,11 +92,27 @@ public final class KeycloakProbe {
     return Math.max(1, (interval.toMillis() + 999) / 1000);
   }
 
-  /** A call to Keycloak is about to go out: probe now unless a probe is running or one answered very recently. */
+  /** A call to Keycloak is about to go out: make sure a probe starts now, or right after the one running. */
   public void suspect() {
-    if (!probing && System.nanoTime() - lastAnswerNanos > timeoutMs * 1_000_000L) {
-      vertx.runOnContext(v -> probe());
-    }
+    context.runOnContext(v -> {
+      if (probing) {
+        again = true;
+        return;
+      }
+      if (scheduled) {
+        return;
+      }
+      long wait = MIN_GAP_MS - (System.nanoTime() - lastStartNanos) / 1_000_000L;
+      if (wait <= 0) {
+        probe();
+      } else {
+        scheduled = true;
+        vertx.setTimer(wait, id -> {
+          scheduled = false;
+          probe();
+        });
+      }
+    });
   }
 
   private void probe() {
@@ -94,12 +120,10 @@ public final class KeycloakProbe {
       return;
     }
     probing = true;
+    lastStartNanos = System.nanoTime();
     client.getAbs(url).timeout(timeoutMs).send().onComplete(ar -> {
       probing = false;
       boolean up = ar.succeeded() && ar.result().statusCode() < 500;
-      if (up) {
-        lastAnswerNanos = System.nanoTime();
-      }
       if (up != reachable) {
         LOG.warning(up ? "Keycloak answers again" : "Keycloak does not answer ("
             + (ar.failed() ? ar.cause().getClass().getSimpleName() : "HTTP " + ar.result().statusCode())
@@ -115,6 +139,10 @@ public final class KeycloakProbe {
       if (returned && breaker.state() != CircuitBreaker.State.CLOSED) {
         breaker.onSuccess();
         LOG.info("circuit breaker closed: Keycloak is reachable");
+      }
+      if (again) {
+        again = false;
+        suspect();
       }
     });
   }
