@@ -21,6 +21,7 @@ import org.servicetokens.sidecar.policy.PolicyParser;
 import org.servicetokens.sidecar.revocation.ReplicatedRevocationCounter;
 import org.servicetokens.sidecar.revocation.RevocationStore;
 import org.servicetokens.sidecar.session.SessionServices;
+import org.servicetokens.sidecar.web.ClientConnections;
 import org.servicetokens.sidecar.web.ManagementServer;
 
 import java.util.ArrayList;
@@ -74,9 +75,14 @@ public final class Sidecar {
       TokenExchanger exchanger = new TokenExchanger(vertx, provider, caches, config, metrics);
       RevocationStore revocations = new RevocationStore(caches.revocations(), config.revocation.retention);
       Shared shared = new Shared(config, policy, metrics, caches, provider, exchanger, revocations, new AtomicInteger(),
-          SessionServices.create(config, provider, caches, metrics));
+          SessionServices.create(config, provider, caches, metrics), new ClientConnections(config.listen, metrics));
       metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
       metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> SidecarCaches.localSize(caches.exchanged()));
+      for (var cache : List.of(caches.exchanged(), caches.exchangeFailures(), caches.exchangeInflight(), caches.sessions(),
+          caches.revocations(), caches.logoutJtis())) {
+        metrics.gauge("sidecar.cache.entries", "Entries in this replica's copy of each shared cache", "cache",
+            cache.getName(), () -> SidecarCaches.localSize(cache));
+      }
       metrics.gauge("sidecar.exchange.waiting", "Exchanges waiting for a call to Keycloak beyond the rate",
           () -> exchanger.admission().waiting());
       metrics.gauge("sidecar.exchange.inflight", "Calls to Keycloak's token endpoint in flight", exchanger::callsInFlight);

@@ -20,6 +20,7 @@ import org.servicetokens.sidecar.upstream.UpstreamProxy;
 import org.servicetokens.sidecar.web.AccessLog;
 import org.servicetokens.sidecar.web.Answers;
 import org.servicetokens.sidecar.web.BrowserLogin;
+import org.servicetokens.sidecar.web.ClientConnections;
 import org.servicetokens.sidecar.web.Exchange;
 import org.servicetokens.sidecar.web.LoginCallback;
 import org.servicetokens.sidecar.web.LogoutEndpoint;
@@ -44,6 +45,7 @@ final class SidecarVerticle extends VerticleBase {
   private final Shared shared;
   private HttpServer server;
   private UpstreamProxy upstream;
+  private ClientConnections.Guard guard;
 
   SidecarVerticle(Shared shared) {
     this.shared = shared;
@@ -57,7 +59,7 @@ final class SidecarVerticle extends VerticleBase {
     IdentityHeaders identityHeaders = new IdentityHeaders(config);
     upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics(), identityHeaders);
     SessionServices sessions = shared.sessions();
-    BrowserLogin login = new BrowserLogin(shared.provider(), sessions.store(), sessions.cookies(), config);
+    BrowserLogin login = new BrowserLogin(shared.provider(), sessions.logins(), config);
     SessionCredentials sessionCookie = request -> {
       String id = sessions.cookies().sessionId(request);
       return id == null ? null : new Credential.Session(id);
@@ -75,8 +77,8 @@ final class SidecarVerticle extends VerticleBase {
         new SessionAuthenticator(verifier, sessions.store(), sessions.refresher(), shared.revocations(),
             config.sessions.refreshBeforeExpiry.toSeconds()),
         sessions.cookies());
-    LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), sessions.tokens(), verifier,
-        config.app.clientId, config.keycloak.leeway.toSeconds());
+    LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), sessions.logins(), sessions.tokens(),
+        verifier, config.app.clientId, config.keycloak.leeway.toSeconds());
     LogoutEndpoint logoutPage = new LogoutEndpoint(shared.provider(), sessions.store(), sessions.cookies(), login, config);
     BackchannelLogoutHandler logout = new BackchannelLogoutHandler(verifier, shared.revocations(),
         shared.caches().logoutJtis(), shared.exchanger(), shared.metrics(), config.app.clientId,
@@ -115,15 +117,20 @@ final class SidecarVerticle extends VerticleBase {
         // 100 Continue only once a request is allowed (RequestPipeline); h2c only when configured.
         .setHandle100ContinueAutomatically(false)
         .setHttp2ClearTextEnabled(config.listen.h2c)
-        .setCompressionSupported(false);
+        .setCompressionSupported(false)
+        .setIdleTimeout((int) config.listen.idleTimeout.toSeconds());
     RequestScreen screen = new RequestScreen(config.listen.methods, accessLog);
+    guard = shared.connections().guard(vertx);
+    guard.start();
     return vertx.createHttpServer(options)
         // Vert.x's HTTP/1.x decoder reads some framings leniently (a Content-Length next to a Transfer-Encoding is
         // dropped, chunk extensions and odd versions pass): each connection gets the strict one first.
         .connectionHandler(connection -> StrictRequestDecoder.install(connection, options))
         .invalidRequestHandler(screen::invalidRequest)
+        // With h2c on, Vert.x announces a connection only once its first request head is complete.
+        .connectionHandler(guard::opened)
         .requestHandler(request -> {
-          if (screen.admit(request)) {
+          if (guard.request(request) && screen.admit(request)) {
             dispatch(request, router, pipeline, accessLog);
           }
         })
@@ -161,6 +168,9 @@ final class SidecarVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.eventually(() -> upstream == null ? Future.succeededFuture() : upstream.close());
   }

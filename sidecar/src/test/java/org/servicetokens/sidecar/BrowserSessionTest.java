@@ -100,7 +100,7 @@ class BrowserSessionTest {
     assertEquals(43, p.get("state").length());
     assertEquals(43, p.get("nonce").length());
     assertEquals("http://127.0.0.1:" + h.sidecar.port() + "/.sidecar/callback", p.get("redirect_uri"));
-    assertTrue(s.loginCookie().startsWith("__Host-sidecar-login="), s.loginCookie());
+    assertTrue(s.loginCookie().startsWith("__Host-sidecar-login-"), s.loginCookie());
     assertTrue(startLogin("/a").params().get("state") != null && !startLogin("/a").params().get("state").equals(p.get("state")));
   }
 
@@ -122,7 +122,17 @@ class BrowserSessionTest {
     Started s = startLogin("/x");
     String code = h.keycloak.issueCode("u", "sid", s.params().get("code_challenge"), s.params().get("nonce"), s.params().get("redirect_uri"));
     assertEquals("state_not_from_this_browser", reason(callback(s, code, "__Host-sidecar-login=" + "B".repeat(43))));
-    assertEquals("unknown_state", reason(callback(s, code, s.loginCookie())), "a state works once, even after a refusal");
+    String cookieName = s.loginCookie().substring(0, s.loginCookie().indexOf('='));
+    String tampered = s.loginCookie().substring(0, s.loginCookie().length() - 2) + (s.loginCookie().endsWith("A") ? "BB" : "AA");
+    assertEquals("unknown_state", reason(callback(s, code, tampered)), "a tampered login cookie opens nothing");
+    assertEquals("unknown_state", reason(callback(s, code, "__Host-sidecar-login-AAAAAAAAAAAA"
+        + s.loginCookie().substring(cookieName.length()))), "a sealed login moved to another name opens nothing");
+    // Someone else's refused attempt does not burn this browser's login (nothing is stored on the server).
+    Http.Response done = callback(s, code, s.loginCookie());
+    assertEquals(302, done.status(), done.body());
+    assertTrue(done.headers().getAll("Set-Cookie").contains(cookieName + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax"),
+        "the callback clears the state's cookie: " + done.headers().getAll("Set-Cookie"));
+    assertEquals("invalid_grant", reason(callback(s, code, s.loginCookie())), "a copied cookie replays only a redeemed code");
 
     Started other = startLogin("/x");
     assertEquals("state_not_from_this_browser", reason(callback(other, code, "")));
@@ -180,7 +190,7 @@ class BrowserSessionTest {
     Http.Response page = h.http.get("/page", "Accept", "text/html", "Cookie", session);
     assertEquals(302, page.status(), "a navigation goes to log in again");
     assertTrue(page.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-sidecar=;")), "ended cookie cleared");
-    assertTrue(page.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-sidecar-login=")), "new login bound");
+    assertTrue(page.headers().getAll("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-sidecar-login-")), "new login bound");
     assertTrue(page.header("Location").startsWith(h.keycloak.issuer()));
     assertEquals(0, h.upstream.hits.get());
   }

@@ -90,7 +90,9 @@ class ClusteredSessionTest {
     Http.Response callback = httpB.get("/.sidecar/callback?code=" + code + "&state=" + p.get("state"),
         "Accept", "application/json", "Cookie", loginCookie);
     assertEquals(302, callback.status(), callback.body());
-    return callback.headers().getAll("Set-Cookie").get(0).split(";")[0];
+    // The login cookie is cleared in the same answer: pick the session cookie by name.
+    return callback.headers().getAll("Set-Cookie").stream().filter(c -> c.startsWith("__Host-sidecar="))
+        .findFirst().orElseThrow().split(";")[0];
   }
 
   @Test

@@ -167,7 +167,7 @@ class JunkCredentialsTest {
     try {
       assertEquals(200, h.http.get("/r", regular).status());
       List<Future<Http.Response>> junk = new ArrayList<>();
-      for (int i = 0; i < 40; i++) { // empty the replica-wide bucket and fill the queue with junk
+      for (int i = 0; i < 80; i++) { // empty the replica-wide bucket and fill the queue with junk
         junk.add(h.http.sendAsync(HttpMethod.GET, "/j", null, creds("j" + i, TestSecrets.random())));
       }
       Harness.sleep(1200);
@@ -175,7 +175,7 @@ class JunkCredentialsTest {
       assertEquals(200, h.http.get("/r", regular).status(), "re-exchanged at once, ahead of the queue");
       assertTrue((System.nanoTime() - t0) / 1_000_000 < 500);
       long limited = junk.stream().map(Http::await).filter(r -> r.status() == 429).count();
-      assertTrue(limited > 0, "40 at once overflow the burst and the queue: the rest get 429");
+      assertTrue(limited > 0, "80 at once overflow the burst (10) and the queue (16): the rest get 429");
     } finally {
       h.keycloak.tokenLifetimeSeconds = 300;
     }

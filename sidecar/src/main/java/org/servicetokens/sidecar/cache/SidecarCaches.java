@@ -37,8 +37,11 @@ public final class SidecarCaches {
   public static final String LOGOUT_JTIS = "logout-jtis";
   /** Cluster-wide single flight of exchanges: "replica X is calling Keycloak for this credential". */
   public static final String EXCHANGE_INFLIGHT = "exchange-inflight";
-  /** Browser sessions (sealed under their own id) and pending logins, issue 6. */
+  /** Browser sessions (sealed under their own id), issue 6. Pending logins are not here: they live in a cookie. */
   public static final String SESSIONS = "sessions";
+  /** Random keys every replica shares (the first replica to start makes each); written only by the sidecar itself. */
+  public static final String KEYS = "sidecar-keys";
+  private static final String LOGIN_COOKIE_KEY = "login-cookie";
 
   private final DefaultCacheManager manager;
   private final Cache<String, String> exchanged;
@@ -47,6 +50,7 @@ public final class SidecarCaches {
   private final Cache<String, String> logoutJtis;
   private final Cache<String, String> sessions;
   private final Cache<String, String> exchangeInflight;
+  private final byte[] loginCookieKey;
   private final boolean clustered;
 
   private SidecarCaches(SidecarConfig config) {
@@ -64,6 +68,26 @@ public final class SidecarCaches {
     sessions = define(SESSIONS, config.sessions.maxEntries, Duration.ofDays(1));
     logoutJtis = define(LOGOUT_JTIS, 1_000_000, config.revocation.maxTokenAge.plus(config.keycloak.leeway).plus(config.keycloak.leeway));
     exchangeInflight = define(EXCHANGE_INFLIGHT, config.exchange.maxEntries, config.keycloak.timeout.plusSeconds(2));
+    Cache<String, String> keys = define(KEYS, 16, null);
+    loginCookieKey = sharedKey(keys, LOGIN_COOKIE_KEY);
+  }
+
+  /** The key named {@code name}, made here if no replica made it yet (putIfAbsent: every replica gets the same). */
+  private static byte[] sharedKey(Cache<String, String> keys, String name) {
+    byte[] fresh = new byte[32];
+    new java.security.SecureRandom().nextBytes(fresh);
+    String mine = java.util.Base64.getEncoder().encodeToString(fresh);
+    String existing = keys.putIfAbsent(name, mine);
+    return java.util.Base64.getDecoder().decode(existing != null ? existing : mine);
+  }
+
+  /**
+   * The AES-256 key that seals pending-login cookies: the same on every replica of a cluster, so a login started on
+   * one can finish on another. Made once when the first replica starts; a whole-cluster restart makes a new one
+   * (logins in progress then start again).
+   */
+  public byte[] loginCookieKey() {
+    return loginCookieKey.clone();
   }
 
   /** Starts the container off the event loop (Infinispan's start is blocking). */
@@ -79,7 +103,9 @@ public final class SidecarCaches {
       b.clustering().remoteTimeout(5, TimeUnit.SECONDS);
     }
     b.memory().maxCount(maxCount).whenFull(EvictionStrategy.REMOVE);
-    b.expiration().lifespan(lifespan.toMillis(), TimeUnit.MILLISECONDS).wakeUpInterval(5, TimeUnit.SECONDS);
+    if (lifespan != null) {
+      b.expiration().lifespan(lifespan.toMillis(), TimeUnit.MILLISECONDS).wakeUpInterval(5, TimeUnit.SECONDS);
+    }
     manager.defineConfiguration(name, b.build());
     return manager.getCache(name);
   }

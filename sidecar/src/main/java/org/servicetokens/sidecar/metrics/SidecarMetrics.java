@@ -98,12 +98,29 @@ public final class SidecarMetrics {
         "origin", "cluster", null, null).increment();
   }
 
+  /** A client connection closed at once because listen.max-connections were open. */
+  public void connectionRefused() {
+    counter("sidecar.connections.refused", "Client connections closed at once: listen.max-connections reached",
+        "limit", "max_connections", null, null).increment();
+  }
+
+  /** A client connection closed for slowness: phase request_head (first head too slow) or keep_alive. */
+  public void connectionTimeout(String phase) {
+    counter("sidecar.connection.timeouts", "Client connections closed because a request head did not arrive in time",
+        "phase", phase, null, null).increment();
+  }
+
   public void upstreamLatency(long nanos) {
     upstreamLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   public void gauge(String name, String description, Supplier<Number> value) {
     io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  /** A gauge with one tag; the tag value is one of the sidecar's fixed names (a cache name, say). */
+  public void gauge(String name, String description, String tag, String tagValue, Supplier<Number> value) {
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tag(tag, tagValue).register(registry);
   }
 
   private Counter counter(String name, String description, String k1, String v1, String k2, String v2) {

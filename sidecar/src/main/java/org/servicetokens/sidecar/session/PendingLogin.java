@@ -3,22 +3,25 @@ package org.servicetokens.sidecar.session;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A login between the redirect to Keycloak and the callback, keyed by a hash of its {@code state}.
+ * A login between the redirect to Keycloak and the callback. It lives only in the browser, sealed in a login cookie
+ * ({@link PendingLogins}); nothing about it is stored on the server.
  *
- * @param bindingHash SHA-256 of the login cookie of the browser that started it (a callback from another
- *                    browser, i.e. a forged or stolen {@code state}, does not match)
+ * @param stateHash   SHA-256 (hex) of the {@code state} sent to Keycloak: the callback's state must hash to it
  * @param redirectUri exactly the {@code redirect_uri} sent, which the code exchange must repeat
+ * @param expiresAt   epoch seconds after which the callback is refused ({@code login.timeout} after the start)
  */
-public record PendingLogin(String verifier, String nonce, String returnUrl, String bindingHash, String redirectUri) {
+public record PendingLogin(String stateHash, String verifier, String nonce, String returnUrl, String redirectUri,
+                           long expiresAt) {
 
   String encode() {
-    return new JsonObject().put("v", verifier).put("n", nonce).put("r", returnUrl).put("b", bindingHash)
-        .put("u", redirectUri).encode();
+    return new JsonObject().put("s", stateHash).put("v", verifier).put("n", nonce).put("r", returnUrl)
+        .put("u", redirectUri).put("e", expiresAt).encode();
   }
 
   static PendingLogin decode(String json) {
     JsonObject j = new JsonObject(json);
-    return new PendingLogin(j.getString("v"), j.getString("n"), j.getString("r"), j.getString("b"), j.getString("u"));
+    return new PendingLogin(j.getString("s"), j.getString("v"), j.getString("n"), j.getString("r"), j.getString("u"),
+        j.getLong("e"));
   }
 
   @Override

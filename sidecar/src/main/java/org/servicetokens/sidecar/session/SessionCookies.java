@@ -5,9 +5,9 @@ import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 
 /**
- * The sidecar's two cookies, built by hand so every flag is visible here: the session cookie (an opaque id, no
- * token) and the short-lived login cookie that binds a pending login's {@code state} to the browser that
- * started it. Both are HttpOnly and SameSite=Lax (sent on Keycloak's top-level redirect back to the callback,
+ * The sidecar's cookies, built by hand so every flag is visible here: the session cookie (an opaque id, no
+ * token) and the short-lived login cookies, one per pending login, named {@code <session cookie>-login-<tag>}
+ * ({@link PendingLogins}). Both are HttpOnly and SameSite=Lax (sent on Keycloak's top-level redirect back to the callback,
  * never on cross-site subresource or POST requests); when {@code cookies.secure} is on they are Secure and
  * carry the {@code __Host-} prefix, so no subdomain or plain-http page can set or shadow them. Names start with
  * {@code cookies.name}, which is what keeps them from ever being forwarded to the app.
@@ -42,15 +42,12 @@ public final class SessionCookies {
     return build(sessionName, "", Duration.ZERO);
   }
 
-  public String login(String binding, Duration maxAge) {
-    return build(loginName, binding, maxAge);
+  /** Removes cookie {@code name} (one of ours) from the browser. */
+  public String clear(String name) {
+    return build(name, "", Duration.ZERO);
   }
 
-  public String clearLogin() {
-    return build(loginName, "", Duration.ZERO);
-  }
-
-  private String build(String name, String value, Duration maxAge) {
+  String build(String name, String value, Duration maxAge) {
     StringBuilder sb = new StringBuilder(128).append(name).append('=').append(value).append("; Path=/");
     if (maxAge != null) {
       sb.append("; Max-Age=").append(maxAge.toSeconds());
@@ -65,10 +62,6 @@ public final class SessionCookies {
   /** The session id from the request's cookies, or null (absent, malformed, or sent twice). */
   public String sessionId(HttpServerRequest request) {
     return read(request.headers().getAll("Cookie"), sessionName);
-  }
-
-  public String loginBinding(HttpServerRequest request) {
-    return read(request.headers().getAll("Cookie"), loginName);
   }
 
   /**

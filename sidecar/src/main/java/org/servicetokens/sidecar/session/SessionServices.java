@@ -7,13 +7,14 @@ import org.servicetokens.sidecar.metrics.SidecarMetrics;
 
 /** The process-wide parts of human login, shared by every verticle (the refresher's single flight must be). */
 public record SessionServices(SessionStore store, SessionRefresher refresher, KeycloakTokens tokens,
-                              SessionCookies cookies) {
+                              SessionCookies cookies, PendingLogins logins) {
 
   public static SessionServices create(SidecarConfig config, OidcProvider provider, SidecarCaches caches,
                                        SidecarMetrics metrics) {
     SessionStore store = new SessionStore(caches.sessions());
     KeycloakTokens tokens = new KeycloakTokens(provider, config.app.clientId, config.app.clientSecret, config.keycloak.timeout);
-    return new SessionServices(store, new SessionRefresher(store, tokens, metrics), tokens,
-        new SessionCookies(config.cookies.name, config.cookies.secure));
+    SessionCookies cookies = new SessionCookies(config.cookies.name, config.cookies.secure);
+    return new SessionServices(store, new SessionRefresher(store, tokens, metrics), tokens, cookies,
+        new PendingLogins(cookies, caches.loginCookieKey(), config.login.timeout));
   }
 }

@@ -13,8 +13,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Browser sessions and pending logins in the shared sessions cache (one cache, two key spaces), so any replica
- * of a cluster serves any browser. Uses Infinispan's asynchronous calls: a clustered write waits for the
+ * Browser sessions in the shared sessions cache, so any replica of a cluster serves any browser. Only a completed
+ * login writes here (pending logins live in the browser, {@link PendingLogins}), so nothing an anonymous client
+ * sends can evict or crowd out a session. Uses Infinispan's asynchronous calls: a clustered write waits for the
  * network, and that wait must not sit on an event loop. Completions come back on the caller's context.
  */
 public final class SessionStore {
@@ -56,25 +57,6 @@ public final class SessionStore {
 
   public Future<Void> delete(String sessionId) {
     return on(cache.removeAsync(SessionCipher.cacheKey(sessionId))).mapEmpty();
-  }
-
-  public Future<Void> putLogin(String state, PendingLogin login, Duration ttl) {
-    return on(cache.putAsync(loginKey(state), login.encode(), ttl.toMillis(), TimeUnit.MILLISECONDS)).mapEmpty();
-  }
-
-  /** Removes and returns the pending login of {@code state}: a state works once. Null when unknown or expired. */
-  public Future<PendingLogin> takeLogin(String state) {
-    return on(cache.removeAsync(loginKey(state))).map(json -> {
-      try {
-        return json == null ? null : PendingLogin.decode(json);
-      } catch (RuntimeException corrupt) {
-        return null;
-      }
-    });
-  }
-
-  private static String loginKey(String state) {
-    return "l:" + HexFormat.of().formatHex(Pkce.sha256(state.getBytes(StandardCharsets.US_ASCII)));
   }
 
   static String hash(String value) {

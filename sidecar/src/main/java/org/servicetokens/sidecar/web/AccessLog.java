@@ -97,8 +97,8 @@ public final class AccessLog {
     }
     JsonObject line = new JsonObject()
         .put("time", Instant.now().toString())
-        .put("method", request.method().name())
-        .put("path", path == null ? null : path.length() > 512 ? path.substring(0, 512) : path)
+        .put("method", capped(request.method().name(), 32))
+        .put("path", path == null ? null : capped(path, 512))
         .put("status", status)
         .put("decision", decision)
         .put("reason", reason)
@@ -108,5 +108,10 @@ public final class AccessLog {
         .put("token_name", id == null ? null : id.tokenName())
         .put("latency_ms", (System.nanoTime() - start) / 1_000_000.0);
     LOG.info(line.encode());
+  }
+
+  /** Fields a client chose (method, path) are cut to a fixed length: a log line's size is bounded. */
+  private static String capped(String value, int max) {
+    return value.length() > max ? value.substring(0, max) : value;
   }
 }

@@ -6,43 +6,36 @@ import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.jwt.OidcMetadata;
 import org.servicetokens.sidecar.jwt.OidcProvider;
 import org.servicetokens.sidecar.session.PendingLogin;
+import org.servicetokens.sidecar.session.PendingLogins;
 import org.servicetokens.sidecar.session.Pkce;
 import org.servicetokens.sidecar.session.ReturnUrl;
-import org.servicetokens.sidecar.session.SessionCookies;
-import org.servicetokens.sidecar.session.SessionStore;
-import org.servicetokens.sidecar.util.Hashing;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * Starts a human login: authorization code request with PKCE S256, a fresh {@code state} and {@code nonce}, and
- * the URL to come back to. The state's details wait in the shared sessions cache (any replica can finish the
- * login), filed under a hash of the state and bound to this browser by the login cookie, so a state carried to
- * another browser (login CSRF, a forged callback) is refused. Several tabs logging in at once share the
- * cookie and each keep their own state.
+ * the URL to come back to. The state's details wait in a sealed login cookie in this very browser
+ * ({@link PendingLogins}: any replica can open it, nothing is stored on the server), so a state carried to another
+ * browser (login CSRF, a forged callback) is refused, and a flood of anonymous navigations stores nothing. Several
+ * tabs logging in at once each keep their own state and cookie (a few per browser).
  */
 public final class BrowserLogin implements LoginFlow {
 
   public static final String CALLBACK_PATH = "/.sidecar/callback";
 
   private final OidcProvider provider;
-  private final SessionStore store;
-  private final SessionCookies cookies;
+  private final PendingLogins logins;
   private final String clientId;
   private final String scope;
-  private final Duration timeout;
   private final String publicUrl;
   private final String publicOrigin;
 
-  public BrowserLogin(OidcProvider provider, SessionStore store, SessionCookies cookies, SidecarConfig config) {
+  public BrowserLogin(OidcProvider provider, PendingLogins logins, SidecarConfig config) {
     this.provider = provider;
-    this.store = store;
-    this.cookies = cookies;
+    this.logins = logins;
     this.clientId = config.app.clientId;
     this.scope = config.login.scope;
-    this.timeout = config.login.timeout;
     String p = config.listen.publicUrl;
     this.publicUrl = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     java.net.URI u = p.isEmpty() ? null : java.net.URI.create(p);
@@ -70,38 +63,36 @@ public final class BrowserLogin implements LoginFlow {
       Pages.refuse(ctx, 503, "temporarily_unavailable", "keycloak_unavailable", "Keycloak cannot be reached; try again shortly.");
       return;
     }
-    String existing = cookies.loginBinding(request);
-    String binding = existing != null ? existing : Pkce.randomToken();
     String state = Pkce.randomToken();
     String nonce = Pkce.randomToken();
     String verifier = Pkce.verifier();
     String redirectUri = baseUrl(ctx) + CALLBACK_PATH;
-    PendingLogin pending = new PendingLogin(verifier, nonce, returnUrl, Hashing.sha256Hex(binding), redirectUri);
-    store.putLogin(state, pending, timeout).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.response().putHeader("Retry-After", "5");
-        Pages.refuse(ctx, 503, "temporarily_unavailable", "session_store_unavailable", "Sign-in is unavailable; try again shortly.");
-        return;
-      }
-      String location = meta.authorizationEndpoint()
-          + (meta.authorizationEndpoint().contains("?") ? "&" : "?")
-          + "client_id=" + enc(clientId)
-          + "&response_type=code"
-          + "&scope=" + enc(scope)
-          + "&redirect_uri=" + enc(redirectUri)
-          + "&state=" + state
-          + "&nonce=" + nonce
-          + "&code_challenge=" + Pkce.challenge(verifier)
-          + "&code_challenge_method=S256";
-      ctx.decided("login", "no_credentials");
-      ctx.response().setStatusCode(302)
-          .putHeader("Location", location)
-          .putHeader("Cache-Control", "no-store");
-      // add, not put: an ended session's cookie may be being cleared in the same answer.
-      ctx.response().headers().add("Set-Cookie", cookies.login(binding, timeout));
-      ctx.response().end();
-      request.resume();
-    });
+    if (redirectUri.length() > PendingLogins.MAX_REDIRECT_URI) {
+      ctx.decided("deny", "invalid_host");
+      Pages.refuse(ctx, 400, "bad_request", "invalid_host", "This address is not valid.");
+      return;
+    }
+    PendingLogin pending = logins.create(state, verifier, nonce, returnUrl, redirectUri);
+    String location = meta.authorizationEndpoint()
+        + (meta.authorizationEndpoint().contains("?") ? "&" : "?")
+        + "client_id=" + enc(clientId)
+        + "&response_type=code"
+        + "&scope=" + enc(scope)
+        + "&redirect_uri=" + enc(redirectUri)
+        + "&state=" + state
+        + "&nonce=" + nonce
+        + "&code_challenge=" + Pkce.challenge(verifier)
+        + "&code_challenge_method=S256";
+    ctx.decided("login", "no_credentials");
+    ctx.response().setStatusCode(302)
+        .putHeader("Location", location)
+        .putHeader("Cache-Control", "no-store");
+    // add, not put: an ended session's cookie may be being cleared in the same answer.
+    for (String cookie : logins.store(request, state, pending)) {
+      ctx.response().headers().add("Set-Cookie", cookie);
+    }
+    ctx.response().end();
+    request.resume();
   }
 
   /**

@@ -9,11 +9,11 @@ import org.servicetokens.sidecar.jwt.JwtVerifier;
 import org.servicetokens.sidecar.jwt.TokenRejected;
 import org.servicetokens.sidecar.session.KeycloakTokens;
 import org.servicetokens.sidecar.session.PendingLogin;
+import org.servicetokens.sidecar.session.PendingLogins;
 import org.servicetokens.sidecar.session.Pkce;
 import org.servicetokens.sidecar.session.SessionCookies;
 import org.servicetokens.sidecar.session.SessionRecord;
 import org.servicetokens.sidecar.session.SessionStore;
-import org.servicetokens.sidecar.util.Hashing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,7 +22,8 @@ import java.util.Set;
 
 /**
  * {@code GET /.sidecar/callback}: Keycloak sends the browser back with {@code code} and {@code state}. The state
- * must be one this sidecar issued, unused, unexpired, and started by this very browser (login cookie); the code
+ * must be one this sidecar issued, unexpired, and started by this very browser (its sealed login cookie, which is
+ * cleared here whatever the outcome); the code
  * is exchanged with the PKCE verifier; the ID token must be signed by the realm, for this app, fresh, and carry
  * the nonce; the access token must pass the same checks as any bearer token. Only then is a session created and
  * the browser sent back where it was going.
@@ -33,15 +34,17 @@ public final class LoginCallback implements io.vertx.core.Handler<RoutingContext
 
   private final SessionStore store;
   private final SessionCookies cookies;
+  private final PendingLogins logins;
   private final KeycloakTokens tokens;
   private final JwtVerifier verifier;
   private final String clientId;
   private final long leewaySeconds;
 
-  public LoginCallback(SessionStore store, SessionCookies cookies, KeycloakTokens tokens, JwtVerifier verifier,
-                       String clientId, long leewaySeconds) {
+  public LoginCallback(SessionStore store, SessionCookies cookies, PendingLogins logins, KeycloakTokens tokens,
+                       JwtVerifier verifier, String clientId, long leewaySeconds) {
     this.store = store;
     this.cookies = cookies;
+    this.logins = logins;
     this.tokens = tokens;
     this.verifier = verifier;
     this.clientId = clientId;
@@ -59,27 +62,23 @@ public final class LoginCallback implements io.vertx.core.Handler<RoutingContext
       fail(ctx, 400, "invalid_state", "This sign-in link is not valid. Start again from the application.");
       return;
     }
-    String binding = cookies.loginBinding(ctx.request());
-    store.takeLogin(state).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.response().putHeader("Retry-After", "5");
-        fail(ctx, 503, "session_store_unavailable", "Sign-in is unavailable; try again shortly.");
-        return;
-      }
-      PendingLogin pending = ar.result();
-      if (pending == null) {
-        fail(ctx, 400, "unknown_state", "This sign-in has expired or was already used. Start again from the application.");
-      } else if (binding == null || !constantTimeEquals(Hashing.sha256Hex(binding), pending.bindingHash())) {
-        fail(ctx, 400, "state_not_from_this_browser", "This sign-in was started in another browser. Start again from the application.");
-      } else if (!params.getAll("error").isEmpty()) {
-        String error = params.get("error");
-        fail(ctx, 400, "keycloak_error", "Keycloak did not sign you in (" + (error.matches("[a-z_]{1,40}") ? error : "error") + ").");
-      } else if (codes.size() != 1 || codes.get(0).isEmpty() || codes.get(0).length() > 4096) {
-        fail(ctx, 400, "missing_code", "The sign-in answer was incomplete. Start again from the application.");
-      } else {
-        finish(ctx, pending, codes.get(0));
-      }
-    });
+    PendingLogins.Found found = logins.take(ctx.request(), state);
+    if (found.clearCookie() != null) {
+      ctx.response().headers().add("Set-Cookie", found.clearCookie());
+    }
+    PendingLogin pending = found.login();
+    if (pending == null) {
+      fail(ctx, 400, found.refusal(), found.refusal().equals("unknown_state")
+          ? "This sign-in has expired or was already used. Start again from the application."
+          : "This sign-in was started in another browser. Start again from the application.");
+    } else if (!params.getAll("error").isEmpty()) {
+      String error = params.get("error");
+      fail(ctx, 400, "keycloak_error", "Keycloak did not sign you in (" + (error.matches("[a-z_]{1,40}") ? error : "error") + ").");
+    } else if (codes.size() != 1 || codes.get(0).isEmpty() || codes.get(0).length() > 4096) {
+      fail(ctx, 400, "missing_code", "The sign-in answer was incomplete. Start again from the application.");
+    } else {
+      finish(ctx, pending, codes.get(0));
+    }
   }
 
   private void finish(RoutingContext ctx, PendingLogin pending, String code) {

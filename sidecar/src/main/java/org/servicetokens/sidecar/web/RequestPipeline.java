@@ -95,13 +95,14 @@ public final class RequestPipeline {
       return;
     }
     Access access = policy.decide(request.method(), path);
+    if (credential == null && !access.isPublic()) {
+      // Before the strip: a login start reads this browser's pending-login cookies (nothing is forwarded here).
+      unauthenticated(ctx);
+      return;
+    }
     identityHeaders.strip(request.headers());
     if (access.isPublic()) {
       forward(ctx, path, null, "public", "public_path");
-      return;
-    }
-    if (credential == null) {
-      unauthenticated(ctx);
       return;
     }
     authenticate(credential).onComplete(ar -> {

@@ -18,11 +18,12 @@ class SessionCookiesTest {
   void secureCookiesCarryEveryFlagAndTheHostPrefix() {
     SessionCookies secure = new SessionCookies("sidecar", true);
     assertEquals("__Host-sidecar=" + id + "; Path=/; HttpOnly; Secure; SameSite=Lax", secure.session(id));
-    assertEquals("__Host-sidecar-login=" + id + "; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax",
-        secure.login(id, Duration.ofMinutes(10)));
+    assertEquals("__Host-sidecar-login-x=" + id + "; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax",
+        secure.build(secure.loginName() + "-x", id, Duration.ofMinutes(10)));
     assertEquals("__Host-sidecar=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax", secure.clearSession());
     // __Host- requires Secure, Path=/ and no Domain (RFC 6265bis §4.1.3.2).
-    for (String c : List.of(secure.session(id), secure.login(id, Duration.ofMinutes(1)), secure.clearLogin())) {
+    for (String c : List.of(secure.session(id), secure.build(secure.loginName() + "-x", id, Duration.ofMinutes(1)),
+        secure.clear(secure.loginName() + "-x"))) {
       assertTrue(c.startsWith("__Host-") && c.contains("; Secure") && c.contains("; Path=/"), c);
       assertFalse(c.toLowerCase().contains("domain="), c);
     }
@@ -32,7 +33,7 @@ class SessionCookiesTest {
   void plainHttpCookiesHaveNoSecureFlagAndNoPrefix() {
     SessionCookies plain = new SessionCookies("sidecar", false);
     assertEquals("sidecar=" + id + "; Path=/; HttpOnly; SameSite=Lax", plain.session(id));
-    assertFalse(plain.login(id, Duration.ofMinutes(1)).contains("Secure"));
+    assertFalse(plain.build(plain.loginName() + "-x", id, Duration.ofMinutes(1)).contains("Secure"));
   }
 
   @Test
