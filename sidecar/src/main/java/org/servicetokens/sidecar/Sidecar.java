@@ -120,6 +120,19 @@ public final class Sidecar {
     return vertx;
   }
 
+  /** The shared parts, for tests and tools that look inside a running sidecar. */
+  public SidecarMetrics metrics() {
+    return shared.metrics();
+  }
+
+  public SidecarCaches caches() {
+    return shared.caches();
+  }
+
+  public TokenExchanger exchanger() {
+    return shared.exchanger();
+  }
+
   public boolean ready() {
     return shared.provider().ready() && shared.caches().up();
   }
