@@ -83,6 +83,11 @@ class KeycloakHangTest {
     long knownMs = (System.nanoTime() - t1) / 1_000_000;
     assertEquals(503, known.status());
     assertTrue(knownMs < 200, "once the probe noticed, at once: " + knownMs + " ms");
+    for (int i = 0; i < 15; i++) {
+      Http.Response again = h.http.get("/c", creds("cold-11"));
+      assertEquals(503, again.status(), "retrying through an outage costs no rate-limit tokens (10 a minute per client): "
+          + again.body());
+    }
     for (int i = 0; i < 20; i++) {
       assertEquals(200, h.http.get("/w", creds("warm")).status(), "cached exchange still served");
       assertEquals(200, h.http.get("/j", "Authorization", "Bearer " + jwt).status(), "verified JWT still served");

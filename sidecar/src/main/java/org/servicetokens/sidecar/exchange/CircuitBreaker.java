@@ -78,6 +78,11 @@ public final class CircuitBreaker {
     return Math.max(1, (left + 999_999_999L) / 1_000_000_000L);
   }
 
+  /** Open and not yet due for a trial: a call now would be refused (no side effect, unlike {@link #tryAcquire}). */
+  public synchronized boolean refusing() {
+    return state == State.OPEN && System.nanoTime() - openedAt < openNanos;
+  }
+
   public synchronized State state() {
     return state;
   }

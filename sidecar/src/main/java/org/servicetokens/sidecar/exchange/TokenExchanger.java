@@ -112,6 +112,11 @@ public final class TokenExchanger {
       return Future.failedFuture(new ExchangeFailure(401, refused, 0));
     }
     metrics.exchangeCache("miss");
+    // Known to fail anyway: answered before admission, so waiting out an outage costs no rate-limit tokens.
+    Future<String> fast = failFast();
+    if (fast != null) {
+      return fast;
+    }
     Future<String> existing = inflight.get(key);
     if (existing != null) {
       return existing;
@@ -188,12 +193,27 @@ public final class TokenExchanger {
     return keys.size();
   }
 
-  private Future<String> call(String clientId, String secret, String key) {
-    long retryAfter = config.exchange.retryAfter.toSeconds();
+  /** 503 at once while the probe knows Keycloak is unreachable or the breaker is open; else null. */
+  private Future<String> failFast() {
     KeycloakProbe p = probe;
     if (p != null && !p.reachable()) {
       metrics.exchangeRefused("keycloak_unreachable");
       return Future.failedFuture(new ExchangeFailure(503, "keycloak_unavailable", p.retryAfterSeconds()));
+    }
+    if (breaker.refusing()) {
+      metrics.exchangeRefused("breaker_open");
+      return Future.failedFuture(new ExchangeFailure(503, "keycloak_unavailable",
+          breaker.retryAfterSeconds(config.exchange.retryAfter.toSeconds())));
+    }
+    return null;
+  }
+
+  private Future<String> call(String clientId, String secret, String key) {
+    long retryAfter = config.exchange.retryAfter.toSeconds();
+    KeycloakProbe p = probe;
+    Future<String> fast = failFast();
+    if (fast != null) {
+      return fast;
     }
     if (!breaker.tryAcquire()) {
       metrics.exchangeRefused("breaker_open");

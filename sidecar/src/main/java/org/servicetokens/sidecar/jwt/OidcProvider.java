@@ -47,7 +47,7 @@ public final class OidcProvider {
     this.config = config;
     this.metrics = metrics;
     // Discovery, JWKS and the browser sessions' code and refresh grants; exchanges and the probe have their own
-    // pools. A bounded wait queue: callers beyond it fail at once instead of queueing without end (PITFALLS 9).
+    // pools. A bounded wait queue (Vert.x leaves it unbounded): callers beyond it fail at once.
     this.client = WebClient.create(vertx, new WebClientOptions()
             .setConnectTimeout((int) config.connectTimeout.toMillis())
             .setUserAgent("servicetokens-sidecar")

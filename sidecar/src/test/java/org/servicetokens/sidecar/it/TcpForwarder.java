@@ -14,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * A loopback TCP forwarder the test controls, placed between a sidecar and Keycloak to take Keycloak off the
  * network without touching the Keycloak process (the test framework owns it). {@link #stop} closes the listening
  * socket and every forwarded connection: new connections are refused, pooled ones break, exactly what a client
- * sees when a server goes away. {@link #start} listens on the same port again.
+ * sees when a server goes away. {@link #start} listens on the same port again. {@link #freeze} makes Keycloak hang
+ * instead: connections are still accepted, but no byte is carried either way (as with a Keycloak process under
+ * SIGSTOP) until {@link #thaw}, when the held bytes flow again.
  */
 public final class TcpForwarder implements AutoCloseable {
 
@@ -22,6 +24,8 @@ public final class TcpForwarder implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private final Object gate = new Object();
+    private boolean frozen;
 
     public TcpForwarder(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -46,6 +50,28 @@ public final class TcpForwarder implements AutoCloseable {
         Thread acceptor = new Thread(() -> accept(s), "forwarder-accept-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Accepts and holds: nothing reaches Keycloak, nothing comes back. */
+    public void freeze() {
+        synchronized (gate) {
+            frozen = true;
+        }
+    }
+
+    public void thaw() {
+        synchronized (gate) {
+            frozen = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void awaitThawed() throws InterruptedException {
+        synchronized (gate) {
+            while (frozen) {
+                gate.wait();
+            }
+        }
     }
 
     public synchronized void stop() {
@@ -77,10 +103,11 @@ public final class TcpForwarder implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    awaitThawed();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
-            } catch (IOException ignored) {
+            } catch (IOException | InterruptedException ignored) {
                 // one side went away
             } finally {
                 closeQuietly(from);
