@@ -124,11 +124,14 @@ final class SidecarVerticle extends VerticleBase {
     guard.start();
     return vertx.createHttpServer(options)
         // Vert.x's HTTP/1.x decoder reads some framings leniently (a Content-Length next to a Transfer-Encoding is
-        // dropped, chunk extensions and odd versions pass): each connection gets the strict one first.
-        .connectionHandler(connection -> StrictRequestDecoder.install(connection, options))
+        // dropped, chunk extensions and odd versions pass): each connection gets the strict one first. Then the
+        // guard counts it and times its request heads (with h2c on, Vert.x announces a connection only once its
+        // first request head is complete).
+        .connectionHandler(connection -> {
+          StrictRequestDecoder.install(connection, options);
+          guard.opened(connection);
+        })
         .invalidRequestHandler(screen::invalidRequest)
-        // With h2c on, Vert.x announces a connection only once its first request head is complete.
-        .connectionHandler(guard::opened)
         .requestHandler(request -> {
           if (guard.request(request) && screen.admit(request)) {
             dispatch(request, router, pipeline, accessLog);
