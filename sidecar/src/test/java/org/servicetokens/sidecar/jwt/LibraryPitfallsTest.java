@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Pins down the vertx-auth-jwt 5.0.7 behaviours the verifier is built around (PITFALLS 1 and 2). If one of
  * these starts failing after an upgrade, the library changed: re-read the verifier's comments. The sidecar's
- * own behaviour for the same inputs is asserted in HostileInputTest and KeyRotationTest.
+ * own behaviour for the same inputs is asserted in the adversarial corpus (jwt.yaml) and KeyRotationTest.
  */
 class LibraryPitfallsTest {
 
@@ -57,7 +57,7 @@ class LibraryPitfallsTest {
         .setJWTOptions(new JWTOptions().setAudience(List.of("demo-app", "x")).setLeeway(5)));
     String noExp = key.sign(claims().put("aud", "x"));
     Http.await(auth.authenticate(new TokenCredentials(noExp)));
-    // The sidecar's verifier requires exp; see HostileInputTest "missing exp" for the end-to-end check.
+    // The sidecar's verifier requires exp; see the adversarial corpus case jwt-exp-missing for the end-to-end check.
     KeySet ks = KeySet.parse(new JsonObject().put("keys", new JsonArray().add(key.jwk())), 1);
     assertEquals(1, ks.keys().size());
   }
