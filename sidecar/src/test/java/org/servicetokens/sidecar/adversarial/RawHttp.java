@@ -126,7 +126,8 @@ final class RawHttp {
       }
       String[] lines = text(pos, end - pos).split("\r\n");
       pos = end + 4;
-      if (!lines[0].startsWith("HTTP/1.") || lines[0].length() < 12) {
+      // Any "HTTP/x.y NNN" status line counts (a server may echo the request's version, "HTTP/2.0 501").
+      if (!lines[0].startsWith("HTTP/") || lines[0].length() < 12 || lines[0].charAt(8) != ' ') {
         return new Response(NOT_HTTP1, Map.of(), "");
       }
       int status = Integer.parseInt(lines[0].substring(9, 12));
