@@ -8,12 +8,11 @@ import io.vertx.core.json.JsonObject;
 import org.servicetokens.sidecar.revocation.BackchannelLogoutHandler;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.TestKey;
+import org.servicetokens.sidecar.support.TestSecrets;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.Signature;
 import java.util.Base64;
 import java.util.Iterator;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32;
 
 /**
  * Makes the credentials a corpus case asks for: JWTs from a spec (base claims, overrides, header, how to sign,
@@ -38,7 +36,6 @@ final class CorpusTokens {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NOW = Pattern.compile("now([+-]\\d+)?");
-  private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
   private final FakeKeycloak realm;
   private final TestKey key;
@@ -51,37 +48,12 @@ final class CorpusTokens {
 
   /** A well-formed secret ({@code kcst_} + 43 base62 + base62 CRC32 of those 43), the same for the same label. */
   static String secret(String label) {
-    try {
-      byte[] seed = MessageDigest.getInstance("SHA-256").digest(label.getBytes(StandardCharsets.UTF_8));
-      String body = base62(new BigInteger(1, seed), 43);
-      return "kcst_" + body + checksum(body);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return TestSecrets.of(label);
   }
 
   /** The same secret with its checksum broken: right shape, wrong CRC. */
   static String badChecksum(String label) {
-    String good = secret(label);
-    char last = good.charAt(good.length() - 1);
-    return good.substring(0, good.length() - 1) + (last == 'A' ? 'B' : 'A');
-  }
-
-  static String checksum(String body) {
-    CRC32 crc = new CRC32();
-    crc.update(body.getBytes(StandardCharsets.US_ASCII));
-    return base62(BigInteger.valueOf(crc.getValue()), 6);
-  }
-
-  private static String base62(BigInteger value, int length) {
-    char[] out = new char[length];
-    BigInteger rest = value;
-    for (int i = length - 1; i >= 0; i--) {
-      BigInteger[] qr = rest.divideAndRemainder(BigInteger.valueOf(62));
-      out[i] = BASE62[qr[1].intValue()];
-      rest = qr[0];
-    }
-    return new String(out);
+    return TestSecrets.withBadChecksum(secret(label));
   }
 
   String issuer() {
