@@ -33,7 +33,7 @@ import java.util.logging.Logger;
 
 /**
  * One event loop's share of the sidecar: its own HTTP server (the port is shared by Vert.x across
- * instances), JWT verifier (PITFALLS 5) and upstream client; everything else comes from {@link Shared}.
+ * instances), JWT verifier (each key's Signature sits behind a lock, so one verifier per event loop) and upstream client; everything else comes from {@link Shared}.
  */
 final class SidecarVerticle extends VerticleBase {
 

@@ -129,7 +129,7 @@ class ExchangeTest {
 
   @Test
   void requestBodySurvivesTheAsynchronousExchange() {
-    // PITFALLS 7: without pause/resume around the exchange, the body would be lost (or the client get 502).
+    // Without pause/resume around the exchange, the body would be lost (or the client get 502).
     client("body-bot", TestSecrets.of("body-bot"));
     h.keycloak.tokenDelayMs = 200;
     Buffer body = Buffer.buffer(new byte[1024 * 1024]);

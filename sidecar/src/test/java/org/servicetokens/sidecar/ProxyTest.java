@@ -56,7 +56,7 @@ class ProxyTest {
 
   @Test
   void webSocketUpgradeGetsIdentityHeadersAndLosesSpoofs() {
-    // PITFALLS 6: interceptors without the WebSocket flag are skipped on upgrades; ours run before the proxy.
+    // vertx-http-proxy: interceptors without the WebSocket flag are skipped on upgrades; ours run before the proxy.
     WebSocketClient client = h.vertx.createWebSocketClient();
     String token = h.validToken();
     WebSocket socket = Http.await(client.connect(ws("/ws")
@@ -125,7 +125,7 @@ class ProxyTest {
 
   @Test
   void bodySurvivesAnUnknownKidRefetch() {
-    // PITFALLS 7 on the JWT path: the JWKS refetch is asynchronous and the body must wait for it.
+    // Pause/resume on the JWT path: the JWKS refetch is asynchronous and the body must wait for it.
     TestKey k = TestKey.ec("late-key");
     h.keycloak.published.add(k);
     Http.Response r = h.http.send(HttpMethod.PUT, "/echo", Buffer.buffer("x".repeat(300_000)),

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * request reads it, so a local copy on each replica keeps reads off the network, a replica that dies loses
  * nothing, and one that joins later receives the current revocations by state transfer before it is ready.
  *
- * <p>Values are Strings only (PITFALLS 13), so the clustered mode needs no marshalling setup. For the same
+ * <p>Values are Strings only (anything else needs a ProtoStream schema), so the clustered mode needs no marshalling setup. For the same
  * reason never pass lambdas to {@code merge}/{@code compute}: in a cluster they would have to be marshalled to
  * the key's owner; use {@code putIfAbsent}/{@code replace} loops. Clustered writes wait for the other replicas:
  * prefer the {@code …Async} methods on an event loop. Entries carry their own lifespans (the token's exp, the

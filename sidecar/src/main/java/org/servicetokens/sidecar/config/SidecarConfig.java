@@ -37,7 +37,7 @@ public class SidecarConfig {
   public static class Listen {
     public String host = "0.0.0.0";
     public int port = 8000;
-    /** Verticle instances (each with its own JWT verifier, PITFALLS 5); 0 = one per core. */
+    /** Verticle instances (each with its own JWT verifier: a key's Signature is locked); 0 = one per core. */
     public int instances = 0;
     /** Larger request heads get 431; 64 KB hostile headers never reach the pipeline. */
     public int maxHeaderSize = 16384;
@@ -86,7 +86,7 @@ public class SidecarConfig {
     /** No response bytes for this long → 504. */
     public Duration timeout = Duration.ofSeconds(30);
     public Duration connectTimeout = Duration.ofSeconds(5);
-    /** HTTP/1 connections per verticle instance (PITFALLS 9: the default of 5 is far too small). */
+    /** HTTP/1 connections per verticle instance (vertx-http-proxy's default of 5 is far too small). */
     public int poolSize = 64;
     /** Requests waiting for a pooled connection beyond this get 502 instead of queueing without bound. */
     public int maxWaitQueue = 1024;

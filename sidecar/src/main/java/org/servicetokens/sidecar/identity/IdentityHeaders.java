@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * The trust boundary towards the app. {@link #strip} runs on every request before anything is forwarded
- * (HTTP and WebSocket alike, PITFALLS 6): it removes every header the app could mistake for ours, compared
+ * (HTTP and WebSocket alike: an interceptor without the WebSocket flag is skipped on upgrades): it removes every header the app could mistake for ours, compared
  * after lower-casing and mapping {@code _} to {@code -} (many servers treat {@code X_Auth_User} as
  * {@code X-Auth-User}), plus the credential headers, the routing-override headers of {@code headers.strip-extra}
  * ({@code X-Original-URL} and friends, which frameworks honour to route past the policy), the sidecar's

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The usable signing keys of one JWKS fetch. Only RSA/EC verification keys for RS256, PS256 and ES256 get in;
- * private parts are dropped. {@link #parse} refuses a set with no usable key (PITFALLS 1: a JWTAuth built
+ * private parts are dropped. {@link #parse} refuses a set with no usable key (a JWTAuth built
  * from zero keys accepts unsigned tokens), so an empty {@code KeySet} can never exist.
  */
 public record KeySet(long version, List<JsonObject> keys, Set<String> kids) {

@@ -17,12 +17,12 @@ import java.util.logging.Logger;
 
 /**
  * The realm as seen from here: its discovery document and its current signing keys. One per process;
- * verifiers (one per verticle) build their own {@code JWTAuth} from {@link #keys()} (PITFALLS 3, 5).
+ * verifiers (one per verticle) build their own {@code JWTAuth} from {@link #keys()} (JWTAuth cannot fetch a JWKS, and a shared one serialises on its key locks).
  *
  * <p>Keys are fetched at start (retried until Keycloak answers), refreshed periodically, and refetched on
  * an unknown {@code kid} at most once per {@code keycloak.jwks-min-refetch-interval}, so a flood of tokens
  * with invented kids costs Keycloak one request per interval. A fetch that yields no usable key never
- * replaces the current set (PITFALLS 1).
+ * replaces the current set (a JWTAuth with no keys would accept unsigned tokens).
  */
 public final class OidcProvider {
 

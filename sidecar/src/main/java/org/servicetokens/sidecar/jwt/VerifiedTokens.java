@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Tokens this verticle has already verified, kept until their exp (DESIGN §4: one RS256 check costs ~40 µs; a
+ * Tokens this verticle has already verified, kept until their exp (one RS256 check costs ~40 µs; a
  * hash lookup takes it off the hot path). Keyed by the token itself (the identity holds it anyway: it is
  * forwarded as the assertion) through {@link TokenKey}, whose hash reads only the token's tail. Bounded LRU;
  * confined to one event loop, hence no locking. Revocation is checked by the caller on every use, hits included.

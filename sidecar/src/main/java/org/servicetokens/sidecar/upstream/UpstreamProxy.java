@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * The way to the app: one vertx-http-proxy {@link HttpProxy} and its client per verticle. Bodies stream both
  * ways (the proxy pipes them); WebSocket upgrades are proxied too. The caller strips the client's spoofable
- * headers before {@link #forward}. The only interceptor, flagged for WebSockets (PITFALLS 6: unflagged
+ * headers before {@link #forward}. The only interceptor, flagged for WebSockets (unflagged
  * interceptors are skipped on upgrades), sets the normalised URI and turns upstream failures into JSON: 504
  * when the upstream stays silent past {@code upstream.timeout}, 502 otherwise. X-Forwarded-* and the identity
  * headers are added by the origin provider straight onto the upstream request, which HTTP and WebSocket
@@ -74,7 +74,7 @@ public final class UpstreamProxy {
     this.metrics = metrics;
     this.timeoutMs = config.timeout.toMillis();
     this.connectTimeoutMs = config.connectTimeout.toMillis();
-    // PITFALLS 9: the default pool is 5 connections with an unbounded wait queue.
+    // vertx-http-proxy's default pool is 5 connections with an unbounded wait queue.
     this.client = vertx.createHttpClient(new HttpClientOptions()
             .setKeepAlive(true)
             .setConnectTimeout((int) connectTimeoutMs)
@@ -164,7 +164,7 @@ public final class UpstreamProxy {
         boolean timeout = err instanceof TimeoutException || err.getCause() instanceof TimeoutException;
         int status = timeout ? 504 : 502;
         String error = timeout ? "upstream_timeout" : "upstream_unavailable";
-        // PITFALLS 8: answer with a succeeded future carrying the response, never fail after release().
+        // vertx-http-proxy 5.0.7: answer with a succeeded future carrying the response, never fail after release().
         ProxyResponse response = context.request().release().response()
             .setStatusCode(status)
             .putHeader("Content-Type", "application/json")

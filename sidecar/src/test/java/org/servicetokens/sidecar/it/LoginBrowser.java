@@ -20,7 +20,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.servicetokens.keycloak.it.HeadlessChromium;
 
 /**
- * A person at a browser: headless Debian Chromium (PITFALLS 24–26) with the explicit driver path (Selenium Manager
+ * A person at a browser: headless Debian Chromium with the explicit driver path (Selenium Manager
  * never goes to the network), a fresh profile each time, condition waits rather than sleeps, quit() on close.
  * The driver comes from the provider's test-jar ({@link HeadlessChromium}), as for the console tests.
  */

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Pins down the vertx-auth-jwt 5.0.7 behaviours the verifier is built around (PITFALLS 1 and 2). If one of
+ * Pins down the vertx-auth-jwt 5.0.7 behaviours the verifier is built around (no keys accepts unsigned tokens; aud is any-of; no exp never expires). If one of
  * these starts failing after an upgrade, the library changed: re-read the verifier's comments. The sidecar's
  * own behaviour for the same inputs is asserted in the adversarial corpus (jwt.yaml) and KeyRotationTest.
  */
