@@ -88,6 +88,7 @@ cat <<NEXT
 
   Admin console   http://localhost:8080/admin/master/console/#/demo    ($ADMIN_USER / $ADMIN_PASSWORD)
   The app, human  http://localhost:8000/                               (log in as demo / demo)
+                  Use localhost, not 127.0.0.1: the demo-app client registers only http://localhost:8000 URLs.
 
   The app, as a bot with the service token just created (its secret is shown only here):
 
@@ -96,10 +97,20 @@ cat <<NEXT
 
     curl -u '$CLIENT_ID:$CLIENT_SECRET' http://localhost:8000/.sidecar/identity
 
+  The same bot with a JWT it gets from Keycloak itself (client_credentials; needs jq):
+
+    JWT=\$(curl -s -u '$CLIENT_ID:$CLIENT_SECRET' -d grant_type=client_credentials \\
+          http://localhost:8080/realms/demo/protocol/openid-connect/token | jq -r .access_token)
+    curl -H "Authorization: Bearer \$JWT" http://localhost:8000/
+
   Without credentials (401 for a bot):   curl -i http://localhost:8000/
   Sidecar metrics:                       curl http://localhost:9091/metrics
 
-  Manage tokens:  curl -H "Authorization: Bearer \$TOKEN" http://localhost:8080/admin/realms/demo/service-tokens
+  Manage tokens (an admin token first; needs jq):
+
+    TOKEN=\$(curl -s -d grant_type=password -d client_id=admin-cli -d username=$ADMIN_USER -d password=$ADMIN_PASSWORD \\
+            http://localhost:8080/realms/master/protocol/openid-connect/token | jq -r .access_token)
+    curl -H "Authorization: Bearer \$TOKEN" http://localhost:8080/admin/realms/demo/service-tokens
 
   Press Ctrl-C to stop everything.
 NEXT
