@@ -50,7 +50,14 @@ public final class BrowserLogin implements LoginFlow {
 
   /** {@code GET /.sidecar/login?rd=/path}: for apps that send the browser to log in themselves (after a 401). */
   public void explicit(RoutingContext ctx) {
-    var rd = ctx.request().params().getAll("rd");
+    java.util.List<String> rd;
+    try {
+      rd = ctx.request().params().getAll("rd");
+    } catch (IllegalArgumentException e) {
+      // Vert.x's decoder throws on a malformed escape (%zz) or a truncated UTF-8 sequence: bad input, not a 500.
+      Pages.refuse(ctx, 400, "bad_request", "malformed_query", "This address is not valid.");
+      return;
+    }
     begin(Exchange.of(ctx), rd.size() == 1 ? ReturnUrl.sanitize(rd.get(0)) : ReturnUrl.HOME);
   }
 

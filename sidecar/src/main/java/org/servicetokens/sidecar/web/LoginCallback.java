@@ -54,7 +54,14 @@ public final class LoginCallback implements io.vertx.core.Handler<RoutingContext
   @Override
   public void handle(RoutingContext ctx) {
     ctx.request().pause();
-    var params = ctx.request().params();
+    io.vertx.core.MultiMap params;
+    try {
+      params = ctx.request().params();
+    } catch (IllegalArgumentException e) {
+      // Vert.x's decoder throws on a malformed escape (%zz) or a truncated UTF-8 sequence: bad input, not a 500.
+      fail(ctx, 400, "malformed_query", "This sign-in link is not valid. Start again from the application.");
+      return;
+    }
     List<String> states = params.getAll("state");
     List<String> codes = params.getAll("code");
     String state = states.size() == 1 ? states.get(0) : null;
