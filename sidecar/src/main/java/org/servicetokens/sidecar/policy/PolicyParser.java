@@ -39,6 +39,8 @@ public final class PolicyParser {
       int before = problems.size();
       if (r.path == null || !r.path.startsWith("/")) {
         problems.add(key + ".path: must start with '/', got '" + r.path + "'");
+      } else {
+        normalForm(key + ".path", r.path, problems);
       }
       for (String unknown : r.unknownKeys) {
         // A misspelt key (ignorecase, method) must not silently leave a rule weaker than it reads.
@@ -60,6 +62,23 @@ public final class PolicyParser {
       }
     }
     return new Policy(out);
+  }
+
+  /**
+   * Rules match normalised paths ({@link PathNormalizer}; {@code *} is a plain path character there), so a pattern
+   * not in normal form ({@code %7e}, lower-case hex, {@code //}, {@code .} segments) or one the normaliser refuses
+   * (raw non-ASCII, {@code ;}, {@code %2F}) can never match: a restrictive rule written so would silently leave its
+   * paths to the rules after it.
+   */
+  private static void normalForm(String key, String path, List<String> problems) {
+    try {
+      String normal = PathNormalizer.normalize(path);
+      if (!normal.equals(path)) {
+        problems.add(key + ": '" + path + "' is not a normalised path and would match nothing; write '" + normal + "'");
+      }
+    } catch (PathNormalizer.AmbiguousPathException e) {
+      problems.add(key + ": '" + path + "' can match no request path (" + e.getMessage() + ")");
+    }
   }
 
   private static Access access(String key, JsonNode allow, List<String> problems) {

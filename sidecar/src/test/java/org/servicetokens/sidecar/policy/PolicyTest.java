@@ -143,4 +143,33 @@ class PolicyTest {
         """), problems);
     assertEquals(7, problems.size(), problems.toString());
   }
+  /**
+   * A rule path no normalised request path can ever match is dead: a restrictive rule written so would silently
+   * leave its paths to the rules after it (or to {@code authenticated}). Refused at load, with the normal form.
+   */
+  @Test
+  void rulePathsThatNoRequestCanMatchAreReported() {
+    List<String> problems = new ArrayList<>();
+    PolicyParser.parse(Harness.rules("""
+        - {path: "/caf%c3%a9/**", allow: {roles: [admin]}}
+        - {path: "/%7euser/**", allow: {roles: [admin]}}
+        - {path: "/a//b", allow: {roles: [admin]}}
+        - {path: "/a/./b/**", allow: {roles: [admin]}}
+        - {path: "/café/**", allow: {roles: [admin]}}
+        - {path: "/a;b", allow: {roles: [admin]}}
+        - {path: "/a%2Fb", allow: {roles: [admin]}}
+        """), problems);
+    assertEquals(7, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("policy.rules[0].path: ") && problems.get(0).contains("/caf%C3%A9/**"),
+        problems.get(0));
+    assertTrue(problems.get(1).contains("/~user/**"), problems.get(1));
+    policy("""
+        - {path: "/caf%C3%A9/**", allow: public}
+        - {path: /**/*.json, allow: public}
+        - {path: "/~user/*", ignoreCase: true, allow: public}
+        - {path: /api/, allow: public}
+        - {path: /, allow: public}
+        - {path: /**, allow: authenticated}
+        """);
+  }
 }
