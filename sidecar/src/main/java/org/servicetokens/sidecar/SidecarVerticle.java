@@ -55,7 +55,7 @@ final class SidecarVerticle extends VerticleBase {
   public Future<?> start() {
     var config = shared.config();
     JwtVerifier verifier = new JwtVerifier(vertx, shared.provider(), config.app.clientId,
-        config.keycloak.leeway.toSeconds(), config.tokens.verifiedCacheSize);
+        config.keycloak.leeway.toSeconds(), config.tokens.verifiedCacheSize, config.revocation.retention.toSeconds());
     IdentityHeaders identityHeaders = new IdentityHeaders(config);
     upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics(), identityHeaders);
     SessionServices sessions = shared.sessions();

@@ -53,18 +53,25 @@ public final class JwtVerifier {
   private final String issuer;
   private final String audience;
   private final long leeway;
+  private final long maxRemainingSeconds;
   private final VerifiedTokens verified;
 
   private JWTAuth auth;
   private long authVersion = -1;
   private long verifiedVersion = -1;
 
-  public JwtVerifier(Vertx vertx, OidcProvider provider, String appClientId, long leewaySeconds, int cacheSize) {
+  /**
+   * @param revocationRetentionSeconds {@code revocation.retention}: an access token valid for longer than this from
+   *                                   now would outlive a revocation record written now, and is refused
+   */
+  public JwtVerifier(Vertx vertx, OidcProvider provider, String appClientId, long leewaySeconds, int cacheSize,
+                     long revocationRetentionSeconds) {
     this.vertx = vertx;
     this.provider = provider;
     this.issuer = provider.issuer();
     this.audience = appClientId;
     this.leeway = leewaySeconds;
+    this.maxRemainingSeconds = revocationRetentionSeconds;
     this.verified = new VerifiedTokens(cacheSize);
   }
 
@@ -97,7 +104,12 @@ public final class JwtVerifier {
         // A back-channel logout token is signed by the same key: never let it pass as an access token.
         throw new TokenRejected("not_an_access_token");
       }
-      checkTimes(claims, System.currentTimeMillis() / 1000, true);
+      long at = System.currentTimeMillis() / 1000;
+      checkTimes(claims, at, true);
+      if (((Number) claims.getValue("exp")).longValue() - at > maxRemainingSeconds) {
+        // A revocation written now would expire (revocation.retention) while this token is still valid: fail closed.
+        throw new TokenRejected("token_outlives_revocation");
+      }
       checkAudience(claims);
       Identity identity = Claims.toIdentity(claims, token);
       verified.put(token, identity);
