@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.servicetokens.sidecar.support.Harness;
+import org.servicetokens.sidecar.support.RawHttp;
 
 import java.io.OutputStream;
 import java.net.Socket;
@@ -49,7 +50,6 @@ class AdversarialCorpusTest {
   static CorpusTokens tokens;
   static CorpusTokens h2Tokens;
   static CorpusFlows flows;
-  static RawHttp raw;
   static final CorpusConfig config = new CorpusConfig();
   private static final String RESERVED = "/.sidecar";
   static String session;
@@ -63,7 +63,6 @@ class AdversarialCorpusTest {
     }, true);
     tokens = new CorpusTokens(h.keycloak, h.key);
     flows = new CorpusFlows(h);
-    raw = new RawHttp(h.sidecar.port());
   }
 
   @AfterAll
@@ -92,7 +91,7 @@ class AdversarialCorpusTest {
       h.upstream.reset();
       String req = "GET /after-corpus HTTP/1.1\r\nHost: app.example.com\r\nAuthorization: Bearer "
           + tokens.userToken() + "\r\n\r\n";
-      List<RawHttp.Response> r = raw.exchange(req.getBytes(StandardCharsets.ISO_8859_1), false, 0);
+      List<RawHttp.Answer> r = RawHttp.exchangeAll(h.sidecar.port(), req.getBytes(StandardCharsets.ISO_8859_1), false, 0);
       assertEquals(200, r.get(r.size() - 1).status());
       assertEquals(1, h.upstream.hits.get());
     }));
@@ -138,7 +137,7 @@ class AdversarialCorpusTest {
       }
       h.upstream.reset();
       long start = System.nanoTime();
-      List<RawHttp.Response> r = raw.exchange(("GET /public/ok HTTP/1.1\r\nHost: app.example.com\r\n\r\n")
+      List<RawHttp.Answer> r = RawHttp.exchangeAll(h.sidecar.port(), ("GET /public/ok HTTP/1.1\r\nHost: app.example.com\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1), false, 0);
       assertEquals(200, r.get(r.size() - 1).status());
       assertTrue(System.nanoTime() - start < 2_000_000_000L, "served within 2 s while 30 clients stall");
@@ -164,7 +163,7 @@ class AdversarialCorpusTest {
     long start = System.nanoTime();
     String[] logout = {null};
     Function<String, String> values = name -> value(c, name, logout[0], tk);
-    List<RawHttp.Response> responses;
+    List<RawHttp.Answer> responses;
     CorpusFlows.Login login = null;
     boolean endpoint = req.path("target").asText("").startsWith(RESERVED) || req.has("logout");
     try {
@@ -190,15 +189,15 @@ class AdversarialCorpusTest {
           login = flows.login(bytes, "login-user");
           responses = List.of(login.start());
         } else if (req.path("expectContinue").asBoolean(false)) {
-          responses = raw.expectContinue(parts[0], parts[1]);
+          responses = RawHttp.expectContinue(h.sidecar.port(), parts[0], parts[1]);
         } else {
           if (c.node().path("replay").asBoolean(false)) {
-            List<RawHttp.Response> first = raw.exchange(bytes, head, 0);
+            List<RawHttp.Answer> first = RawHttp.exchangeAll(h.sidecar.port(), bytes, head, 0);
             assertEquals(exp.path("firstStatus").asInt(200), first.get(first.size() - 1).status(),
                 c.id() + ": the first of the two identical requests");
             h.upstream.reset();
           }
-          responses = raw.exchange(bytes, head, settle);
+          responses = RawHttp.exchangeAll(h.sidecar.port(), bytes, head, settle);
         }
       }
     } finally {
@@ -280,7 +279,7 @@ class AdversarialCorpusTest {
     return out;
   }
 
-  static String reason(RawHttp.Response r) {
+  static String reason(RawHttp.Answer r) {
     try {
       return new JsonObject(r.body()).getString("reason");
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package org.servicetokens.sidecar.adversarial;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.MultiMap;
+import org.servicetokens.sidecar.support.RawHttp;
 import org.servicetokens.sidecar.support.TestUpstream;
 
 import java.util.ArrayList;
@@ -31,11 +32,11 @@ final class CorpusChecks {
   private CorpusChecks() {
   }
 
-  static void check(Corpus.Case c, List<RawHttp.Response> responses, CorpusFlows.Login login, TestUpstream upstream,
+  static void check(Corpus.Case c, List<RawHttp.Answer> responses, CorpusFlows.Login login, TestUpstream upstream,
                     int keycloakCalls, long millis, boolean endpoint) {
     String id = c.id();
     JsonNode exp = c.expect();
-    RawHttp.Response last = responses.get(responses.size() - 1);
+    RawHttp.Answer last = responses.get(responses.size() - 1);
     Set<Integer> allowed = statuses(exp.get("status"));
     String reason = AdversarialCorpusTest.reason(last);
     assertTrue(allowed.contains(last.status()), id + ": expected status " + allowed + ", got " + name(last.status())
@@ -90,7 +91,7 @@ final class CorpusChecks {
   }
 
   /** {@code interim: none}: no 100 Continue came before the final answer; {@code interim: 100}: one did. */
-  private static void interim(Corpus.Case c, List<RawHttp.Response> responses) {
+  private static void interim(Corpus.Case c, List<RawHttp.Answer> responses) {
     String want = c.expect().path("interim").asText("");
     boolean got100 = responses.size() > 1 && responses.get(0).status() == 100;
     if (want.equals("none")) {
@@ -152,7 +153,7 @@ final class CorpusChecks {
     }
   }
 
-  private static void response(String id, JsonNode want, RawHttp.Response got) {
+  private static void response(String id, JsonNode want, RawHttp.Answer got) {
     for (JsonNode n : want.path("absent")) {
       assertNull(got.header(n.asText()), id + ": response header " + n.asText());
     }

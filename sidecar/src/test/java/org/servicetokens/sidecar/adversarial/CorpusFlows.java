@@ -2,6 +2,8 @@ package org.servicetokens.sidecar.adversarial;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.servicetokens.sidecar.support.Harness;
+import org.servicetokens.sidecar.support.RawHttp;
+import org.servicetokens.sidecar.support.RawHttp2;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -22,15 +24,13 @@ import java.util.function.Function;
 final class CorpusFlows {
 
   /** The end of a login: the first answer, then (when it was a redirect to the realm) the callback's. */
-  record Login(RawHttp.Response start, RawHttp.Response callback) {
+  record Login(RawHttp.Answer start, RawHttp.Answer callback) {
   }
 
   private final Harness h;
-  private final RawHttp raw;
 
   CorpusFlows(Harness h) {
     this.h = h;
-    this.raw = new RawHttp(h.sidecar.port());
   }
 
   /**
@@ -38,8 +38,8 @@ final class CorpusFlows {
    * {@code sub} and follows the realm's redirect back to the callback with the cookies the sidecar set.
    */
   Login login(byte[] start, String sub) throws Exception {
-    List<RawHttp.Response> first = raw.exchange(start, false, 0);
-    RawHttp.Response r = first.get(first.size() - 1);
+    List<RawHttp.Answer> first = RawHttp.exchangeAll(h.sidecar.port(), start, false, 0);
+    RawHttp.Answer r = first.get(first.size() - 1);
     String location = r.header("Location");
     if (r.status() != 302 || location == null || !location.startsWith(h.keycloak.issuer())) {
       return new Login(r, null);
@@ -50,7 +50,7 @@ final class CorpusFlows {
     String callbackPath = URI.create(params.get("redirect_uri")).getRawPath();
     String request = "GET " + callbackPath + "?code=" + code + "&state=" + params.get("state") + " HTTP/1.1\r\n"
         + "Host: app.example.com\r\nAccept: text/html\r\nCookie: " + cookies(r) + "\r\n\r\n";
-    List<RawHttp.Response> back = raw.exchange(request.getBytes(StandardCharsets.ISO_8859_1), false, 0);
+    List<RawHttp.Answer> back = RawHttp.exchangeAll(h.sidecar.port(), request.getBytes(StandardCharsets.ISO_8859_1), false, 0);
     return new Login(r, back.get(back.size() - 1));
   }
 
@@ -62,7 +62,7 @@ final class CorpusFlows {
     if (login.callback() == null || login.callback().status() != 302) {
       throw new IllegalStateException("could not log in for a session: " + login);
     }
-    for (String set : login.callback().headers().getOrDefault("set-cookie", List.of())) {
+    for (String set : login.callback().headers().getAll("set-cookie")) {
       String pair = set.substring(0, set.indexOf(';') < 0 ? set.length() : set.indexOf(';'));
       int eq = pair.indexOf('=');
       if (eq > 0 && !pair.substring(0, eq).endsWith("-login") && eq < pair.length() - 1) {
@@ -73,9 +73,9 @@ final class CorpusFlows {
   }
 
   /** {@code name=value; …} of every cookie the response set with a value. */
-  static String cookies(RawHttp.Response r) {
+  static String cookies(RawHttp.Answer r) {
     List<String> pairs = new ArrayList<>();
-    for (String set : r.headers().getOrDefault("set-cookie", List.of())) {
+    for (String set : r.headers().getAll("set-cookie")) {
       String pair = set.substring(0, set.indexOf(';') < 0 ? set.length() : set.indexOf(';')).trim();
       if (!pair.endsWith("=")) {
         pairs.add(pair);
@@ -97,12 +97,24 @@ final class CorpusFlows {
    * An HTTP/2 request with prior knowledge to {@code target}'s sidecar: {@code :authority} app.example.com (or the
    * case's {@code authority}), then the case's headers with their names in lower case, values exactly as written.
    */
-  static RawHttp.Response h2(Harness target, JsonNode req, Function<String, String> expand) throws java.io.IOException {
-    List<String[]> headers = new ArrayList<>();
+  static RawHttp.Answer h2(Harness target, JsonNode req, Function<String, String> expand) {
+    List<String> fields = new ArrayList<>(List.of(":method", req.path("method").asText("GET"), ":scheme", "http",
+        ":path", expand.apply(req.path("target").asText("/x")), ":authority",
+        req.path("authority").asText("app.example.com")));
     for (JsonNode h : req.path("headers")) {
-      headers.add(new String[] {h.get(0).asText().toLowerCase(Locale.ROOT), expand.apply(h.get(1).asText())});
+      fields.add(h.get(0).asText().toLowerCase(Locale.ROOT));
+      fields.add(expand.apply(h.get(1).asText()));
     }
-    return RawHttp2.exchange(target.sidecar.port(), req.path("method").asText("GET"),
-        expand.apply(req.path("target").asText("/x")), req.path("authority").asText("app.example.com"), headers);
+    try {
+      return RawHttp2.exchange(target.sidecar.port(), RawHttp2.headers(fields.toArray(String[]::new)), null, 5_000)
+          .asHttp1();
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof java.net.SocketTimeoutException) {
+        // No answer in time counts as a closed connection, as for HTTP/1 cases.
+        return new RawHttp.Answer(RawHttp.CLOSED, io.vertx.core.MultiMap.caseInsensitiveMultiMap(), "");
+      }
+      throw e;
+    }
   }
+
 }
