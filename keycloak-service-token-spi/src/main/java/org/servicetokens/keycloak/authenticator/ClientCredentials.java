@@ -1,61 +1,157 @@
 package org.servicetokens.keycloak.authenticator;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 
 import org.keycloak.OAuth2Constants;
 import org.keycloak.http.HttpRequest;
-import org.keycloak.util.BasicAuthHelper;
 
 /**
- * The client ID and secret of a token request, from {@code client_secret_basic} or {@code client_secret_post},
- * parsed as Keycloak's stock client-secret authenticator does (a form {@code client_id} names the client) so both
- * agree on who is calling; credentials given two conflicting ways are marked ambiguous and refused.
+ * The client ID and secret of a token request, from {@code client_secret_basic} or {@code client_secret_post}
+ * (RFC 6749 §2.3.1). In HTTP Basic both parts are {@code application/x-www-form-urlencoded} before Base64, so they
+ * are decoded here strictly: Base64, then UTF-8, then percent-decoding ({@code +} is a space) with every
+ * {@code %XX} required to be hex and the result valid UTF-8. Anything else is {@link #problem() malformed}, never
+ * an exception. A form {@code client_id} names the client, as in Keycloak's stock client-secret authenticator;
+ * credentials given two conflicting ways (two IDs that differ, a secret in both places, a repeated parameter or
+ * header) are ambiguous (RFC 6749 §2.3: use only one method).
+ *
+ * @param clientId the decoded client ID, null when none could be read
+ * @param problem  null, {@value #AMBIGUOUS} or {@value #MALFORMED}
  */
-record ClientCredentials(String clientId, String secret, String method) {
+record ClientCredentials(String clientId, String secret, String method, String problem) {
 
     static final String BASIC = "client_secret_basic";
     static final String POST = "client_secret_post";
+    static final String AMBIGUOUS = "ambiguous_credentials";
+    static final String MALFORMED = "malformed_credentials";
 
     static ClientCredentials from(HttpRequest request) {
         String clientId = null;
         String secret = null;
         String method = null;
-        String authorization = request.getHttpHeaders().getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-        if (authorization != null) {
-            String[] pair = BasicAuthHelper.RFC6749.parseHeader(authorization);
-            if (pair != null) {
-                clientId = pair[0];
-                secret = pair[1];
-                method = BASIC;
-            }
+        String problem = null;
+        List<String> authorizations = request.getHttpHeaders().getRequestHeaders().get(HttpHeaders.AUTHORIZATION);
+        if (authorizations != null && authorizations.size() > 1) {
+            problem = AMBIGUOUS;
         }
-        MediaType mediaType = request.getHttpHeaders().getMediaType();
-        if (mediaType != null && mediaType.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
-            MultivaluedMap<String, String> form = request.getDecodedFormParameters();
-            String formClientId = form.getFirst(OAuth2Constants.CLIENT_ID);
-            if (formClientId != null) {
-                if (clientId != null && !clientId.equals(formClientId)) {
-                    method = "ambiguous";
+        String authorization = authorizations == null || authorizations.isEmpty() ? null : authorizations.get(0);
+        if (authorization != null && authorization.length() >= 6
+                && authorization.substring(0, 6).toLowerCase(Locale.ROOT).equals("basic ")) {
+            method = BASIC;
+            String[] pair = basic(authorization.substring(6).strip());
+            if (pair == null) {
+                problem = first(problem, MALFORMED);
+            } else {
+                clientId = formDecode(pair[0]);
+                secret = formDecode(pair[1]);
+                if (clientId == null || secret == null) {
+                    problem = first(problem, MALFORMED);
                 }
-                clientId = formClientId;
-            }
-            if (form.containsKey(OAuth2Constants.CLIENT_SECRET)) {
-                // Both ways at once is ambiguous (RFC 6749 §2.3: use only one): refuse rather than pick one.
-                method = method == null ? POST : "ambiguous";
-                secret = form.getFirst(OAuth2Constants.CLIENT_SECRET);
             }
         }
-        return new ClientCredentials(clientId, secret, method);
+        MultivaluedMap<String, String> form = form(request);
+        if (form != null) {
+            List<String> ids = form.get(OAuth2Constants.CLIENT_ID);
+            List<String> secrets = form.get(OAuth2Constants.CLIENT_SECRET);
+            if ((ids != null && ids.size() > 1) || (secrets != null && secrets.size() > 1)) {
+                problem = first(problem, AMBIGUOUS);
+            }
+            if (ids != null && !ids.isEmpty()) {
+                if (clientId != null && !clientId.equals(ids.get(0))) {
+                    problem = first(problem, AMBIGUOUS);
+                }
+                clientId = ids.get(0);
+            }
+            if (secrets != null && !secrets.isEmpty()) {
+                if (BASIC.equals(method)) {
+                    problem = first(problem, AMBIGUOUS);
+                }
+                method = method == null ? POST : method;
+                secret = secrets.get(0);
+            }
+        }
+        return new ClientCredentials(clientId, secret, method, problem);
     }
 
-    boolean ambiguous() {
-        return "ambiguous".equals(method);
+    private static MultivaluedMap<String, String> form(HttpRequest request) {
+        MediaType mediaType = request.getHttpHeaders().getMediaType();
+        if (mediaType == null || !mediaType.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+            return null;
+        }
+        return request.getDecodedFormParameters();
+    }
+
+    /** The two raw (still form-encoded) halves of a Basic credential, or null if it is not Base64 of UTF-8 "a:b". */
+    private static String[] basic(String base64) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
+        String text = utf8(bytes);
+        int colon = text == null ? -1 : text.indexOf(':');
+        return colon < 0 ? null : new String[]{text.substring(0, colon), text.substring(colon + 1)};
+    }
+
+    /** {@code application/x-www-form-urlencoded} decoding that refuses instead of guessing; null when malformed. */
+    static String formDecode(String encoded) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(encoded.length());
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '+') {
+                out.write(' ');
+            } else if (c == '%') {
+                if (i + 2 >= encoded.length()) {
+                    return null;
+                }
+                int high = Character.digit(encoded.charAt(i + 1), 16);
+                int low = Character.digit(encoded.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    return null;
+                }
+                out.write(high * 16 + low);
+                i += 2;
+            } else {
+                byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                if (Character.isSurrogate(c)) {
+                    if (!Character.isHighSurrogate(c) || i + 1 >= encoded.length() || !Character.isLowSurrogate(encoded.charAt(i + 1))) {
+                        return null;
+                    }
+                    raw = encoded.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+                    i++;
+                }
+                out.writeBytes(raw);
+            }
+        }
+        return utf8(out.toByteArray());
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            return null;
+        }
+    }
+
+    private static String first(String current, String next) {
+        return current != null ? current : next;
     }
 
     @Override
     public String toString() {
-        return "ClientCredentials[clientId=" + clientId + ", method=" + method + "]";
+        return "ClientCredentials[clientId=" + clientId + ", method=" + method + ", problem=" + problem + "]";
     }
 }

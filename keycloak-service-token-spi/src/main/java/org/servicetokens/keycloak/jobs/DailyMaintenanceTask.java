@@ -3,6 +3,7 @@ package org.servicetokens.keycloak.jobs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -82,6 +83,10 @@ public final class DailyMaintenanceTask implements ScheduledTask {
                                             ServiceToken token, Instant now) {
         if (settings.inactivityDays() <= 0 || settings.inactivityAction() == ServiceTokenSettings.InactivityAction.none) {
             return;
+        }
+        List<String> unreadable = ServiceTokenSettings.unreadable(realm);
+        if (unreadable.contains("inactivityDays") || unreadable.contains("inactivityAction")) {
+            return; // a rule someone broke by hand is not applied with guessed values
         }
         Instant lastActivity = LastUsedTracker.instance().lastUsed(realm, token)
                 .or(token::createdAt).orElse(now);

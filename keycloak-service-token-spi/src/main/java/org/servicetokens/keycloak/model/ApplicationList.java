@@ -2,11 +2,12 @@ package org.servicetokens.keycloak.model;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import org.keycloak.util.JsonSerialization;
 
-/** Applications are kept as a JSON array in one attribute: client IDs may contain any character. */
+/** Applications are kept as a JSON array of strings in one attribute (client ids may contain any character). */
 final class ApplicationList {
 
     private static final TypeReference<List<String>> LIST = new TypeReference<>() {
@@ -15,14 +16,19 @@ final class ApplicationList {
     private ApplicationList() {
     }
 
-    static List<String> parse(String stored) {
+    /** Empty list for an absent attribute; empty Optional when the stored text is not a JSON array of strings. */
+    static Optional<List<String>> parse(String stored) {
         if (stored == null || stored.isBlank()) {
-            return List.of();
+            return Optional.of(List.of());
         }
         try {
-            return List.copyOf(JsonSerialization.readValue(stored, LIST));
-        } catch (IOException | NullPointerException corrupt) {
-            return List.of();
+            List<String> values = JsonSerialization.readValue(stored, LIST);
+            if (values == null || values.stream().anyMatch(v -> v == null || v.isBlank())) {
+                return Optional.empty();
+            }
+            return Optional.of(List.copyOf(values));
+        } catch (IOException | RuntimeException corrupt) {
+            return Optional.empty();
         }
     }
 

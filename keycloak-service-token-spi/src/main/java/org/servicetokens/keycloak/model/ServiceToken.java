@@ -2,20 +2,29 @@ package org.servicetokens.keycloak.model;
 
 import static org.servicetokens.keycloak.model.ServiceTokenAttributes.*;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.keycloak.models.ClientModel;
-import org.servicetokens.keycloak.authenticator.ServiceTokenClientAuthenticatorFactory;
+import org.keycloak.models.RealmModel;
 
 /**
- * A service token is a Keycloak client with our authenticator type and a few attributes; this class is the
- * typed view over them. It never holds a secret, only hashes.
+ * A service token is a Keycloak client marked with our attribute; this class is the typed view over its
+ * attributes. It never holds a secret, only hashes. Every reader fails closed: an unreadable expiry counts as
+ * expired, an unreadable previous secret as ended, an unreadable application list as empty, and
+ * {@link #attributeProblems()} says which attribute could not be read.
  */
 public final class ServiceToken {
 
-    public enum Status { active, expired, disabled }
+    /** {@code broken}: the authenticator refuses the token until an admin fixes what {@link TokenHealth} reports. */
+    public enum Status { active, expired, disabled, broken }
+
+    private static final int SHA256_BYTES = 32;
 
     private final ClientModel client;
 
@@ -23,10 +32,9 @@ public final class ServiceToken {
         this.client = client;
     }
 
+    /** Marked as a service token, whatever its authenticator type now says (a changed type is a problem, not an exit). */
     public static boolean isServiceToken(ClientModel client) {
-        return client != null
-                && ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(client.getClientAuthenticatorType())
-                && "true".equals(client.getAttribute(MARKER));
+        return client != null && "true".equals(client.getAttribute(MARKER));
     }
 
     public static Optional<ServiceToken> of(ClientModel client) {
@@ -57,6 +65,7 @@ public final class ServiceToken {
         return client.isEnabled();
     }
 
+    /** Empty when the token never expires, or when the attribute is unreadable (then {@link #isExpired} is true). */
     public Optional<Instant> expiresAt() {
         return instant(EXPIRES_AT);
     }
@@ -114,25 +123,90 @@ public final class ServiceToken {
         return TokenSecrets.secretId(previousSecretHash(), generation());
     }
 
-    public List<String> applications() {
-        return ApplicationList.parse(client.getAttribute(APPLICATIONS));
+    /**
+     * The internal ids of the applications. Before they were stored by id, they were stored as client-ID text:
+     * such a list is resolved here to the clients that carry those IDs now (read-only; {@link #migrateApplications()}
+     * stores the result). Unreadable lists read as empty.
+     */
+    public List<String> applicationIds() {
+        String stored = client.getAttribute(APPLICATION_IDS);
+        if (stored != null) {
+            return ApplicationList.parse(stored).orElse(List.of());
+        }
+        RealmModel realm = client.getRealm();
+        List<String> ids = new ArrayList<>();
+        for (String clientId : ApplicationList.parse(client.getAttribute(LEGACY_APPLICATIONS)).orElse(List.of())) {
+            ClientModel application = realm.getClientByClientId(clientId);
+            if (application != null && !isServiceToken(application) && !ids.contains(application.getId())) {
+                ids.add(application.getId());
+            }
+        }
+        return List.copyOf(ids);
     }
 
+    /** The applications' current client IDs (what {@code aud} carries): renames are followed, deleted clients left out. */
+    public List<String> applications() {
+        RealmModel realm = client.getRealm();
+        return applicationIds().stream()
+                .map(realm::getClientById)
+                .filter(Objects::nonNull)
+                .filter(application -> !isServiceToken(application))
+                .map(ClientModel::getClientId)
+                .toList();
+    }
+
+    /** Stores a legacy client-ID list as ids; true if anything was written. */
+    public boolean migrateApplications() {
+        if (client.getAttribute(LEGACY_APPLICATIONS) == null) {
+            return false;
+        }
+        List<String> ids = applicationIds();
+        setApplicationIds(ids);
+        return true;
+    }
+
+    /** True when expired, and when the expiry cannot be read (fail closed). */
     public boolean isExpired(Instant now) {
+        if (unreadable(EXPIRES_AT)) {
+            return true;
+        }
         return expiresAt().map(at -> !now.isBefore(at)).orElse(false);
     }
 
-    public Status status(Instant now) {
-        if (!enabled()) {
-            return Status.disabled;
-        }
-        return isExpired(now) ? Status.expired : Status.active;
+    /** The previous secret is honoured only while its grace end lies in the future and both its attributes read. */
+    public boolean previousSecretValid(Instant now) {
+        return previousSecretHash() != null && readableHash(previousSecretHash())
+                && previousSecretExpiresAt().map(now::isBefore).orElse(false);
     }
 
-    /** The previous secret is honoured only while its grace end lies in the future. */
-    public boolean previousSecretValid(Instant now) {
-        return previousSecretHash() != null
-                && previousSecretExpiresAt().map(now::isBefore).orElse(false);
+    /** The lifecycle attributes that are present but cannot be read, each with what fixes it. */
+    public List<Problem> attributeProblems() {
+        List<Problem> problems = new ArrayList<>();
+        if (unreadable(EXPIRES_AT)) {
+            problems.add(new Problem("expiry_unreadable", "The stored expiry (" + EXPIRES_AT
+                    + ") cannot be read; extend the token to set a new one.", Problem.EXTEND));
+        }
+        if (secretHash() == null || !readableHash(secretHash())) {
+            problems.add(new Problem("secret_hash_unreadable", "The stored secret hash (" + SECRET_HASH
+                    + ") is missing or unreadable; rotate the secret to issue a new one.", Problem.ROTATE));
+        }
+        boolean previousHash = previousSecretHash() != null;
+        boolean previousExpiry = client.getAttribute(PREVIOUS_EXPIRES_AT) != null;
+        if (previousHash != previousExpiry || (previousHash && !readableHash(previousSecretHash())) || unreadable(PREVIOUS_EXPIRES_AT)) {
+            problems.add(new Problem("previous_secret_unreadable", "The previous secret (" + PREVIOUS_SECRET_HASH + ", "
+                    + PREVIOUS_EXPIRES_AT + ") cannot be read; repair drops it.", Problem.REPAIR));
+        }
+        if (unreadable(CREATED_AT)) {
+            problems.add(new Problem("created_at_unreadable", "The creation time (" + CREATED_AT
+                    + ") cannot be read; repair drops it.", Problem.REPAIR));
+        }
+        String ids = client.getAttribute(APPLICATION_IDS);
+        String legacy = client.getAttribute(LEGACY_APPLICATIONS);
+        if ((ids != null && ApplicationList.parse(ids).isEmpty()) || (ids == null && legacy != null && ApplicationList.parse(legacy).isEmpty())) {
+            problems.add(new Problem("applications_unreadable", "The application list (" + APPLICATION_IDS
+                    + ") cannot be read; set the applications again (or repair, which empties the list).", Problem.UPDATE));
+        }
+        return problems;
     }
 
     public void setExpiresAt(Instant at) {
@@ -154,8 +228,10 @@ public final class ServiceToken {
         client.setAttribute(SECRET_HASH, hash);
     }
 
-    public void setApplications(List<String> applications) {
-        client.setAttribute(APPLICATIONS, ApplicationList.format(applications));
+    /** @param applicationIds internal ids of existing, non-token clients */
+    public void setApplicationIds(List<String> applicationIds) {
+        client.setAttribute(APPLICATION_IDS, ApplicationList.format(applicationIds));
+        client.removeAttribute(LEGACY_APPLICATIONS);
     }
 
     public void setLastUsedAt(Instant at) {
@@ -175,15 +251,32 @@ public final class ServiceToken {
         client.setAttribute(EXPIRY_WARNED_DAYS, Integer.toString(days));
     }
 
-    private Optional<Instant> instant(String attribute) {
+    private boolean unreadable(String attribute) {
         String value = client.getAttribute(attribute);
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
+        return value != null && parseInstant(value) == null;
+    }
+
+    private Optional<Instant> instant(String attribute) {
+        return Optional.ofNullable(parseInstant(client.getAttribute(attribute)));
+    }
+
+    /** Epoch seconds; null when absent or unreadable (callers that must tell the two apart use {@link #unreadable}). */
+    private static Instant parseInstant(String value) {
+        if (value == null) {
+            return null;
         }
         try {
-            return Optional.of(Instant.ofEpochSecond(Long.parseLong(value)));
-        } catch (NumberFormatException corrupt) {
-            return Optional.empty();
+            return Instant.ofEpochSecond(Long.parseLong(value.strip()));
+        } catch (NumberFormatException | DateTimeException corrupt) {
+            return null;
+        }
+    }
+
+    private static boolean readableHash(String hash) {
+        try {
+            return Base64.getUrlDecoder().decode(hash).length == SHA256_BYTES;
+        } catch (IllegalArgumentException corrupt) {
+            return false;
         }
     }
 

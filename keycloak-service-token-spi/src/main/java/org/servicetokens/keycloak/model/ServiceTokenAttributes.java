@@ -11,7 +11,10 @@ public final class ServiceTokenAttributes {
     public static final String CREATED_AT = "service-token.created-at";
     public static final String CREATED_BY = "service-token.created-by";
     public static final String CREATED_BY_EMAIL = "service-token.created-by-email";
-    public static final String APPLICATIONS = "service-token.applications";
+    /** Applications by the clients' internal ids (a JSON array): a rename keeps them, a deletion drops them. */
+    public static final String APPLICATION_IDS = "service-token.application-ids";
+    /** Before 0.2: applications by client ID text (a JSON array). Read as a fallback, migrated at start-up. */
+    public static final String LEGACY_APPLICATIONS = "service-token.applications";
     public static final String LAST_USED_AT = "service-token.last-used-at";
     /**
      * Moves on whenever every JWT of the token is revoked while the token lives on (disable, removal of an

@@ -54,11 +54,14 @@ public final class ServiceTokenManager {
      * column of the client table, and then loaded through the client cache.
      */
     public Stream<ServiceToken> list() {
+        // By type or by marker: a token whose type was changed behind our back must still be listed (as broken).
         List<String> ids = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createQuery("select c.id from ClientEntity c where c.realmId = :realm and c.clientAuthenticatorType = :type",
+                .createQuery("select c.id from ClientEntity c where c.realmId = :realm and (c.clientAuthenticatorType = :type"
+                                + " or exists (select a from ClientAttributeEntity a where a.client = c and a.name = :marker))",
                         String.class)
                 .setParameter("realm", realm.getId())
                 .setParameter("type", ServiceTokenClientAuthenticatorFactory.PROVIDER_ID)
+                .setParameter("marker", MARKER)
                 .getResultList();
         return ids.stream()
                 .map(id -> session.clients().getClientById(realm, id))
@@ -75,7 +78,21 @@ public final class ServiceTokenManager {
         return ServiceToken.of(session.clients().getClientById(realm, id));
     }
 
-    public IssuedSecret create(String name, String description, TokenDuration duration, List<String> applications,
+    /**
+     * Locks the token's row for this transaction ({@code SELECT … FOR UPDATE NOWAIT}) and returns it as stored
+     * now, not as cached: concurrent changes to one token are applied one at a time or refused.
+     *
+     * @return empty when the token does not exist (any more)
+     * @throws ConcurrentChangeException when another transaction holds the token
+     */
+    public Optional<ServiceToken> lock(String id) {
+        return TokenLock.lock(session, realm, id);
+    }
+
+    /**
+     * @param applicationIds internal ids of existing, non-token clients
+     */
+    public IssuedSecret create(String name, String description, TokenDuration duration, List<String> applicationIds,
                                UserModel creator, Instant now) {
         ClientRepresentation rep = new ClientRepresentation();
         rep.setClientId(uniqueClientId(name));
@@ -100,7 +117,7 @@ public final class ServiceTokenManager {
                 "use.refresh.tokens", "false",
                 "client_credentials.use_refresh_token", "false"));
 
-        ClientModel client = ClientManager.createClient(session, realm, rep);
+        ClientModel client = InternalChange.run(session, () -> ClientManager.createClient(session, realm, rep));
         // The stock code path generates an ordinary plain-text secret for every confidential client. A service
         // token must never have one: GET /clients/{id}/client-secret would reveal it and the stock
         // client-secret authenticator would accept it.
@@ -113,7 +130,7 @@ public final class ServiceTokenManager {
         String secret = TokenSecrets.generate();
         token.setSecretHash(TokenSecrets.hash(secret));
         token.setExpiresAt(duration.from(now).orElse(null));
-        token.setApplications(applications);
+        token.setApplicationIds(applicationIds);
         client.setAttribute(CREATED_AT, Long.toString(now.getEpochSecond()));
         rememberIssuer(token);
         if (creator != null) {
@@ -170,7 +187,7 @@ public final class ServiceTokenManager {
     /** A new expiry; applications drop what they cached for the token (an expired token may work again). */
     public void extend(ServiceToken token, TokenDuration duration, Instant now) {
         token.setExpiresAt(duration.from(now).orElse(null));
-        pushes.refresh(token, token.applications(), now, "extended");
+        pushes.refresh(token, token.applicationIds(), now, "extended");
     }
 
     /**
@@ -178,11 +195,13 @@ public final class ServiceTokenManager {
      * applications (and all of them on disable) revoke every JWT of the token; added applications (and all of them on
      * enable or rename) drop what they cached and exchange afresh. Revoking everything starts a new generation, so
      * the JWTs of a later re-enable or re-adding are not caught by it.
+     *
+     * @param applicationIds internal ids of existing, non-token clients, or null to keep them
      */
-    public void update(ServiceToken token, String name, String description, Boolean enabled, List<String> applications,
+    public void update(ServiceToken token, String name, String description, Boolean enabled, List<String> applicationIds,
                        Instant now) {
         ClientModel client = token.client();
-        List<String> before = token.applications();
+        List<String> before = token.applicationIds();
         boolean renamed = name != null && !name.equals(client.getName());
         boolean disabling = enabled != null && !enabled && client.isEnabled();
         boolean enabling = enabled != null && enabled && !client.isEnabled();
@@ -192,7 +211,8 @@ public final class ServiceTokenManager {
         if (description != null) {
             client.setDescription(description);
         }
-        List<String> after = applications == null ? before : applications;
+        // By internal id: a renamed application is the same application, and TokenPushes resolves ids.
+        List<String> after = applicationIds == null ? before : applicationIds;
         List<String> removed = before.stream().filter(a -> !after.contains(a)).toList();
         List<String> added = after.stream().filter(a -> !before.contains(a)).toList();
         List<String> revokeAt = disabling ? before : removed;
@@ -200,8 +220,8 @@ public final class ServiceTokenManager {
             pushes.revokeToken(token, revokeAt, now, disabling ? "disabled" : "application-removed");
             token.nextGeneration();
         }
-        if (applications != null) {
-            token.setApplications(applications);
+        if (applicationIds != null) {
+            token.setApplicationIds(applicationIds);
         }
         if (enabled != null && enabled != client.isEnabled()) {
             client.setEnabled(enabled);
@@ -216,8 +236,8 @@ public final class ServiceTokenManager {
 
     public void delete(ServiceToken token, Instant now) {
         // Build the logout tokens while the service-account user still exists: its id is their subject.
-        pushes.revokeToken(token, token.applications(), now, "deleted");
-        new ClientManager(new RealmManager(session)).removeClient(realm, token.client());
+        pushes.revokeToken(token, token.applicationIds(), now, "deleted");
+        InternalChange.run(session, () -> new ClientManager(new RealmManager(session)).removeClient(realm, token.client()));
     }
 
     /** Background jobs (grace end, inactivity) push revocations with no request to learn the issuer from. */

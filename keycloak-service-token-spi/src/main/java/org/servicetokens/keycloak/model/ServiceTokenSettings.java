@@ -52,6 +52,42 @@ public record ServiceTokenSettings(
                 listOr(realm.getAttribute(NOTIFY_EMAILS)));
     }
 
+    /**
+     * The settings whose stored value cannot be read (by their API names). {@link #read} shows their defaults; the
+     * API refuses to create or extend tokens against an unreadable maximum, and the daily round skips an
+     * unreadable inactivity rule, until an admin saves the settings again.
+     */
+    public static List<String> unreadable(RealmModel realm) {
+        java.util.ArrayList<String> keys = new java.util.ArrayList<>();
+        if (!readable(realm.getAttribute(DEFAULT_DURATION), TokenDuration::parse)) {
+            keys.add("defaultDuration");
+        }
+        if (!readable(realm.getAttribute(MAX_DURATION), TokenDuration::parse)) {
+            keys.add("maxDuration");
+        }
+        if (!readable(realm.getAttribute(WARNING_DAYS), v -> intsOr(v, null).size())) {
+            keys.add("expiryWarningDays");
+        }
+        if (!readable(realm.getAttribute(INACTIVITY_DAYS), v -> Integer.parseInt(v.trim()))) {
+            keys.add("inactivityDays");
+        }
+        if (!readable(realm.getAttribute(INACTIVITY_ACTION), InactivityAction::parse)) {
+            keys.add("inactivityAction");
+        }
+        return List.copyOf(keys);
+    }
+
+    private static boolean readable(String value, java.util.function.Function<String, ?> parser) {
+        if (value == null) {
+            return true;
+        }
+        try {
+            return parser.apply(value) != null;
+        } catch (RuntimeException corrupt) {
+            return false;
+        }
+    }
+
     public void write(RealmModel realm) {
         realm.setAttribute(DEFAULT_DURATION, defaultDuration.toString());
         realm.setAttribute(MAX_DURATION, maxDuration.toString());

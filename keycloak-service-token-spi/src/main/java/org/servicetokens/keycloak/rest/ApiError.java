@@ -8,9 +8,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /** An API error answered as {@code {"error", "error_description"}}; thrown, so validation reads top to bottom. */
-final class ApiError extends WebApplicationException {
+public final class ApiError extends WebApplicationException {
 
-    private ApiError(int status, String error, String description) {
+    ApiError(int status, String error, String description) {
         super(description, Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Cache-Control", "no-store")
                 .entity(Json.write(body(error, description))).build());
@@ -22,6 +22,11 @@ final class ApiError extends WebApplicationException {
 
     static ApiError forbidden(String description) {
         return new ApiError(403, "forbidden", description);
+    }
+
+    /** 409: another change to the same token is in progress, or stored state must be fixed first. */
+    static ApiError conflict(String description) {
+        return new ApiError(409, "conflict", description);
     }
 
     static ApiError notFound() {

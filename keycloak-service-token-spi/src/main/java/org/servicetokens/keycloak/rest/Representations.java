@@ -3,12 +3,15 @@ package org.servicetokens.keycloak.rest;
 import java.time.Instant;
 import java.util.List;
 
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
+import org.servicetokens.keycloak.model.Problem;
 import org.servicetokens.keycloak.model.ServiceToken;
+import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 
-/** The API's JSON shapes (DESIGN §3). Only {@link CreatedToken} and {@link RotatedSecret} carry a secret. */
+/** The API's JSON shapes. Only {@link CreatedToken} and {@link RotatedSecret} carry a secret. */
 final class Representations {
 
     private Representations() {
@@ -33,13 +36,22 @@ final class Representations {
                            Integer inactivityDays, String inactivityAction, List<String> notifyEmails) {
     }
 
+    /**
+     * A token as the API shows it. {@code status} is what the authenticator would do now: {@code disabled},
+     * {@code broken} (then {@code problems} says why, each with the call that fixes it, and {@code repairable}
+     * whether {@code POST /{id}/repair} fixes them all), {@code expired} or {@code active}. {@code applications}
+     * are the current client IDs of the allowed applications.
+     */
     record TokenView(String id, String clientId, String name, String description, boolean enabled, String status,
+                     List<Problem> problems, boolean repairable,
                      String createdAt, String createdBy, String expiresAt, String lastUsedAt,
                      String previousSecretExpiresAt, List<String> applications) {
 
-        static TokenView of(RealmModel realm, ServiceToken token, Instant now) {
+        static TokenView of(KeycloakSession session, RealmModel realm, ServiceToken token, Instant now) {
+            List<Problem> problems = TokenHealth.problems(session, token);
+            boolean repairable = !problems.isEmpty() && problems.stream().allMatch(p -> Problem.REPAIR.equals(p.fix()));
             return new TokenView(token.id(), token.clientId(), token.name(), token.description(), token.enabled(),
-                    token.status(now).name(),
+                    TokenHealth.status(session, token, now).name(), problems, repairable,
                     text(token.createdAt().orElse(null)), token.createdBy(), text(token.expiresAt().orElse(null)),
                     text(LastUsedTracker.instance().lastUsed(realm, token).orElse(null)),
                     token.previousSecretValid(now) ? text(token.previousSecretExpiresAt().orElse(null)) : null,
@@ -61,13 +73,14 @@ final class Representations {
         }
     }
 
+    /** {@code unreadable}: the keys whose stored value could not be read (shown with their defaults until saved). */
     record SettingsView(String defaultDuration, String maxDuration, List<Integer> expiryWarningDays,
-                        int inactivityDays, String inactivityAction, List<String> notifyEmails) {
+                        int inactivityDays, String inactivityAction, List<String> notifyEmails, List<String> unreadable) {
 
-        static SettingsView of(ServiceTokenSettings settings) {
+        static SettingsView of(ServiceTokenSettings settings, List<String> unreadable) {
             return new SettingsView(settings.defaultDuration().toString(), settings.maxDuration().toString(),
                     settings.expiryWarningDays(), settings.inactivityDays(), settings.inactivityAction().name(),
-                    settings.notifyEmails());
+                    settings.notifyEmails(), unreadable);
         }
     }
 

@@ -23,6 +23,10 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+import org.keycloak.urls.UrlType;
+import org.servicetokens.keycloak.model.ConcurrentChangeException;
+import org.servicetokens.keycloak.model.InternalChange;
+import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.ServiceTokenManager;
 import org.servicetokens.keycloak.model.ServiceTokenManager.IssuedSecret;
@@ -31,8 +35,9 @@ import org.servicetokens.keycloak.model.TokenDuration;
 import org.servicetokens.keycloak.rest.Representations.*;
 
 /**
- * {@code /admin/realms/{realm}/service-tokens}: DESIGN §3. Reading needs view-clients, changing needs
- * manage-clients, changing the realm policy needs manage-realm. Admin events carry the token view, never a secret.
+ * {@code /admin/realms/{realm}/service-tokens}. Reading needs view-clients, changing needs manage-clients,
+ * changing the realm policy needs manage-realm. Admin events carry the token view, never a secret. Every change
+ * locks its token first (one change at a time: 409 for a concurrent one, 404 once it is deleted).
  */
 @Produces(MediaType.APPLICATION_JSON)
 public class ServiceTokensResource {
@@ -70,7 +75,7 @@ public class ServiceTokensResource {
                         || contains(token.description(), needle))
                 .skip(firstResult)
                 .limit(maxResults)
-                .map(token -> TokenView.of(realm, token, now))
+                .map(token -> TokenView.of(session, realm, token, now))
                 .toList();
         return ok(tokens);
     }
@@ -85,6 +90,7 @@ public class ServiceTokensResource {
         ServiceTokenSettings settings = ServiceTokenSettings.read(realm);
         String name = Validation.name(request.name(), true);
         String description = Validation.description(request.description());
+        requireReadableSettings(request.duration() == null);
         TokenDuration duration = Validation.duration("duration", request.duration(), settings, now);
         List<String> applications = Validation.applications(session, realm, request.applications());
 
@@ -94,14 +100,14 @@ public class ServiceTokensResource {
         event(OperationType.CREATE, token, now, token.id());
         CreatedToken created = new CreatedToken(token.id(), token.clientId(), issued.secret(),
                 Representations.text(token.expiresAt().orElse(null)));
-        return secretResponse(Response.created(URI.create(token.id())), created);
+        return secretResponse(Response.created(tokenUrl(token.id())), created);
     }
 
     @GET
     @Path("settings")
     public Response getSettings() {
         requireView();
-        return ok(SettingsView.of(ServiceTokenSettings.read(realm)));
+        return ok(SettingsView.of(ServiceTokenSettings.read(realm), ServiceTokenSettings.unreadable(realm)));
     }
 
     @PUT
@@ -114,7 +120,7 @@ public class ServiceTokensResource {
         SettingsRequest request = Json.read(body, SettingsRequest.class);
         ServiceTokenSettings settings = Validation.settings(request, ServiceTokenSettings.read(realm));
         settings.write(realm);
-        SettingsView view = SettingsView.of(settings);
+        SettingsView view = SettingsView.of(settings, List.of());
         adminEvent.clone(session).resource(ResourceType.REALM).operation(OperationType.UPDATE)
                 .resourcePath("service-tokens", "settings").representation(view).success();
         return ok(view);
@@ -124,7 +130,7 @@ public class ServiceTokensResource {
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
         requireView();
-        return ok(TokenView.of(realm, find(id), Instant.now()));
+        return ok(TokenView.of(session, realm, find(id), Instant.now()));
     }
 
     @PUT
@@ -132,11 +138,13 @@ public class ServiceTokensResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response update(@PathParam("id") String id, String body) {
         requireManage();
-        ServiceToken token = find(id);
         UpdateRequest request = Json.read(body, UpdateRequest.class);
+        String name = Validation.name(request.name(), false);
+        String description = Validation.description(request.description());
+        List<String> applications = Validation.applications(session, realm, request.applications());
+        ServiceToken token = lock(id);
         Instant now = Instant.now();
-        manager.update(token, Validation.name(request.name(), false), Validation.description(request.description()),
-                request.enabled(), Validation.applications(session, realm, request.applications()), now);
+        manager.update(token, name, description, request.enabled(), applications, now);
         return ok(event(OperationType.UPDATE, token, now, token.id()));
     }
 
@@ -145,10 +153,14 @@ public class ServiceTokensResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response rotate(@PathParam("id") String id, String body) {
         requireManage();
-        ServiceToken token = find(id);
         RotateRequest request = Json.read(body, RotateRequest.class);
+        java.time.Duration grace = Validation.gracePeriod(request.gracePeriod());
+        ServiceToken token = lock(id);
         Instant now = Instant.now();
-        IssuedSecret issued = manager.rotate(token, Validation.gracePeriod(request.gracePeriod()), now);
+        if (!grace.isZero() && hasProblem(token, "secret_hash_unreadable")) {
+            throw ApiError.badRequest("The current secret hash is unreadable, so it cannot stay valid for a grace period: rotate with 'gracePeriod' PT0S");
+        }
+        IssuedSecret issued = manager.rotate(token, grace, now);
         event(OperationType.ACTION, token, now, token.id(), "rotate");
         RotatedSecret rotated = new RotatedSecret(token.clientId(), issued.secret(),
                 token.previousSecretValid(now) ? Representations.text(token.previousSecretExpiresAt().orElse(null)) : null);
@@ -160,15 +172,14 @@ public class ServiceTokensResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response previousSecret(@PathParam("id") String id, String body) {
         requireManage();
-        ServiceToken token = find(id);
         PreviousSecretRequest request = Json.read(body, PreviousSecretRequest.class);
-        Instant expiresAt = Validation.timestamp("expiresAt", request.expiresAt());
         Instant now = Instant.now();
+        Instant latest = now.plus(Validation.MAX_GRACE);
+        Instant expiresAt = Validation.timestamp("expiresAt", request.expiresAt(), latest,
+                "30 days from now (" + latest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
+        ServiceToken token = lock(id);
         if (!token.previousSecretValid(now)) {
             throw ApiError.badRequest("This token has no previous secret in its grace period");
-        }
-        if (expiresAt.isAfter(now.plus(Validation.MAX_GRACE))) {
-            throw ApiError.badRequest("'expiresAt' is at most 30 days from now");
         }
         manager.setPreviousSecretExpiry(token, expiresAt, now);
         return ok(event(OperationType.UPDATE, token, now, token.id(), "previous-secret"));
@@ -179,10 +190,12 @@ public class ServiceTokensResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response extend(@PathParam("id") String id, String body) {
         requireManage();
-        ServiceToken token = find(id);
         ExtendRequest request = Json.read(body, ExtendRequest.class);
         Instant now = Instant.now();
-        manager.extend(token, Validation.duration("duration", request.duration(), ServiceTokenSettings.read(realm), now), now);
+        requireReadableSettings(request.duration() == null);
+        TokenDuration duration = Validation.duration("duration", request.duration(), ServiceTokenSettings.read(realm), now);
+        ServiceToken token = lock(id);
+        manager.extend(token, duration, now);
         return ok(event(OperationType.ACTION, token, now, token.id(), "extend"));
     }
 
@@ -190,16 +203,34 @@ public class ServiceTokensResource {
     @Path("{id}")
     public Response delete(@PathParam("id") String id) {
         requireManage();
-        ServiceToken token = find(id);
+        ServiceToken token = lock(id);
         Instant now = Instant.now();
-        TokenView view = TokenView.of(realm, token, now);
+        TokenView view = TokenView.of(session, realm, token, now);
         manager.delete(token, now);
         adminEvent.clone(session).operation(OperationType.DELETE).resourcePath("service-tokens", id).representation(view).success();
         return Response.noContent().build();
     }
 
+    /**
+     * Fixes what {@link TokenHealth#repair} can (service account, authenticator type, flows, mappers, unreadable
+     * previous secret, creation time or application list). Answers the token; its {@code problems} then list only
+     * what needs another call (extend, rotate).
+     */
+    @POST
+    @Path("{id}/repair")
+    public Response repair(@PathParam("id") String id) {
+        requireManage();
+        ServiceToken token = lock(id);
+        Instant now = Instant.now();
+        List<String> repaired = InternalChange.run(session, () -> TokenHealth.repair(session, token));
+        if (repaired.isEmpty()) {
+            return ok(TokenView.of(session, realm, token, now));
+        }
+        return ok(event(OperationType.ACTION, token, now, token.id(), "repair"));
+    }
+
     private TokenView event(OperationType operation, ServiceToken token, Instant now, String... path) {
-        TokenView view = TokenView.of(realm, token, now);
+        TokenView view = TokenView.of(session, realm, token, now);
         String[] fullPath = new String[path.length + 1];
         fullPath[0] = "service-tokens";
         System.arraycopy(path, 0, fullPath, 1, path.length);
@@ -209,6 +240,34 @@ public class ServiceTokensResource {
 
     private ServiceToken find(String id) {
         return manager.find(id).orElseThrow(ApiError::notFound);
+    }
+
+    /** The token, locked for this change: 404 when it is gone, 409 while another change to it is in progress. */
+    private ServiceToken lock(String id) {
+        try {
+            return manager.lock(id).orElseThrow(ApiError::notFound);
+        } catch (ConcurrentChangeException busy) {
+            throw ApiError.conflict(busy.getMessage());
+        }
+    }
+
+    /** The API URL of a token under the base URI the admin reached Keycloak by (an absolute URI, RFC 9110 §10.2.2). */
+    private URI tokenUrl(String id) {
+        return session.getContext().getUri(UrlType.ADMIN).getBaseUriBuilder()
+                .path("admin/realms/{realm}/service-tokens/{id}").build(realm.getName(), id);
+    }
+
+    private boolean hasProblem(ServiceToken token, String reason) {
+        return token.attributeProblems().stream().anyMatch(problem -> reason.equals(problem.reason()));
+    }
+
+    /** Fail closed on a realm policy someone broke by hand: no token is made or extended against a guessed limit. */
+    private void requireReadableSettings(boolean usesDefault) {
+        List<String> unreadable = ServiceTokenSettings.unreadable(realm);
+        if (unreadable.contains("maxDuration") || (usesDefault && unreadable.contains("defaultDuration"))) {
+            throw ApiError.conflict("This realm's service-token settings " + unreadable
+                    + " cannot be read; save the settings again (PUT /settings) before creating or extending tokens");
+        }
     }
 
     private void requireView() {

@@ -48,8 +48,10 @@ public class ServiceTokensResourceProviderFactory implements AdminRealmResourceP
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        StockClientEvents.register(factory);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
+                StockClientEvents.migrateApplications(factory);
                 scheduleJobs(factory);
             }
         });

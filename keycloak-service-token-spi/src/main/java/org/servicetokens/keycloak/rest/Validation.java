@@ -23,7 +23,7 @@ final class Validation {
     static final int MAX_APPLICATIONS = 50;
     static final Duration MAX_GRACE = Duration.ofDays(30);
     static final int MAX_EMAILS = 20;
-    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    static final String EARLIEST = "1970-01-01T00:00:00Z";
     // Deliberately plain: a mailbox we can hand to the SMTP server, not a full RFC 5322 parser.
     private static final Pattern EMAIL = Pattern.compile("[^@\\s,<>\"]{1,64}@[^@\\s,<>\"]{1,255}\\.[^@\\s,<>\".]{1,63}");
 
@@ -37,16 +37,14 @@ final class Validation {
             }
             return null;
         }
-        String trimmed = name.strip();
+        String trimmed = TextRules.strip(name);
         if (trimmed.isEmpty()) {
             throw ApiError.badRequest("'name' must not be empty");
         }
         if (trimmed.length() > MAX_NAME) {
             throw ApiError.badRequest("'name' is at most " + MAX_NAME + " characters");
         }
-        if (CONTROL.matcher(trimmed).find()) {
-            throw ApiError.badRequest("'name' must not contain control characters");
-        }
+        TextRules.check("name", trimmed, false);
         return trimmed;
     }
 
@@ -57,12 +55,12 @@ final class Validation {
         if (description.length() > MAX_DESCRIPTION) {
             throw ApiError.badRequest("'description' is at most " + MAX_DESCRIPTION + " characters");
         }
-        if (CONTROL.matcher(description.replace('\n', ' ').replace('\t', ' ')).find()) {
-            throw ApiError.badRequest("'description' must not contain control characters");
-        }
-        return description.strip();
+        String trimmed = TextRules.strip(description);
+        TextRules.check("description", trimmed, true);
+        return trimmed;
     }
 
+    /** A token lifetime: the realm default when absent, else at most the realm maximum (and at most 100 years). */
     static TokenDuration duration(String field, String text, ServiceTokenSettings settings, Instant now) {
         TokenDuration duration;
         try {
@@ -76,36 +74,49 @@ final class Validation {
         return duration;
     }
 
+    /** {@code PT0S} (the default) to {@code P30D}, a fixed length: days, weeks, hours, minutes or seconds. */
     static Duration gracePeriod(String text) {
         if (text == null) {
             return Duration.ZERO;
         }
-        Duration grace;
+        TokenDuration grace;
         try {
-            grace = Duration.parse(text.strip().toUpperCase(java.util.Locale.ROOT));
-        } catch (DateTimeParseException invalid) {
-            throw ApiError.badRequest("'gracePeriod' must be an ISO-8601 duration from PT0S to P30D, e.g. PT24H");
+            grace = TokenDuration.parse(text, true);
+        } catch (IllegalArgumentException invalid) {
+            throw ApiError.badRequest("'gracePeriod' (PT0S to P30D): " + invalid.getMessage());
         }
-        if (grace.isNegative()) {
-            throw ApiError.badRequest("'gracePeriod' must not be negative");
-        }
-        if (grace.compareTo(MAX_GRACE) > 0) {
+        Duration length = grace.fixedLength().orElseThrow(() -> ApiError.badRequest(
+                "'gracePeriod' is from PT0S to P30D in days, weeks, hours, minutes or seconds (not 'never', years or months)"));
+        if (length.compareTo(MAX_GRACE) > 0) {
             throw ApiError.badRequest("'gracePeriod' is at most P30D");
         }
-        return grace;
+        return length;
     }
 
-    static Instant timestamp(String field, String text) {
+    /**
+     * An ISO-8601 UTC time from {@value #EARLIEST} to {@code latest} (inclusive); the message names both ends.
+     * Numbers (epoch seconds) are refused by the JSON layer before this: the field is a string.
+     */
+    static Instant timestamp(String field, String text, Instant latest, String latestText) {
         if (text == null) {
             throw ApiError.badRequest("'" + field + "' is required");
         }
+        Instant parsed;
         try {
-            return Instant.parse(text.strip());
+            parsed = text.length() > 64 ? null : Instant.parse(text.strip());
         } catch (DateTimeParseException invalid) {
+            parsed = null;
+        }
+        if (parsed == null) {
             throw ApiError.badRequest("'" + field + "' must be an ISO-8601 UTC time such as 2030-01-31T12:00:00Z");
         }
+        if (parsed.isBefore(Instant.parse(EARLIEST)) || parsed.isAfter(latest)) {
+            throw ApiError.badRequest("'" + field + "' must be from " + EARLIEST + " to " + latestText);
+        }
+        return parsed;
     }
 
+    /** Client IDs in, the clients' internal ids out (what is stored): each an existing client that is not a token. */
     static List<String> applications(KeycloakSession session, RealmModel realm, List<String> applications) {
         if (applications == null) {
             return null;
@@ -129,7 +140,7 @@ final class Validation {
                 throw ApiError.badRequest("'applications': '" + printable(clientId) + "' is a service token, not an application");
             }
         }
-        return List.copyOf(applications);
+        return applications.stream().map(clientId -> session.clients().getClientByClientId(realm, clientId).getId()).toList();
     }
 
     static ServiceTokenSettings settings(Representations.SettingsRequest request, ServiceTokenSettings current) {
@@ -169,7 +180,8 @@ final class Validation {
                 throw ApiError.badRequest("'notifyEmails' has at most " + MAX_EMAILS + " addresses");
             }
             for (String email : request.notifyEmails()) {
-                if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
+                if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()
+                        || TextRules.firstRefused(email, false) >= 0) {
                     throw ApiError.badRequest("'notifyEmails': '" + printable(String.valueOf(email)) + "' is not an email address");
                 }
             }
@@ -189,9 +201,7 @@ final class Validation {
         }
     }
 
-    /** Echoed input is shortened and stripped of control characters, so an error message cannot carry a payload. */
     private static String printable(String value) {
-        String cleaned = CONTROL.matcher(value).replaceAll("?");
-        return cleaned.length() > 80 ? cleaned.substring(0, 80) + "…" : cleaned;
+        return TextRules.printable(value);
     }
 }

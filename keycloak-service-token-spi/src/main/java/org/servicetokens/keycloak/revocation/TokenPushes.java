@@ -26,7 +26,7 @@ import org.servicetokens.keycloak.revocation.TokenNotice.Revoke;
  * <p>Three kinds (see {@link TokenNotice} for the wire format): all of the token's JWTs (delete, disable, removal
  * of an application), the JWTs minted with given secrets (rotation, end of a grace period), and "what the JWT
  * would say changed" (applications added, enabled, extended, renamed), after which sidecars exchange afresh.
- * Applications are named by internal id or client ID.
+ * Applications are named by internal id (as tokens store them, see {@code ServiceToken#applicationIds}) or client ID.
  */
 public final class TokenPushes {
 
@@ -56,7 +56,7 @@ public final class TokenPushes {
     public void revokeSecrets(ServiceToken token, Collection<String> secretIds, Instant cutoff, String reason) {
         List<String> ids = secretIds.stream().filter(Objects::nonNull).distinct().toList();
         if (!ids.isEmpty()) {
-            enqueue(token, token.applications(), Revoke.secret, ids, cutoff, reason);
+            enqueue(token, token.applicationIds(), Revoke.secret, ids, cutoff, reason);
         }
     }
 

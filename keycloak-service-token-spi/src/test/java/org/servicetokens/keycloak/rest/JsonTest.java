@@ -33,6 +33,22 @@ class JsonTest {
         assertTrue(entity.contains("\"error\":\"invalid_request\""), entity);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"inactivityDays\":1.5}", "{\"inactivityDays\":\"5\"}", "{\"inactivityDays\":99999999999}",
+            "{\"inactivityDays\":1e400}", "{\"expiryWarningDays\":[7.9]}", "{\"defaultDuration\":30}",
+            "{\"maxDuration\":true}"})
+    void numbersAreNeitherTruncatedNorCoerced(String body) {
+        ApiError error = assertThrows(ApiError.class, () -> Json.read(body, Representations.SettingsRequest.class));
+        assertEquals(400, error.getResponse().getStatus());
+    }
+
+    @Test
+    void booleansAreNotCoerced() {
+        assertThrows(ApiError.class, () -> Json.read("{\"enabled\":1}", Representations.UpdateRequest.class));
+        assertThrows(ApiError.class, () -> Json.read("{\"enabled\":\"false\"}", Representations.UpdateRequest.class));
+        assertThrows(ApiError.class, () -> Json.read("{\"expiresAt\":1700000000}", Representations.PreviousSecretRequest.class));
+    }
+
     @Test
     void refusesOversizedBodies() {
         String huge = "{\"description\":\"" + "x".repeat(Json.MAX_BODY_CHARS) + "\"}";

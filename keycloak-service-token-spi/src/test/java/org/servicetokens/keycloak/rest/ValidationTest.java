@@ -2,11 +2,15 @@ package org.servicetokens.keycloak.rest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 
 class ValidationTest {
@@ -27,8 +31,42 @@ class ValidationTest {
         assertEquals(Duration.ZERO, Validation.gracePeriod("PT0S"));
         assertEquals(Duration.ofDays(30), Validation.gracePeriod("P30D"));
         assertEquals(Duration.ofHours(24), Validation.gracePeriod("pt24h"));
-        for (String bad : List.of("P31D", "PT721H", "-PT1S", "1h", "", "P1M")) {
+        assertEquals(Duration.ofDays(14), Validation.gracePeriod("P2W"));
+        for (String bad : List.of("P31D", "PT721H", "-PT1S", "1h", "", "P1M", "P1Y", "never", "P999999999999D", "PT0.5S", "PT-1S")) {
             assertThrows(ApiError.class, () -> Validation.gracePeriod(bad), bad);
+        }
+    }
+
+    /** Characters that make a name display as something it is not (U+202E "RIGHT-TO-LEFT OVERRIDE" and kin). */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069",
+            "\u200E", "\u200F", "\u061C", "\u200B", "\u200C", "\u200D", "\uFEFF", "\u2060", "\u2061", "\u2064", "\u00AD",
+            "\u2028", "\u2029", "\u0085", "\u007F", "\u001B", "\u3164", "\u115F", "\u2800", "\uE000", "\uFFFF", "\uD800",
+            "\uDB40\uDC01"})
+    void invisibleAndDirectionalCharactersAreRefusedInNamesAndDescriptions(String character) {
+        ApiError name = assertThrows(ApiError.class, () -> Validation.name("deploy" + character + "bot", true));
+        String body = name.getResponse().getEntity().toString();
+        assertTrue(body.contains("U+"), body);
+        assertTrue(body.contains("position 7"), body);
+        assertThrows(ApiError.class, () -> Validation.description("ok " + character));
+    }
+
+    @Test
+    void ordinaryUnicodeAndLineBreaksInDescriptionsAreKept() {
+        assertEquals("Déploiement ⚙ 配置 — ok", Validation.name("\u00A0Déploiement ⚙ 配置 — ok\u3000", true));
+        assertEquals("line one\nline\ttwo", Validation.description("line one\nline\ttwo"));
+        assertThrows(ApiError.class, () -> Validation.name("a\nb", true), "no line break in a name");
+        assertThrows(ApiError.class, () -> Validation.name("\u00A0\u3000", true), "only spaces");
+    }
+
+    @Test
+    void timesAreRangeChecked() {
+        Instant latest = Instant.parse("2030-01-01T00:00:00Z");
+        assertEquals(Instant.parse("2029-01-01T00:00:00Z"), Validation.timestamp("t", "2029-01-01T00:00:00Z", latest, "x"));
+        for (String bad : List.of("+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1969-12-31T23:59:59Z",
+                "2030-01-01T00:00:01Z", "2029-01-01T00:00:00.9999999999Z", "soon", "1700000000", "")) {
+            ApiError refused = assertThrows(ApiError.class, () -> Validation.timestamp("t", bad, latest, "x"), bad);
+            assertEquals(400, refused.getResponse().getStatus());
         }
     }
 
@@ -44,5 +82,11 @@ class ValidationTest {
                 null, null, null, null, null, List.of("a@example.com\r\nBcc: evil@example.com")), current));
         assertThrows(ApiError.class, () -> Validation.settings(new Representations.SettingsRequest(
                 null, "P30D", null, null, null, null), current), "default longer than max");
+        assertThrows(ApiError.class, () -> Validation.settings(new Representations.SettingsRequest(
+                "P999999999999D", null, null, null, null, null), current), "huge default");
+        assertThrows(ApiError.class, () -> Validation.settings(new Representations.SettingsRequest(
+                null, "P999999999Y", null, null, null, null), current), "huge maximum");
+        assertThrows(ApiError.class, () -> Validation.settings(new Representations.SettingsRequest(
+                null, null, null, null, null, List.of("ops\u202E@example.com")), current), "bidi override in an address");
     }
 }

@@ -1,0 +1,200 @@
+package org.servicetokens.keycloak.rest;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.persistence.EntityManager;
+
+import org.hibernate.engine.spi.EntityEntry;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.jboss.logging.Logger;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.events.admin.OperationType;
+import org.keycloak.events.admin.ResourceType;
+import org.keycloak.http.HttpRequest;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.provider.ProviderEvent;
+import org.keycloak.provider.ProviderEventListener;
+import org.keycloak.services.resources.admin.AdminAuth;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.AdminRoot;
+import org.servicetokens.keycloak.authenticator.ServiceTokenClientAuthenticatorFactory;
+import org.servicetokens.keycloak.model.InternalChange;
+import org.servicetokens.keycloak.model.ServiceToken;
+import org.servicetokens.keycloak.model.ServiceTokenManager;
+import org.servicetokens.keycloak.revocation.TokenPushes;
+
+/**
+ * Keeps Keycloak's stock APIs from changing service tokens behind the service-token API, and keeps tokens
+ * consistent with the clients they name. Keycloak publishes its client events synchronously inside the changing
+ * transaction, and an exception thrown here rolls the whole change back, so:
+ * <ul>
+ *   <li>{@code ClientUpdatedEvent} for a client that is, was or would become a service token (stock
+ *       {@code PUT /clients/{id}}, partial import, dynamic client registration) is refused with a 400 saying to use
+ *       the service-token API; only a whole-realm import (creating a realm, or a server-side import) may bring
+ *       tokens in as exported.</li>
+ *   <li>{@code ClientRemovedEvent} of a token through the stock API pushes the same revocation our own delete does
+ *       ({@link TokenPushes}, in the same transaction); of an application: the application is dropped from every
+ *       token that allowed it, with an admin event per token, and revoked at that application as a removal through
+ *       the service-token API is.</li>
+ * </ul>
+ * The provider's own changes are marked with {@link InternalChange} and pass.
+ */
+public final class StockClientEvents implements ProviderEventListener {
+
+    private static final Logger LOG = Logger.getLogger(StockClientEvents.class);
+
+    public static void register(KeycloakSessionFactory factory) {
+        factory.register(new StockClientEvents());
+    }
+
+    @Override
+    public void onEvent(ProviderEvent event) {
+        if (event instanceof ClientModel.ClientUpdatedEvent updated) {
+            onUpdate(updated.getKeycloakSession(), updated.getUpdatedClient());
+        } else if (event instanceof ClientModel.ClientRemovedEvent removed) {
+            onRemove(removed.getKeycloakSession(), removed.getClient());
+        }
+    }
+
+    private static void onUpdate(KeycloakSession session, ClientModel client) {
+        if (InternalChange.active(session)) {
+            return;
+        }
+        boolean token = ServiceToken.isServiceToken(client)
+                || ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(client.getClientAuthenticatorType())
+                || ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(storedAuthenticatorType(session, client));
+        if (!token || wholeRealmImport(session)) {
+            return;
+        }
+        LOG.debugf("Refused a change to service token %s through Keycloak's clients API", client.getClientId());
+        throw ApiError.badRequest("Client '" + TextRules.printable(String.valueOf(client.getClientId()))
+                + "' is a service token: change it through /admin/realms/{realm}/service-tokens (or the console's "
+                + "Service tokens page), not through the clients API or a partial import");
+    }
+
+    private static void onRemove(KeycloakSession session, ClientModel client) {
+        if (InternalChange.active(session) || realmDeletion(session, client.getRealm())) {
+            return;
+        }
+        RealmModel realm = client.getRealm();
+        Instant now = Instant.now();
+        // Pushed as our own delete pushes it: rows written in this transaction, sent after the commit. Keycloak
+        // removes the service-account user only after this event, so the pushes still have their subject.
+        ServiceToken.of(client).ifPresentOrElse(
+                token -> new TokenPushes(session, realm).revokeToken(token, token.applicationIds(), now, "deleted"),
+                () -> dropApplication(session, realm, client, now));
+    }
+
+    private static void dropApplication(KeycloakSession session, RealmModel realm, ClientModel application, Instant now) {
+        String id = application.getId();
+        List<ServiceToken> affected = new ServiceTokenManager(session, realm).list()
+                .filter(token -> token.applicationIds().contains(id)).toList();
+        if (affected.isEmpty()) {
+            return;
+        }
+        AdminEventBuilder events = adminEvents(session, realm);
+        TokenPushes pushes = new TokenPushes(session, realm);
+        for (ServiceToken token : affected) {
+            // As the removal of an application through our API: every JWT of the token is revoked at the removed
+            // application, and the generation moves on so JWTs minted afterwards are not caught by it.
+            pushes.revokeToken(token, List.of(id), now, "application-deleted");
+            InternalChange.run(session, () -> {
+                token.setApplicationIds(token.applicationIds().stream().filter(a -> !a.equals(id)).toList());
+                token.nextGeneration();
+                return null;
+            });
+            LOG.infof("Service token %s in realm %s: application %s was deleted and is no longer allowed",
+                    token.clientId(), realm.getName(), application.getClientId());
+            if (events != null) {
+                Map<String, Object> representation = new LinkedHashMap<>();
+                representation.put("id", token.id());
+                representation.put("clientId", token.clientId());
+                representation.put("removedApplication", application.getClientId());
+                representation.put("applications", token.applications());
+                events.clone(session).operation(OperationType.UPDATE).resourcePath("service-tokens", token.id())
+                        .representation(representation).success();
+            }
+        }
+    }
+
+    /** The admin event builder of the admin request under way, or null outside one (then the log line stands). */
+    private static AdminEventBuilder adminEvents(KeycloakSession session, RealmModel realm) {
+        RealmModel contextRealm = session.getContext().getRealm();
+        try {
+            AdminAuth auth = AdminRoot.authenticateRealmAdminRequest(session);
+            return new AdminEventBuilder(realm, auth, session, session.getContext().getConnection())
+                    .resource(ResourceType.CLIENT);
+        } catch (RuntimeException noAdminRequest) {
+            return null;
+        } finally {
+            session.getContext().setRealm(contextRealm);
+        }
+    }
+
+    /**
+     * The authenticator type as loaded from the database in this transaction, before the change being published:
+     * Hibernate keeps it for dirty checking. Null when it cannot be told (a new client, another storage).
+     */
+    private static String storedAuthenticatorType(KeycloakSession session, ClientModel client) {
+        if (!(client instanceof org.keycloak.models.jpa.ClientAdapter jpa)) {
+            return null;
+        }
+        try {
+            EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+            EntityEntry entry = em.unwrap(SharedSessionContractImplementor.class).getPersistenceContextInternal()
+                    .getEntry(jpa.getEntity());
+            Object loaded = entry == null ? null : entry.getLoadedValue("clientAuthenticatorType");
+            return loaded instanceof String type ? type : null;
+        } catch (RuntimeException unknown) {
+            return null;
+        }
+    }
+
+    /** Creating a realm from JSON ({@code POST /admin/realms}) or a server-side import (no HTTP request at all). */
+    private static boolean wholeRealmImport(KeycloakSession session) {
+        HttpRequest request = httpRequest(session);
+        if (request == null) {
+            return true;
+        }
+        String path = request.getUri().getPath();
+        return "POST".equals(request.getHttpMethod()) && path != null && path.replaceAll("/+$", "").endsWith("/admin/realms");
+    }
+
+    /** {@code DELETE /admin/realms/{realm}} removes every client; nothing needs following up then. */
+    private static boolean realmDeletion(KeycloakSession session, RealmModel realm) {
+        HttpRequest request = httpRequest(session);
+        if (request == null) {
+            return false;
+        }
+        List<jakarta.ws.rs.core.PathSegment> segments = request.getUri().getPathSegments();
+        int n = segments.size();
+        return "DELETE".equals(request.getHttpMethod()) && n >= 3 && "admin".equals(segments.get(n - 3).getPath())
+                && "realms".equals(segments.get(n - 2).getPath()) && realm.getName().equals(segments.get(n - 1).getPath());
+    }
+
+    private static HttpRequest httpRequest(KeycloakSession session) {
+        try {
+            return session.getContext().getHttpRequest();
+        } catch (RuntimeException none) {
+            return null;
+        }
+    }
+
+    /** Stores every legacy client-ID application list as ids; run at start-up. */
+    public static void migrateApplications(KeycloakSessionFactory factory) {
+        KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream().forEach(realm -> {
+            long migrated = new ServiceTokenManager(session, realm).list()
+                    .filter(token -> InternalChange.run(session, token::migrateApplications)).count();
+            if (migrated > 0) {
+                LOG.infof("Realm %s: stored the applications of %d service token(s) by client id", realm.getName(), migrated);
+            }
+        }));
+    }
+}
