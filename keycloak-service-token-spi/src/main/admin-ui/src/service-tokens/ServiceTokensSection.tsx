@@ -132,7 +132,7 @@ export default function ServiceTokensSection() {
                 <Tr key={token.id} data-testid="service-token-row" data-client-id={token.clientId}>
                   <Td dataLabel={t("name")}><Link to={toServiceToken(realm, token.id)}>{token.name}</Link></Td>
                   <Td dataLabel={t("clientId")}><code>{token.clientId}</code></Td>
-                  <Td dataLabel={t("status")}><StatusLabel status={token.status} /></Td>
+                  <Td dataLabel={t("status")}><StatusLabel status={token.status} reason={token.problems?.[0]?.description} /></Td>
                   <Td dataLabel={t("serviceTokenApplications")}>
                     <LabelGroup numLabels={3}>
                       {token.applications.map((app) => <Label key={app} isCompact>{app}</Label>)}

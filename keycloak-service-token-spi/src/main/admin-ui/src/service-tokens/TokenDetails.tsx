@@ -1,6 +1,6 @@
 import { useAccess, useConfirmDialog, useRealm, ViewHeader } from "@keycloak/keycloak-admin-ui";
 import {
-  ActionGroup, AlertVariant, Button, ButtonVariant, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+  ActionGroup, Alert, AlertActionLink, AlertVariant, Button, ButtonVariant, DescriptionList, DescriptionListDescription, DescriptionListGroup,
   DescriptionListTerm, DropdownItem, Form, FormGroup, PageSection, Spinner, TextArea, TextInput,
 } from "@patternfly/react-core";
 import { useCallback, useEffect, useState } from "react";
@@ -60,6 +60,16 @@ export default function TokenDetails() {
     }
   };
 
+  const repair = async () => {
+    try {
+      await api.repair(token.id);
+      addAlert(t("serviceTokenRepaired"), AlertVariant.success);
+      reload();
+    } catch (error) {
+      addError("serviceTokenSaveError", error);
+    }
+  };
+
   const endGrace = async () => {
     try {
       await api.endGracePeriod(token.id);
@@ -82,6 +92,8 @@ export default function TokenDetails() {
       <ViewHeader titleKey={token.name} noTranslate badges={[{ text: <StatusLabel status={token.status} /> }]}
         isReadOnly={!canManage}
         dropdownItems={canManage ? [
+          ...(token.repairable
+            ? [<DropdownItem key="repair" data-testid="token-repair" onClick={repair}>{t("serviceTokenRepair")}</DropdownItem>] : []),
           <DropdownItem key="rotate" onClick={() => actions.startRotate(token)}>{t("serviceTokenRotate")}</DropdownItem>,
           <DropdownItem key="extend" onClick={() => actions.startExtend(token)}>{t("serviceTokenExtend")}</DropdownItem>,
           <DropdownItem key="toggle" onClick={() => actions.toggleEnabled(token)}>{t(token.enabled ? "disable" : "serviceTokenEnable")}</DropdownItem>,
@@ -92,9 +104,18 @@ export default function TokenDetails() {
           </DropdownItem>,
         ] : undefined} />
       <PageSection variant="light">
+        {token.problems?.length > 0 && (
+          <Alert variant="danger" isInline className="pf-v5-u-mb-md" data-testid="token-problems" title={t("serviceTokenProblems")}
+            actionLinks={canManage && token.repairable
+              ? <AlertActionLink data-testid="token-repair-button" onClick={repair}>{t("serviceTokenRepair")}</AlertActionLink>
+              : undefined}>
+            <ul>{token.problems.map((problem) => <li key={problem.reason}><code>{problem.reason}</code>: {problem.description}</li>)}</ul>
+            {canManage && <p>{t("serviceTokenRepairHint")}</p>}
+          </Alert>
+        )}
         <DescriptionList isHorizontal columnModifier={{ lg: "2Col" }} className="pf-v5-u-mb-lg">
           {field("clientId", <code>{token.clientId}</code>, "detail-client-id")}
-          {field("status", <StatusLabel status={token.status} />)}
+          {field("status", <StatusLabel status={token.status} reason={token.problems?.[0]?.description} />)}
           {field("serviceTokenCreated", formatTime(token.createdAt, "serviceTokenUnknown"))}
           {field("serviceTokenCreatedBy", token.createdBy ?? t("serviceTokenUnknown"))}
           {field("serviceTokenExpires", formatTime(token.expiresAt, "serviceTokenNeverExpires"))}

@@ -1,7 +1,11 @@
 import { useAdminClient, useRealm } from "@keycloak/keycloak-admin-ui";
 import { useMemo } from "react";
 
-export type TokenStatus = "active" | "expired" | "disabled";
+/** What the authenticator would do now; "broken" comes with `problems`. */
+export type TokenStatus = "active" | "expired" | "disabled" | "broken";
+
+/** Why a token cannot work: `reason` as in the token endpoint's event, `fix` the call that fixes it. */
+export type TokenProblem = { reason: string; description: string; fix: "repair" | "extend" | "rotate" | "update" };
 
 export type ServiceToken = {
   id: string;
@@ -10,6 +14,8 @@ export type ServiceToken = {
   description?: string;
   enabled: boolean;
   status: TokenStatus;
+  problems: TokenProblem[];
+  repairable: boolean;
   createdAt?: string;
   createdBy?: string;
   expiresAt?: string;
@@ -31,7 +37,7 @@ export type TokenSettings = {
   notifyEmails: string[];
 };
 
-/** An API refusal: `error` and `error_description` as the server sent them (DESIGN §3). */
+/** An API refusal: `error` and `error_description` as the server sent them. */
 export class ServiceTokenApiError extends Error {
   constructor(readonly status: number, readonly error: string, readonly description?: string) {
     super(description || error);
@@ -82,6 +88,7 @@ export function useServiceTokenApi() {
       endGracePeriod: (tokenId: string) =>
         call<ServiceToken>("PUT", `${id(tokenId)}/previous-secret`, { expiresAt: new Date().toISOString() }),
       extend: (tokenId: string, duration: string) => call<ServiceToken>("POST", `${id(tokenId)}/extend`, { duration }),
+      repair: (tokenId: string) => call<ServiceToken>("POST", `${id(tokenId)}/repair`),
       revoke: (tokenId: string) => call<void>("DELETE", id(tokenId)),
       settings: () => call<TokenSettings>("GET", "/settings"),
       saveSettings: (settings: TokenSettings) => call<TokenSettings>("PUT", "/settings", settings),

@@ -10,9 +10,13 @@ export const useFormatTime = () => {
       .format(new Date(iso)) : t(fallbackKey);
 };
 
-const STATUS_COLORS: Record<TokenStatus, "green" | "orange" | "grey"> = { active: "green", expired: "orange", disabled: "grey" };
+const STATUS_COLORS: Record<TokenStatus, "green" | "orange" | "grey" | "red"> = {
+  active: "green", expired: "orange", disabled: "grey", broken: "red",
+};
 
-export const StatusLabel = ({ status }: { status: TokenStatus }) => {
+/** The status; a broken token's label carries its first problem as a tooltip-like title. */
+export const StatusLabel = ({ status, reason }: { status: TokenStatus; reason?: string }) => {
   const { t } = useTranslation();
-  return <Label color={STATUS_COLORS[status] ?? "grey"} data-testid="token-status">{t(`serviceTokenStatus.${status}`)}</Label>;
+  return <Label color={STATUS_COLORS[status] ?? "grey"} data-testid="token-status" title={reason}>
+    {t(`serviceTokenStatus.${status}`)}</Label>;
 };

@@ -24,7 +24,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.server.KeycloakUrls;
 
-/** DESIGN §3 end to end: the REST API drives a token through its life; the token endpoint proves each step. */
+/** The service-token contract end to end: the REST API drives a token through its life; the token endpoint proves each step. */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
 class ServiceTokenLifecycleIT {
 
