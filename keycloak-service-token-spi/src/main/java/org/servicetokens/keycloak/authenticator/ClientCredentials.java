@@ -52,8 +52,8 @@ record ClientCredentials(String clientId, String secret, String method, String p
             if (pair == null) {
                 problem = first(problem, MALFORMED);
             } else {
-                clientId = formDecode(pair[0]);
-                secret = formDecode(pair[1]);
+                clientId = pair[0] == null ? null : formDecode(pair[0]);
+                secret = pair[1] == null ? null : formDecode(pair[1]);
                 if (clientId == null || secret == null) {
                     problem = first(problem, MALFORMED);
                 }
@@ -91,7 +91,11 @@ record ClientCredentials(String clientId, String secret, String method, String p
         return request.getDecodedFormParameters();
     }
 
-    /** The two raw (still form-encoded) halves of a Basic credential, or null if it is not Base64 of UTF-8 "a:b". */
+    /**
+     * The two raw (still form-encoded) halves of a Basic credential, split at the first colon byte before each is
+     * read as UTF-8, so an undecodable secret still names its client (and is refused as that client's);
+     * null if it is not Base64 of "a:b", a half that is not UTF-8 is null.
+     */
     private static String[] basic(String base64) {
         byte[] bytes;
         try {
@@ -99,9 +103,13 @@ record ClientCredentials(String clientId, String secret, String method, String p
         } catch (IllegalArgumentException notBase64) {
             return null;
         }
-        String text = utf8(bytes);
-        int colon = text == null ? -1 : text.indexOf(':');
-        return colon < 0 ? null : new String[]{text.substring(0, colon), text.substring(colon + 1)};
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == ':') {
+                return new String[]{utf8(java.util.Arrays.copyOfRange(bytes, 0, i)),
+                        utf8(java.util.Arrays.copyOfRange(bytes, i + 1, bytes.length))};
+            }
+        }
+        return null;
     }
 
     /** {@code application/x-www-form-urlencoded} decoding that refuses instead of guessing; null when malformed. */

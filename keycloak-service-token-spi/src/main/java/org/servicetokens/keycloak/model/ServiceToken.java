@@ -204,7 +204,7 @@ public final class ServiceToken {
         String legacy = client.getAttribute(LEGACY_APPLICATIONS);
         if ((ids != null && ApplicationList.parse(ids).isEmpty()) || (ids == null && legacy != null && ApplicationList.parse(legacy).isEmpty())) {
             problems.add(new Problem("applications_unreadable", "The application list (" + APPLICATION_IDS
-                    + ") cannot be read; set the applications again (or repair, which empties the list).", Problem.UPDATE));
+                    + ") cannot be read; repair empties it (then set the applications again), or set them now.", Problem.REPAIR));
         }
         return problems;
     }

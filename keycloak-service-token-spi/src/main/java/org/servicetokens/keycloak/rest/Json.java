@@ -81,6 +81,16 @@ final class Json {
                 reason = reason.substring(0, 200);
             }
         }
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamReadException read && read.getProcessor() != null) {
+            try {
+                String field = read.getProcessor().currentName();
+                if (field != null) {
+                    return "field '" + field + "': " + (reason == null ? "cannot be parsed" : reason);
+                }
+            } catch (java.io.IOException | RuntimeException unknown) {
+                // fall through to the generic description
+            }
+        }
         if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().get(mapping.getPath().size() - 1).getFieldName();
             if (field != null) {

@@ -74,6 +74,9 @@ public final class StockClientEvents implements ProviderEventListener {
             return;
         }
         LOG.debugf("Refused a change to service token %s through Keycloak's clients API", client.getClientId());
+        // A WebApplicationException with a response reaches the client as it is, without Keycloak's error handler
+        // (which would roll back): without this the refused change would still be committed.
+        session.getTransactionManager().setRollbackOnly();
         throw ApiError.badRequest("Client '" + TextRules.printable(String.valueOf(client.getClientId()))
                 + "' is a service token: change it through /admin/realms/{realm}/service-tokens (or the console's "
                 + "Service tokens page), not through the clients API or a partial import");
