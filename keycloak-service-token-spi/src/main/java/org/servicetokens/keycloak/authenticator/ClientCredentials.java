@@ -45,8 +45,7 @@ record ClientCredentials(String clientId, String secret, String method, String p
             problem = AMBIGUOUS;
         }
         String authorization = authorizations == null || authorizations.isEmpty() ? null : authorizations.get(0);
-        if (authorization != null && authorization.length() >= 6
-                && authorization.substring(0, 6).toLowerCase(Locale.ROOT).equals("basic ")) {
+        if (isBasic(authorization)) {
             method = BASIC;
             String[] pair = basic(authorization.substring(6).strip());
             if (pair == null) {
@@ -81,6 +80,20 @@ record ClientCredentials(String clientId, String secret, String method, String p
             }
         }
         return new ClientCredentials(clientId, secret, method, problem);
+    }
+
+    /** The decoded client ID of an HTTP Basic {@code Authorization} value; null when none can be read. */
+    static String basicClientId(String authorization) {
+        if (!isBasic(authorization)) {
+            return null;
+        }
+        String[] pair = basic(authorization.substring(6).strip());
+        return pair == null || pair[0] == null ? null : formDecode(pair[0]);
+    }
+
+    private static boolean isBasic(String authorization) {
+        return authorization != null && authorization.length() >= 6
+                && authorization.substring(0, 6).toLowerCase(Locale.ROOT).equals("basic ");
     }
 
     private static MultivaluedMap<String, String> form(HttpRequest request) {

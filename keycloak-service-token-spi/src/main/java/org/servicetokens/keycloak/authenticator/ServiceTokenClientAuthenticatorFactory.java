@@ -14,6 +14,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
+import org.servicetokens.keycloak.jobs.LastUsedTracker;
 
 /** Registers the {@code service-token} client authenticator and keeps it installed in every realm. */
 public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticatorFactory {
@@ -33,6 +34,7 @@ public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticat
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        MalformedFormFilter.useSessionFactory(factory);
         factory.register(event -> {
             if (event instanceof PostMigrationEvent) {
                 FlowInstaller.installInAllRealms(factory);
@@ -107,6 +109,7 @@ public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticat
 
     @Override
     public void init(Config.Scope config) {
+        LastUsedTracker.instance().configure(config.getLong("last-used-flush-interval", null));
     }
 
     @Override

@@ -25,61 +25,80 @@ public final class DailyMaintenanceTask implements ScheduledTask {
 
     private static final Logger LOG = Logger.getLogger(DailyMaintenanceTask.class);
 
+    /**
+     * Reads every token through the cache and writes only those that need it, each in its own locked transaction
+     * ({@link LockedTokenChange}): a token an admin is changing or deleting right now is left for the next run.
+     */
     @Override
     public void run(KeycloakSession session) {
         Instant now = Instant.now();
-        session.realms().getRealmsStream().forEach(realm -> {
+        session.realms().getRealmsStream().toList().forEach(realm -> {
             session.getContext().setRealm(realm);
             ServiceTokenSettings settings = ServiceTokenSettings.read(realm);
-            ServiceTokenManager manager = new ServiceTokenManager(session, realm);
-            manager.list().toList().forEach(token -> {
+            new ServiceTokenManager(session, realm).list().toList().forEach(token -> {
                 warnOfExpiry(session, realm, settings, token, now);
-                applyInactivityRule(realm, settings, manager, token, now);
+                applyInactivityRule(session, realm, settings, token, now);
             });
         });
     }
 
-    private static void warnOfExpiry(KeycloakSession session, RealmModel realm, ServiceTokenSettings settings,
-                                     ServiceToken token, Instant now) {
+    /** The warning threshold (days) this token has reached and not yet been warned of, if any. */
+    private static Optional<Integer> dueWarning(ServiceTokenSettings settings, ServiceToken token, Instant now) {
         Optional<Instant> expiresAt = token.expiresAt();
         if (expiresAt.isEmpty() || !token.enabled() || token.isExpired(now)) {
-            return;
+            return Optional.empty();
         }
         long daysLeft = Duration.between(now, expiresAt.get()).toDays();
-        Optional<Integer> threshold = settings.expiryWarningDays().stream()
+        return settings.expiryWarningDays().stream()
                 .filter(days -> daysLeft < days)
-                .min(Integer::compare);
-        if (threshold.isEmpty() || token.expiryWarnedDays().map(warned -> warned <= threshold.get()).orElse(false)) {
+                .min(Integer::compare)
+                .filter(threshold -> token.expiryWarnedDays().map(warned -> warned > threshold).orElse(true));
+    }
+
+    private static void warnOfExpiry(KeycloakSession session, RealmModel realm, ServiceTokenSettings settings,
+                                     ServiceToken token, Instant now) {
+        Optional<Integer> threshold = dueWarning(settings, token, now);
+        if (threshold.isEmpty()) {
             return;
         }
+        Instant expiresAt = token.expiresAt().orElseThrow();
+        long daysLeft = Duration.between(now, expiresAt).toDays();
         Set<String> recipients = new LinkedHashSet<>(settings.notifyEmails());
         if (token.createdByEmail() != null) {
             recipients.add(token.createdByEmail());
         }
+        boolean done;
         if (recipients.isEmpty() || realm.getSmtpConfig() == null || realm.getSmtpConfig().isEmpty()) {
             LOG.debugf("Service token %s expires soon, but realm %s has no recipients or SMTP", token.clientId(), realm.getName());
-            token.setExpiryWarnedDays(threshold.get());
-            return;
-        }
-        String subject = "Service token \"" + token.name() + "\" expires on " + expiresAt.get();
-        String text = ExpiryWarningText.plain(realm, token, expiresAt.get(), daysLeft);
-        String html = ExpiryWarningText.html(realm, token, expiresAt.get(), daysLeft);
-        EmailSenderProvider sender = session.getProvider(EmailSenderProvider.class);
-        boolean anySent = false;
-        for (String recipient : recipients) {
-            try {
-                sender.send(realm.getSmtpConfig(), recipient, subject, text, html);
-                anySent = true;
-            } catch (EmailException e) {
-                LOG.warnf("Could not mail the expiry warning for service token %s to %s: %s", token.clientId(), recipient, e.getMessage());
+            done = true;
+        } else {
+            // Mailed before the token is locked: a slow mail server never holds up an admin's change to the token.
+            String subject = "Service token \"" + token.name() + "\" expires on " + expiresAt;
+            String text = ExpiryWarningText.plain(realm, token, expiresAt, daysLeft);
+            String html = ExpiryWarningText.html(realm, token, expiresAt, daysLeft);
+            EmailSenderProvider sender = session.getProvider(EmailSenderProvider.class);
+            done = false;
+            for (String recipient : recipients) {
+                try {
+                    sender.send(realm.getSmtpConfig(), recipient, subject, text, html);
+                    done = true;
+                } catch (EmailException e) {
+                    LOG.warnf("Could not mail the expiry warning for service token %s to %s: %s", token.clientId(), recipient, e.getMessage());
+                }
             }
         }
-        if (anySent) {
-            token.setExpiryWarnedDays(threshold.get());
+        if (done) {
+            LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "expiry-warning mark",
+                    (s, r, manager, locked) -> {
+                        // Only if the expiry is still the one warned of (an admin may have extended it meanwhile).
+                        if (locked.expiresAt().equals(Optional.of(expiresAt))) {
+                            locked.setExpiryWarnedDays(threshold.get());
+                        }
+                    });
         }
     }
 
-    private static void applyInactivityRule(RealmModel realm, ServiceTokenSettings settings, ServiceTokenManager manager,
+    private static void applyInactivityRule(KeycloakSession session, RealmModel realm, ServiceTokenSettings settings,
                                             ServiceToken token, Instant now) {
         if (settings.inactivityDays() <= 0 || settings.inactivityAction() == ServiceTokenSettings.InactivityAction.none) {
             return;
@@ -88,25 +107,28 @@ public final class DailyMaintenanceTask implements ScheduledTask {
         if (unreadable.contains("inactivityDays") || unreadable.contains("inactivityAction")) {
             return; // a rule someone broke by hand is not applied with guessed values
         }
-        Instant lastActivity = LastUsedTracker.instance().lastUsed(realm, token)
-                .or(token::createdAt).orElse(now);
-        if (Duration.between(lastActivity, now).toDays() < settings.inactivityDays()) {
+        boolean disable = settings.inactivityAction() == ServiceTokenSettings.InactivityAction.disable;
+        if (!inactive(settings, realm, token, now) || (disable && !token.enabled())) {
             return;
         }
-        switch (settings.inactivityAction()) {
-            case disable -> {
-                if (token.enabled()) {
-                    LOG.infof("Disabling service token %s in realm %s: unused for %d days", token.clientId(), realm.getName(), settings.inactivityDays());
-                    manager.update(token, null, null, false, null, now);
-                }
-            }
-            case delete -> {
-                LOG.infof("Deleting service token %s in realm %s: unused for %d days", token.clientId(), realm.getName(), settings.inactivityDays());
-                manager.delete(token, now);
-            }
-            default -> {
-            }
-        }
+        LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "inactivity rule",
+                (s, r, manager, locked) -> {
+                    if (!inactive(settings, r, locked, now)) {
+                        return; // used since the cached read
+                    }
+                    if (disable && locked.enabled()) {
+                        LOG.infof("Disabling service token %s in realm %s: unused for %d days", locked.clientId(), r.getName(), settings.inactivityDays());
+                        manager.update(locked, null, null, false, null, now);
+                    } else if (!disable) {
+                        LOG.infof("Deleting service token %s in realm %s: unused for %d days", locked.clientId(), r.getName(), settings.inactivityDays());
+                        manager.delete(locked, now);
+                    }
+                });
+    }
+
+    private static boolean inactive(ServiceTokenSettings settings, RealmModel realm, ServiceToken token, Instant now) {
+        Instant lastActivity = LastUsedTracker.instance().lastUsed(realm, token).or(token::createdAt).orElse(now);
+        return Duration.between(lastActivity, now).toDays() >= settings.inactivityDays();
     }
 
     @Override

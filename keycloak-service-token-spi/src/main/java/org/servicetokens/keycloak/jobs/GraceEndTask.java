@@ -9,13 +9,15 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.timer.ScheduledTask;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.ServiceTokenAttributes;
-import org.servicetokens.keycloak.model.ServiceTokenManager;
 
 /**
  * Ends rotation grace periods that have run out: drops the previous secret's hash and pushes the revocation of the
  * JWTs minted with it (and only those), so applications stop honouring them. The authenticator already refuses the
  * old secret at the grace end by itself; this task tells the applications, within one interval of it. Runs on one
- * node. Cheap enough to run every few seconds: it reads only the tokens that have a previous secret.
+ * node. Cheap enough to run every few seconds: it reads only the tokens that have a previous secret. Each ending is
+ * one {@link LockedTokenChange} (the token's row lock, the token as stored, the change and its push committed
+ * together), so an admin rotating or deleting the token at that moment is never failed by the job: the job leaves
+ * the token for its next round, or finds it gone.
  */
 public final class GraceEndTask implements ScheduledTask {
 
@@ -33,10 +35,22 @@ public final class GraceEndTask implements ScheduledTask {
                 continue;
             }
             session.getContext().setRealm(realm);
-            ServiceToken.of(session.clients().getClientById(realm, (String) row[0]))
-                    .filter(token -> token.previousSecretHash() != null && !token.previousSecretValid(now))
-                    .ifPresent(token -> new ServiceTokenManager(session, realm).endGrace(token, now));
+            boolean due = ServiceToken.of(session.clients().getClientById(realm, (String) row[0]))
+                    .filter(token -> graceOver(token, now)).isPresent();
+            if (due) {
+                LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), (String) row[0], "grace end",
+                        (s, r, manager, locked) -> {
+                            // Read again under the lock: an admin may have rotated or moved the grace end meanwhile.
+                            if (graceOver(locked, now)) {
+                                manager.endGrace(locked, now);
+                            }
+                        });
+            }
         }
+    }
+
+    private static boolean graceOver(ServiceToken token, Instant now) {
+        return token.previousSecretHash() != null && !token.previousSecretValid(now);
     }
 
     @Override

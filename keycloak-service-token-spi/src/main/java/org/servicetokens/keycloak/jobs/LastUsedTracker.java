@@ -1,6 +1,7 @@
 package org.servicetokens.keycloak.jobs;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +18,7 @@ import org.servicetokens.keycloak.model.ServiceToken;
  */
 public final class LastUsedTracker implements ScheduledTask {
 
-    public static final long FLUSH_INTERVAL_MILLIS = 60_000;
+    private static final long DEFAULT_FLUSH_INTERVAL_SECONDS = 60;
     private static final long MIN_STORED_DELTA_SECONDS = 60;
     private static final LastUsedTracker INSTANCE = new LastUsedTracker();
 
@@ -25,12 +26,26 @@ public final class LastUsedTracker implements ScheduledTask {
     }
 
     private final Map<Key, Instant> pending = new ConcurrentHashMap<>();
+    private volatile long flushIntervalMillis = DEFAULT_FLUSH_INTERVAL_SECONDS * 1000;
 
     private LastUsedTracker() {
     }
 
     public static LastUsedTracker instance() {
         return INSTANCE;
+    }
+
+    /**
+     * Sets how often this node flushes, from the SPI option
+     * {@code --spi-client-authenticator--service-token--last-used-flush-interval} (seconds, default 60, at least 1).
+     */
+    public void configure(Long flushIntervalSeconds) {
+        long seconds = flushIntervalSeconds == null ? DEFAULT_FLUSH_INTERVAL_SECONDS : Math.max(1, flushIntervalSeconds);
+        flushIntervalMillis = seconds * 1000;
+    }
+
+    public long flushIntervalMillis() {
+        return flushIntervalMillis;
     }
 
     public void record(String realmId, String clientUuid, Instant at) {
@@ -47,26 +62,39 @@ public final class LastUsedTracker implements ScheduledTask {
         return Optional.of(stored.filter(s -> s.isAfter(seen)).orElse(seen));
     }
 
+    /**
+     * Writes each token whose stored time is stale, each in its own locked transaction ({@link LockedTokenChange}):
+     * a token being changed by an admin keeps its time for the next flush, a deleted one is dropped.
+     */
     @Override
     public void run(KeycloakSession session) {
-        for (Key key : pending.keySet()) {
+        for (Key key : List.copyOf(pending.keySet())) {
             Instant seen = pending.remove(key);
             if (seen == null) {
                 continue;
             }
             RealmModel realm = session.realms().getRealm(key.realmId());
-            if (realm == null) {
+            Optional<ServiceToken> cached = realm == null ? Optional.empty()
+                    : ServiceToken.of(session.clients().getClientById(realm, key.clientUuid()));
+            if (cached.isEmpty() || !stale(cached.get(), seen)) {
                 continue;
             }
-            ServiceToken.of(session.clients().getClientById(realm, key.clientUuid())).ifPresent(token -> {
-                boolean stale = token.lastUsedAt()
-                        .map(stored -> seen.getEpochSecond() - stored.getEpochSecond() >= MIN_STORED_DELTA_SECONDS)
-                        .orElse(true);
-                if (stale) {
-                    token.setLastUsedAt(seen);
-                }
-            });
+            LockedTokenChange.Outcome outcome = LockedTokenChange.run(session.getKeycloakSessionFactory(), key.realmId(),
+                    key.clientUuid(), "last-used flush", (s, r, manager, token) -> {
+                        if (stale(token, seen)) {
+                            token.setLastUsedAt(seen);
+                        }
+                    });
+            if (outcome == LockedTokenChange.Outcome.BUSY || outcome == LockedTokenChange.Outcome.FAILED) {
+                record(key.realmId(), key.clientUuid(), seen);
+            }
         }
+    }
+
+    private static boolean stale(ServiceToken token, Instant seen) {
+        return token.lastUsedAt()
+                .map(stored -> seen.getEpochSecond() - stored.getEpochSecond() >= MIN_STORED_DELTA_SECONDS)
+                .orElse(true);
     }
 
     @Override

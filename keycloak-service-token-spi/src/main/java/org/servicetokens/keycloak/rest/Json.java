@@ -82,21 +82,41 @@ final class Json {
             }
         }
         if (e instanceof com.fasterxml.jackson.core.exc.StreamReadException read && read.getProcessor() != null) {
-            try {
-                String field = read.getProcessor().currentName();
-                if (field != null) {
-                    return "field '" + field + "': " + (reason == null ? "cannot be parsed" : reason);
-                }
-            } catch (java.io.IOException | RuntimeException unknown) {
-                // fall through to the generic description
+            String field = field(read.getProcessor().getParsingContext());
+            if (field != null) {
+                return "field '" + field + "': " + (reason == null ? "cannot be parsed" : reason);
             }
         }
         if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            String field = mapping.getPath().get(mapping.getPath().size() - 1).getFieldName();
-            if (field != null) {
+            StringBuilder field = new StringBuilder();
+            for (var reference : mapping.getPath()) {
+                if (reference.getFieldName() != null) {
+                    field.append(field.isEmpty() ? "" : ".").append(reference.getFieldName());
+                } else if (reference.getIndex() >= 0) {
+                    field.append('[').append(reference.getIndex()).append(']');
+                }
+            }
+            if (!field.isEmpty() && field.charAt(0) != '[') {
                 return "field '" + field + "' has the wrong type or value";
             }
         }
         return reason == null ? "cannot be parsed" : reason.replaceAll("\\(for Object starting at.*", "").trim();
+    }
+
+    /**
+     * The field the parser was in when it failed, named as the API user wrote it: {@code expiryWarningDays[0]}
+     * for an element of a list (the innermost context of a list element has no name of its own); null at the
+     * top level.
+     */
+    static String field(com.fasterxml.jackson.core.JsonStreamContext context) {
+        StringBuilder suffix = new StringBuilder();
+        for (var at = context; at != null; at = at.getParent()) {
+            if (at.inArray()) {
+                suffix.insert(0, "[" + Math.max(at.getCurrentIndex(), 0) + "]");
+            } else if (at.inObject() && at.getCurrentName() != null) {
+                return at.getCurrentName() + suffix;
+            }
+        }
+        return null;
     }
 }

@@ -68,7 +68,7 @@ public class ServiceTokensResourceProviderFactory implements AdminRealmResourceP
                     pushIntervalMillis, PushJob.NAME);
             // Not cluster-aware on purpose: each node flushes the uses it saw itself.
             timer.schedule(new ScheduledTaskRunner(factory, LastUsedTracker.instance()),
-                    LastUsedTracker.FLUSH_INTERVAL_MILLIS, "service-token-last-used-flush");
+                    LastUsedTracker.instance().flushIntervalMillis(), "service-token-last-used-flush");
         }
         LOG.infof("Service-token jobs scheduled: maintenance every %d s, grace-end check every %d s, owed pushes every %d s",
                 maintenanceIntervalMillis / 1000, graceCheckIntervalMillis / 1000, pushIntervalMillis / 1000);

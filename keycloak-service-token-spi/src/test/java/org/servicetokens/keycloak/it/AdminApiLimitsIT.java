@@ -172,6 +172,80 @@ class AdminApiLimitsIT {
         assertTrue(mixed.keySet().stream().allMatch(status -> status == 200 || status == 409), "no 5xx: " + mixed);
     }
 
+    /**
+     * The last-used flush (every second in these tests) writes tokens in the background. Tokens used without
+     * pause while they are updated and deleted: the admin calls answer 200/204/404/409 only, the token endpoint
+     * 200 or 401, the background jobs log no failure, and the flush still stores the last use of a kept token.
+     */
+    @Test
+    void parallelUseUpdatesAndDeletesNeverFail() throws Exception {
+        long logStart = java.nio.file.Files.size(ServiceTokenServerConfig.SERVER_LOG);
+        List<JsonNode> doomed = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            doomed.add(api.create("used while deleted", null, "demo-app"));
+        }
+        JsonNode kept = api.create("used and kept", null, "demo-app");
+        List<JsonNode> all = new ArrayList<>(doomed);
+        all.add(kept);
+        Map<Integer, Integer> uses = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Integer, Integer> changes = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        long flushSeconds = ServiceTokenServerConfig.LAST_USED_FLUSH_INTERVAL_SECONDS;
+        ExecutorService users = Executors.newFixedThreadPool(all.size());
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (JsonNode token : all) {
+                running.add(users.submit(() -> {
+                    while (!stop.get()) {
+                        uses.merge(Http.clientCredentials(realm.getBaseUrl(), token.get("clientId").asText(),
+                                token.get("clientSecret").asText()).status(), 1, Integer::sum);
+                    }
+                }));
+            }
+            for (JsonNode token : doomed) {
+                // Spread over a few flushes, so deletes land before, during and after the flush's writes.
+                Thread.sleep(flushSeconds * 1000 / 2);
+                String id = token.get("id").asText();
+                java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
+                parallel(3, () -> switch (turn.getAndIncrement()) {
+                    case 0 -> api.put("/" + id, "{\"description\":\"changed while in use\"}").status();
+                    case 1 -> api.post("/" + id + "/extend", "{\"duration\":\"P10D\"}").status();
+                    default -> api.delete("/" + id).status();
+                }).forEach((status, count) -> changes.merge(status, count, Integer::sum));
+            }
+            stop.set(true);
+            for (Future<?> user : running) {
+                user.get();
+            }
+        } finally {
+            stop.set(true);
+            users.shutdownNow();
+        }
+        for (JsonNode token : doomed) {
+            int status = 409;
+            for (int attempt = 0; attempt < 10 && status == 409; attempt++) {
+                status = api.delete("/" + token.get("id").asText()).status();
+            }
+            assertTrue(status == 204 || status == 404, "a token still in use can be deleted: " + status);
+        }
+        assertTrue(changes.keySet().stream().allMatch(status -> List.of(200, 204, 404, 409).contains(status)), "admin calls: " + changes);
+        assertTrue(uses.keySet().stream().allMatch(status -> status == 200 || status == 401), "token requests: " + uses);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(flushSeconds * 5);
+        String stored = null;
+        while (stored == null && System.nanoTime() < deadline) {
+            stored = realm.admin().clients().get(kept.get("id").asText()).toRepresentation().getAttributes()
+                    .get("service-token.last-used-at");
+            if (stored == null) {
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(stored != null, "the flush stored the kept token's last use");
+        String log = java.nio.file.Files.readString(ServiceTokenServerConfig.SERVER_LOG).substring((int) logStart);
+        assertTrue(!log.contains("Failed to run scheduled task") && !log.contains("\tat "), "no job failed, no stack trace:\n"
+                + log.lines().filter(line -> line.contains("ERROR") || line.startsWith("\tat ")).limit(20).toList());
+        assertTrue(!log.contains(kept.get("clientSecret").asText().substring(5, 30)), "no secret in the log");
+    }
+
     /** Runs {@code call} on {@code n} threads released at once; counts the answers by status. */
     private static Map<Integer, Integer> parallel(int n, Supplier<Integer> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);

@@ -15,6 +15,7 @@ public class ServiceTokenServerConfig implements KeycloakServerConfig {
     public static final Path SERVER_LOG = Path.of("target", "keycloak-server.log").toAbsolutePath();
     public static final int MAINTENANCE_INTERVAL_SECONDS = 3;
     public static final int GRACE_CHECK_INTERVAL_SECONDS = 1;
+    public static final int LAST_USED_FLUSH_INTERVAL_SECONDS = 1;
 
     @Override
     public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
@@ -25,6 +26,8 @@ public class ServiceTokenServerConfig implements KeycloakServerConfig {
                 .spiOption("admin-realm-restapi-extension", "service-tokens", "maintenance-interval",
                         Integer.toString(MAINTENANCE_INTERVAL_SECONDS))
                 .spiOption("admin-realm-restapi-extension", "service-tokens", "grace-check-interval",
-                        Integer.toString(GRACE_CHECK_INTERVAL_SECONDS));
+                        Integer.toString(GRACE_CHECK_INTERVAL_SECONDS))
+                .spiOption("client-authenticator", "service-token", "last-used-flush-interval",
+                        Integer.toString(LAST_USED_FLUSH_INTERVAL_SECONDS));
     }
 }

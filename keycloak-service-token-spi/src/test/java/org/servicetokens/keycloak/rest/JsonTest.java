@@ -42,6 +42,16 @@ class JsonTest {
         assertEquals(400, error.getResponse().getStatus());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"expiryWarningDays\":[99999999999]}", "{\"expiryWarningDays\":[7, 1e400]}",
+            "{\"inactivityDays\":99999999999}", "{\"expiryWarningDays\":[7.5]}"})
+    void rangeErrorsNameTheFieldEvenInsideAList(String body) {
+        ApiError error = assertThrows(ApiError.class, () -> Json.read(body, Representations.SettingsRequest.class));
+        String entity = (String) error.getResponse().getEntity();
+        String field = body.substring(2, body.indexOf('"', 2));
+        assertTrue(entity.contains("field '" + field), entity);
+    }
+
     @Test
     void booleansAreNotCoerced() {
         assertThrows(ApiError.class, () -> Json.read("{\"enabled\":1}", Representations.UpdateRequest.class));
