@@ -15,6 +15,9 @@ final class ConsolePages {
     static final By REVEALED_SECRET = By.cssSelector("[data-testid='revealed-secret'] input");
     static final By REVEALED_CLIENT_ID = By.cssSelector("[data-testid='revealed-client-id'] input");
     static final By SECRET_DIALOG_CLOSE = By.cssSelector("[data-testid='secret-dialog-close']");
+    static final By STATUS = By.cssSelector("[data-testid='token-status']");
+    static final By PROBLEMS = By.cssSelector("[data-testid='token-problems']");
+    static final By REPAIR_BUTTON = By.cssSelector("[data-testid='token-repair-button']");
     static final By KEBABS = By.cssSelector("[data-testid='service-tokens-table'] button[aria-label='Kebab toggle']");
 
     private ConsolePages() {

@@ -18,7 +18,9 @@ import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.server.KeycloakUrls;
+import org.keycloak.representations.idm.UserRepresentation;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.servicetokens.keycloak.it.Http;
 import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
 import org.servicetokens.keycloak.it.TokenApi;
@@ -123,6 +125,46 @@ class ServiceTokenConsoleIT {
             assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, newSecret).status(), "revoked: new secret fails");
             assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, oldSecret).status(), "revoked: old secret fails");
             assertEquals(404, api.get("/" + created.get("id").asText()).status(), "the token is gone");
+            assertTrue(browser.consoleErrors().isEmpty(), "browser console errors: " + browser.consoleErrors());
+        }
+    }
+
+    /**
+     * A token broken behind the service-token API (its service-account user disabled through Keycloak's own users
+     * API): the list and the details say Broken, the details name the problem, and Repair makes the same secret
+     * work again.
+     */
+    @Test
+    void aBrokenTokenShowsItsProblemAndRepairMakesItWorkAgain() throws Exception {
+        String name = "ui-broken-" + System.nanoTime();
+        JsonNode created = api.create(name, "P30D", "demo-app");
+        String id = created.get("id").asText();
+        String clientId = created.get("clientId").asText();
+        String secret = created.get("clientSecret").asText();
+        UserRepresentation serviceAccount = realm.admin().clients().get(id).getServiceAccountUser();
+        serviceAccount.setEnabled(false);
+        realm.admin().users().get(serviceAccount.getId()).update(serviceAccount);
+        assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(), "the broken token is refused");
+
+        try (Browser browser = new Browser()) {
+            browser.logIn(urls.getBase(), realm.getName(), "token-admin", "token-admin");
+            openServiceTokens(browser);
+            search(browser, name);
+            WebElement row = browser.waitFor(row(clientId));
+            assertEquals("Broken", row.findElement(STATUS).getText(), "the list shows the token as broken");
+            row.findElement(By.linkText(name)).click();
+
+            String problems = browser.waitFor(PROBLEMS).getText();
+            assertTrue(problems.contains("service_account_disabled"), "the details name the problem: " + problems);
+            assertEquals("Broken", browser.waitFor(STATUS).getText());
+            browser.screenshot("broken-token-details");
+            browser.waitForClickable(REPAIR_BUTTON).click();
+
+            browser.waitUntilGone(PROBLEMS);
+            browser.waitForText(STATUS, "Active");
+            assertEquals("active", api.get("/" + id).json().get("status").asText(), "the API agrees");
+            assertTrue(realm.admin().users().get(serviceAccount.getId()).toRepresentation().isEnabled(), "the user is enabled again");
+            assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(), "the same secret works again");
             assertTrue(browser.consoleErrors().isEmpty(), "browser console errors: " + browser.consoleErrors());
         }
     }
