@@ -18,6 +18,8 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.cache.CacheRealmProvider;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderEvent;
 import org.keycloak.provider.ProviderEventListener;
@@ -49,6 +51,8 @@ import org.servicetokens.keycloak.revocation.TokenPushes;
 public final class StockClientEvents implements ProviderEventListener {
 
     private static final Logger LOG = Logger.getLogger(StockClientEvents.class);
+    /** Session attribute prefix: the id of a service-account user removed in this transaction, by its client's id. */
+    private static final String SERVICE_ACCOUNT_OF = "service-token.removed-service-account.";
 
     public static void register(KeycloakSessionFactory factory) {
         factory.register(new StockClientEvents());
@@ -60,6 +64,19 @@ public final class StockClientEvents implements ProviderEventListener {
             onUpdate(updated.getKeycloakSession(), updated.getUpdatedClient());
         } else if (event instanceof ClientModel.ClientRemovedEvent removed) {
             onRemove(removed.getKeycloakSession(), removed.getClient());
+        } else if (event instanceof UserModel.UserPreRemovedEvent removing) {
+            rememberServiceAccount(removing.getKeycloakSession(), removing.getUser());
+        }
+    }
+
+    /**
+     * Keycloak's client delete removes the client's service-account user first, then the client (whose removal event
+     * then finds no service account): the user's id, the {@code sub} of the token's JWTs, is kept for the push.
+     */
+    private static void rememberServiceAccount(KeycloakSession session, UserModel user) {
+        String clientId = user.getServiceAccountClientLink();
+        if (clientId != null) {
+            session.setAttribute(SERVICE_ACCOUNT_OF + clientId, user.getId());
         }
     }
 
@@ -88,11 +105,21 @@ public final class StockClientEvents implements ProviderEventListener {
         }
         RealmModel realm = client.getRealm();
         Instant now = Instant.now();
-        // Pushed as our own delete pushes it: rows written in this transaction, sent after the commit. Keycloak
-        // removes the service-account user only after this event, so the pushes still have their subject.
+        // Pushed as our own delete pushes it: rows written in this transaction, sent after the commit, with the subject
+        // of the service-account user Keycloak removed just before (see rememberServiceAccount).
         ServiceToken.of(client).ifPresentOrElse(
-                token -> new TokenPushes(session, realm).revokeToken(token, token.applicationIds(), now, "deleted"),
+                token -> new TokenPushes(session, realm).revokeToken(token, serviceAccountOf(session, token),
+                        token.applicationIds(), now, "deleted"),
                 () -> dropApplication(session, realm, client, now));
+    }
+
+    private static String serviceAccountOf(KeycloakSession session, ServiceToken token) {
+        Object removed = session.getAttribute(SERVICE_ACCOUNT_OF + token.id());
+        if (removed instanceof String id) {
+            return id;
+        }
+        UserModel serviceAccount = session.users().getServiceAccount(token.client());
+        return serviceAccount == null ? null : serviceAccount.getId();
     }
 
     private static void dropApplication(KeycloakSession session, RealmModel realm, ClientModel application, Instant now) {
@@ -104,10 +131,17 @@ public final class StockClientEvents implements ProviderEventListener {
         }
         AdminEventBuilder events = adminEvents(session, realm);
         TokenPushes pushes = new TokenPushes(session, realm);
+        CacheRealmProvider cache = session.getProvider(CacheRealmProvider.class);
         for (ServiceToken token : affected) {
+            // Inside a client removal Keycloak's cache hands out the database adapters, whose writes invalidate
+            // nothing: without this the cached token would keep the dropped application and the old generation.
+            if (cache != null) {
+                cache.registerClientInvalidation(token.id(), token.clientId(), realm.getId());
+            }
             // As the removal of an application through our API: every JWT of the token is revoked at the removed
-            // application, and the generation moves on so JWTs minted afterwards are not caught by it.
-            pushes.revokeToken(token, List.of(id), now, "application-deleted");
+            // application (addressed from the client as it is now: it is gone when the push is sent), and the
+            // generation moves on so JWTs minted afterwards are not caught by it.
+            pushes.revokeTokenAtDeletedApplication(token, application, now, "application-deleted");
             InternalChange.run(session, () -> {
                 token.setApplicationIds(token.applicationIds().stream().filter(a -> !a.equals(id)).toList());
                 token.nextGeneration();

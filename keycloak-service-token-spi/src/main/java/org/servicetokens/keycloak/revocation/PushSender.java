@@ -127,8 +127,13 @@ public final class PushSender {
             }
             RealmModel realm = session.realms().getRealm(row.realmId());
             ClientModel application = realm == null ? null : session.clients().getClientById(realm, row.applicationId());
-            String url = application == null ? null : application.getAttribute(TokenPushes.BACKCHANNEL_LOGOUT_URL);
-            if (url == null || url.isBlank()) {
+            // A push to an application the change itself deleted is addressed from the notice; any other row whose
+            // application is gone has no one left to tell.
+            TokenNotice.DeletedApplication deleted = application == null && realm != null ? notice.deletedApplication() : null;
+            String url = application != null ? application.getAttribute(TokenPushes.BACKCHANNEL_LOGOUT_URL)
+                    : deleted != null ? deleted.url() : null;
+            String audience = application != null ? application.getClientId() : deleted != null ? deleted.clientId() : null;
+            if (url == null || url.isBlank() || audience == null) {
                 LOG.debugf("Dropping the push of %s for service token %s: the application or its back-channel logout URL is gone",
                         notice.reason(), notice.tokenClientId());
                 PushOutbox.delete(session, row.id());
@@ -136,7 +141,7 @@ public final class PushSender {
             }
             if (now - row.createdAt() > maxAgeMillis) {
                 LOG.warnf("Gave up pushing '%s' of service token %s in realm %s to application %s after %d attempts over %d s",
-                        notice.reason(), notice.tokenClientId(), realm.getName(), application.getClientId(), row.attempts(),
+                        notice.reason(), notice.tokenClientId(), realm.getName(), audience, row.attempts(),
                         (now - row.createdAt()) / 1000);
                 PushOutbox.delete(session, row.id());
                 continue;
@@ -149,9 +154,8 @@ public final class PushSender {
                 PushOutbox.reschedule(session, row.id(), now + backoff(row.attempts() + 1), "no_issuer");
                 continue;
             }
-            String signed = sign(session, realm, application, notice.logoutToken(issuer, application.getClientId(), now / 1000));
-            attempts.add(new Attempt(row, realm.getName(), notice.tokenClientId(), application.getClientId(), url,
-                    notice.reason(), signed));
+            String signed = sign(session, realm, application, notice.logoutToken(issuer, audience, now / 1000));
+            attempts.add(new Attempt(row, realm.getName(), notice.tokenClientId(), audience, url, notice.reason(), signed));
         }
         return attempts;
     }
@@ -235,7 +239,8 @@ public final class PushSender {
     }
 
     // The algorithm follows the receiving application's ID-token setting, as Keycloak's own back-channel logout
-    // does, so the application verifies both kinds of logout token the same way.
+    // does, so the application verifies both kinds of logout token the same way. A deleted application (null) gets
+    // the realm's default algorithm.
     private static String sign(KeycloakSession session, RealmModel realm, ClientModel application, LogoutToken token) {
         KeycloakContext context = session.getContext();
         RealmModel previousRealm = context.getRealm();

@@ -34,11 +34,23 @@ import org.keycloak.util.TokenUtil;
  *
  * @param issuer the issuer known when the change was made, used only when the realm's issuer cannot be resolved
  *               without a request (see {@link RealmIssuer})
+ * @param deletedApplication set only on the push to an application that the change itself deletes (its client is
+ *               gone by the time the push is sent): where to send it and the {@code aud} to give it; null otherwise
  */
 record TokenNotice(Revoke revoke, String subject, String tokenId, String tokenClientId, String reason,
-                   List<String> secrets, long cutoff, String issuer) {
+                   List<String> secrets, long cutoff, String issuer, DeletedApplication deletedApplication) {
 
     enum Revoke { token, secret, none }
+
+    /** The receiving application as it was when it was deleted: its client ID and back-channel logout URL. */
+    record DeletedApplication(String clientId, String url) {
+    }
+
+    /** A notice to applications that outlive the change (every change but the deletion of the application). */
+    TokenNotice(Revoke revoke, String subject, String tokenId, String tokenClientId, String reason, List<String> secrets,
+                long cutoff, String issuer) {
+        this(revoke, subject, tokenId, tokenClientId, reason, secrets, cutoff, issuer, null);
+    }
 
     static final String CLAIM = "service_token";
     private static final long LIFESPAN_SECONDS = 120;

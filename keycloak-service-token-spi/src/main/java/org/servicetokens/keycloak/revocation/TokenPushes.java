@@ -24,8 +24,8 @@ import org.servicetokens.keycloak.revocation.TokenNotice.Revoke;
  * If the node dies first, the cluster-wide {@link PushJob} sends them. A rolled-back change leaves no row.
  *
  * <p>Three kinds (see {@link TokenNotice} for the wire format): all of the token's JWTs (delete, disable, removal
- * of an application), the JWTs minted with given secrets (rotation, end of a grace period), and "what the JWT
- * would say changed" (applications added, enabled, extended, renamed), after which sidecars exchange afresh.
+ * or deletion of an application), the JWTs minted with given secrets (rotation, end of a grace period), and "what
+ * the JWT would say changed" (applications added, enabled, extended, renamed), after which sidecars exchange afresh.
  * Applications are named by internal id (as tokens store them, see {@code ServiceToken#applicationIds}) or client ID.
  */
 public final class TokenPushes {
@@ -45,24 +45,51 @@ public final class TokenPushes {
 
     /** Every JWT of the token issued before {@code cutoff}, and every JWT naming one of its live secrets. */
     public void revokeToken(ServiceToken token, Collection<String> applications, Instant cutoff, String reason) {
+        enqueue(token, serviceAccountId(token), applications, Revoke.token, liveSecrets(token), cutoff, reason, null);
+    }
+
+    /**
+     * As {@link #revokeToken}, for a token whose service-account user is already gone: Keycloak's own client delete
+     * removes that user before the client. {@code subject} is the id it had, the {@code sub} of the token's JWTs;
+     * nothing is pushed when it is null.
+     */
+    public void revokeToken(ServiceToken token, String subject, Collection<String> applications, Instant cutoff,
+                            String reason) {
+        enqueue(token, subject, applications, Revoke.token, liveSecrets(token), cutoff, reason, null);
+    }
+
+    private static List<String> liveSecrets(ServiceToken token) {
         List<String> live = new ArrayList<>();
         live.add(token.currentSecretId());
         live.add(token.previousSecretId());
         live.removeIf(Objects::isNull);
-        enqueue(token, applications, Revoke.token, live, cutoff, reason);
+        return live;
+    }
+
+    /**
+     * Every JWT of the token, as {@link #revokeToken}, at one application that this transaction deletes: the push is
+     * addressed from what the application is now, since its client is gone by the time the push is sent.
+     */
+    public void revokeTokenAtDeletedApplication(ServiceToken token, ClientModel application, Instant cutoff, String reason) {
+        String url = application.getAttribute(BACKCHANNEL_LOGOUT_URL);
+        if (url == null || url.isBlank()) {
+            return;
+        }
+        enqueue(token, serviceAccountId(token), List.of(application.getId()), Revoke.token, liveSecrets(token), cutoff,
+                reason, new TokenNotice.DeletedApplication(application.getClientId(), url));
     }
 
     /** Only the JWTs minted with the given secrets, at every application of the token. */
     public void revokeSecrets(ServiceToken token, Collection<String> secretIds, Instant cutoff, String reason) {
         List<String> ids = secretIds.stream().filter(Objects::nonNull).distinct().toList();
         if (!ids.isEmpty()) {
-            enqueue(token, token.applicationIds(), Revoke.secret, ids, cutoff, reason);
+            enqueue(token, serviceAccountId(token), token.applicationIds(), Revoke.secret, ids, cutoff, reason, null);
         }
     }
 
     /** Nothing revoked; the applications drop what they cached for the token and exchange afresh. */
     public void refresh(ServiceToken token, Collection<String> applications, Instant at, String reason) {
-        enqueue(token, applications, Revoke.none, List.of(), at, reason);
+        enqueue(token, serviceAccountId(token), applications, Revoke.none, List.of(), at, reason, null);
     }
 
     /** The issuer an admin request implies, remembered for later background changes (see {@link RealmIssuer}). */
@@ -70,18 +97,22 @@ public final class TokenPushes {
         return RealmIssuer.configuredOrFromRequest(session, realm);
     }
 
-    private void enqueue(ServiceToken token, Collection<String> applications, Revoke revoke, List<String> secrets,
-                         Instant at, String reason) {
+    private String serviceAccountId(ServiceToken token) {
         UserModel serviceAccount = session.users().getServiceAccount(token.client());
-        if (serviceAccount == null || applications.isEmpty()) {
+        return serviceAccount == null ? null : serviceAccount.getId();
+    }
+
+    private void enqueue(ServiceToken token, String subject, Collection<String> applications, Revoke revoke,
+                         List<String> secrets, Instant at, String reason, TokenNotice.DeletedApplication deleted) {
+        if (subject == null || applications.isEmpty()) {
             return;
         }
         String issuer = RealmIssuer.configuredOrFromRequest(session, realm);
         if (issuer == null) {
             issuer = token.client().getAttribute(ISSUER_ATTRIBUTE);
         }
-        String payload = new TokenNotice(revoke, serviceAccount.getId(), token.id(), token.clientId(), reason, secrets,
-                at.getEpochSecond(), issuer).toJson();
+        String payload = new TokenNotice(revoke, subject, token.id(), token.clientId(), reason, secrets,
+                at.getEpochSecond(), issuer, deleted).toJson();
         long now = System.currentTimeMillis();
         // Leased from the start: the node that made the change sends right after the commit; the job takes the
         // row over only if that did not happen within the lease (the node died, or the attempt failed).

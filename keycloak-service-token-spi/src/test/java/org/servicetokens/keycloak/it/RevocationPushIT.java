@@ -42,7 +42,8 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * that alters what a token's JWTs say arrives, names exactly what it revokes (all of the token's JWTs, or those of
  * one secret, which the JWTs themselves name), carries the realm's issuer whichever host the admin used, is retried
  * from the database until the application takes it, shows up in Keycloak's log when refused, and is never held up by
- * another, slow application.
+ * another, slow application. Deletes made through Keycloak's own clients API (of a token, or of an application a
+ * token allows) are pushed as the service-token API's are.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
 class RevocationPushIT {
@@ -109,6 +110,40 @@ class RevocationPushIT {
 
         api.delete("/" + id);
         expect(serviceAccount, id, "deleted", "token", null);
+        assertNull(receiver.next(2_000), "one push per change");
+    }
+
+    @Test
+    void keycloaksOwnDeletesArePushedLikeOurs() throws Exception {
+        // A token deleted through the stock clients API: the same push as DELETE /service-tokens/{id}.
+        JsonNode stockDeleted = api.create("deleted by the clients API", null, "receiver-app");
+        String stockId = stockDeleted.get("id").asText();
+        String stockAccount = realm.admin().clients().get(stockId).getServiceAccountUser().getId();
+        String stockSecret = secretIdOf(stockDeleted.get("clientId").asText(), stockDeleted.get("clientSecret").asText());
+        realm.admin().clients().get(stockId).remove();
+        expect(stockAccount, stockId, "deleted", "token", List.of(stockSecret));
+
+        // An application deleted through the stock clients API: dropped from the token and told, although its
+        // client is gone by the time the push is sent; the token's next JWTs are a new generation. (An application
+        // of its own: every other token of this realm that allows it would be told too.)
+        application("doomed-app", receiver.url());
+        JsonNode created = api.create("loses an application", null, "doomed-app", "demo-app");
+        String id = created.get("id").asText();
+        String clientId = created.get("clientId").asText();
+        String secret = created.get("clientSecret").asText();
+        String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+        String before = secretIdOf(clientId, secret);
+        String applicationId = realm.admin().clients().findByClientId("doomed-app").get(0).getId();
+        realm.admin().clients().get(applicationId).remove();
+        PushReceiver.Received told = receiver.next(10_000);
+        assertNotNull(told, "a logout token for the deleted application arrived within 10 s");
+        check(told.logoutToken(), "doomed-app", serviceAccount, id, "application-deleted", "token", List.of(before));
+        List<String> left = new ArrayList<>();
+        api.get("/" + id).json().get("applications").forEach(a -> left.add(a.asText()));
+        assertEquals(List.of("demo-app"), left);
+        assertFalse(realm.admin().clients().get(id).toRepresentation().getAttributes().get("service-token.application-ids")
+                .contains(applicationId), "dropped from what is stored, not only hidden");
+        assertNotEquals(before, secretIdOf(clientId, secret), "JWTs minted after the drop are not caught by it");
         assertNull(receiver.next(2_000), "one push per change");
     }
 
@@ -239,14 +274,19 @@ class RevocationPushIT {
         check(received.logoutToken(), serviceAccount, tokenId, reason, revoke, secrets);
     }
 
-    /** The logout token as OIDC Back-Channel Logout 1.0 §2.4 and a sidecar require it, plus our claim. */
     private void check(String jwt, String serviceAccount, String tokenId, String reason, String revoke, List<String> secrets)
             throws Exception {
+        check(jwt, "receiver-app", serviceAccount, tokenId, reason, revoke, secrets);
+    }
+
+    /** The logout token as OIDC Back-Channel Logout 1.0 §2.4 and a sidecar require it, plus our claim. */
+    private void check(String jwt, String audience, String serviceAccount, String tokenId, String reason, String revoke,
+                       List<String> secrets) throws Exception {
         JsonNode header = verifySignature(jwt);
         assertEquals("logout+jwt", header.get("typ").asText());
         JsonNode claims = Http.jwtPayload(jwt);
         assertEquals(realm.getBaseUrl(), claims.get("iss").asText(), "the realm's issuer");
-        assertEquals("receiver-app", ServiceTokenLifecycleIT.audience(claims).get(0));
+        assertEquals(audience, ServiceTokenLifecycleIT.audience(claims).get(0));
         assertEquals(serviceAccount, claims.get("sub").asText());
         assertTrue(claims.get("events").get(EVENT).isObject());
         assertFalse(claims.has("nonce"));

@@ -27,6 +27,19 @@ class TokenNoticeTest {
     }
 
     @Test
+    void aPushToADeletedApplicationCarriesItsAddressAndOlderRowsStillRead() {
+        TokenNotice toDeleted = new TokenNotice(TokenNotice.Revoke.token, "sub-1", "token-1", "ci-bot-abc",
+                "application-deleted", List.of("AbCdEfGhIj-_"), 1_700_000_000L, null,
+                new TokenNotice.DeletedApplication("app-x", "http://app-x:8000/.sidecar/backchannel-logout"));
+        assertEquals(toDeleted, TokenNotice.fromJson(toDeleted.toJson()));
+        String written = NOTICE.toJson();
+        assertNull(TokenNotice.fromJson(written).deletedApplication());
+        String beforeTheField = written.replace(",\"deletedApplication\":null", "");
+        assertFalse(beforeTheField.contains("deletedApplication"));
+        assertEquals(NOTICE, TokenNotice.fromJson(beforeTheField), "rows written before the field existed still read");
+    }
+
+    @Test
     void theLogoutTokenHasTheBackChannelLogoutShapeAndNamesWhatItRevokes() {
         var token = NOTICE.logoutToken("http://kc.example/realms/demo", "demo-app", 1_800_000_000L);
         assertEquals(TokenCategory.LOGOUT, token.getCategory(), "encoded with JOSE typ logout+jwt");
