@@ -13,7 +13,7 @@ export type RevealedSecret = {
   previousSecretExpiresAt?: string;
 };
 
-// The sidecar's credential headers (DESIGN §4).
+// The sidecar's credential headers.
 export const CLIENT_ID_HEADER = "KC-Access-Client-Id";
 export const CLIENT_SECRET_HEADER = "KC-Access-Client-Secret";
 

@@ -14,7 +14,7 @@ import { useTokenSettings } from "./useTokenSettings";
 const INACTIVITY_ACTIONS = ["none", "disable", "delete"];
 const list = (text: string) => text.split(",").map((part) => part.trim()).filter(Boolean);
 
-/** The realm's service-token policy (DESIGN §3 settings). Everyone with view-clients reads; manage-realm saves. */
+/** The realm's service-token policy. Everyone with view-clients reads; manage-realm saves. */
 export default function SettingsPage() {
   const { t } = useTranslation();
   const { realm } = useRealm();

@@ -8,7 +8,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Headless Debian Chromium as every browser test here starts it (PITFALLS 24–26): the explicit driver path, so
+ * Headless Debian Chromium as every browser test here starts it: the explicit driver path, so
  * Selenium Manager never goes to the network, the flags that keep Chromium off the closed network, a fresh
  * profile. Shared with the sidecar's browser tests through this module's test-jar.
  */

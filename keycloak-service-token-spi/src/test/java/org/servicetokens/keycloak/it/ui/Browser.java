@@ -23,7 +23,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.servicetokens.keycloak.it.HeadlessChromium;
 
 /**
- * Headless Debian Chromium for the console tests (PITFALLS 24–26): explicit driver path so Selenium Manager never
+ * Headless Debian Chromium for the console tests: explicit driver path so Selenium Manager never
  * goes to the network, a fresh profile, browser console captured, generous condition waits, quit() on close.
  */
 final class Browser implements AutoCloseable {
