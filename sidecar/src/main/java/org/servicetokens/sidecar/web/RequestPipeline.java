@@ -32,9 +32,10 @@ import java.util.logging.Logger;
 /**
  * One request, one pipeline (after {@link RequestScreen} checked method, Host and header values): pause →
  * normalise path → read credential → policy → strip headers → authenticate (verify JWT, or exchange ID+secret
- * then verify) → revocation → authorise → identity headers → 100 Continue if expected → forward. Every refusal is answered here with its status and a reason code, and nothing refused ever reaches
- * the upstream. The request stays paused across the asynchronous steps (vertx-http-proxy loses a body that arrived before it was handed the request) and is resumed by the
- * proxy's body pipe, or by the refusal.
+ * then verify) → revocation → authorise → identity headers → 100 Continue if expected → forward. Every refusal
+ * is answered here with its status and a reason code, and nothing refused ever reaches the upstream. The request
+ * stays paused across the asynchronous steps (vertx-http-proxy loses a body that arrived before it was handed the
+ * request) and is resumed by the proxy's body pipe, or by the refusal.
  */
 public final class RequestPipeline {
 
