@@ -79,7 +79,7 @@ public final class Sidecar {
       metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
       metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> SidecarCaches.localSize(caches.exchanged()));
       for (var cache : List.of(caches.exchanged(), caches.exchangeFailures(), caches.exchangeInflight(), caches.sessions(),
-          caches.revocations(), caches.logoutJtis())) {
+          caches.sessionSubjects(), caches.revocations(), caches.logoutJtis())) {
         metrics.gauge("sidecar.cache.entries", "Entries in this replica's copy of each shared cache", "cache",
             cache.getName(), () -> SidecarCaches.localSize(cache));
       }

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Browser sessions across two clustered replicas in this JVM (the sessions cache is replicated like every other
  * one): a login started on one replica finishes on the other, either serves the session, and a logout or a
- * back-channel logout received by one ends the session on both.
+ * back-channel logout received by one ends the session on both; a subject's session cap counts the logins made
+ * on both replicas.
  */
 class ClusteredSessionTest {
 
@@ -48,6 +49,7 @@ class ClusteredSessionTest {
       c.cluster.port = clusterPortA;
       c.cluster.members = new ArrayList<>(List.of("127.0.0.1:" + clusterPortA, "127.0.0.1:" + clusterPortB));
       c.cluster.secret = "unit-test-session-cluster-secret-01";
+      c.sessions.maxPerSubject = 3;
     });
     SidecarConfig c = ConfigLoader.mapper().convertValue(ConfigLoader.mapper().valueToTree(a.config), SidecarConfig.class);
     c.listen.port = Harness.freePort();
@@ -78,6 +80,11 @@ class ClusteredSessionTest {
 
   /** Starts on A, finishes the callback on B; returns the session cookie. */
   private static String logInAcrossReplicas(String sub, String sid) {
+    return logIn(sub, sid, httpB);
+  }
+
+  /** Starts on A, finishes the callback on {@code callbackOn}; returns the session cookie. */
+  private static String logIn(String sub, String sid, Http callbackOn) {
     Http.Response start = a.http.get("/page", "Accept", "text/html");
     assertEquals(302, start.status());
     Map<String, String> p = new HashMap<>();
@@ -87,7 +94,7 @@ class ClusteredSessionTest {
     }
     String loginCookie = start.headers().getAll("Set-Cookie").get(0).split(";")[0];
     String code = a.keycloak.issueCode(sub, sid, p.get("code_challenge"), p.get("nonce"), p.get("redirect_uri"));
-    Http.Response callback = httpB.get("/.sidecar/callback?code=" + code + "&state=" + p.get("state"),
+    Http.Response callback = callbackOn.get("/.sidecar/callback?code=" + code + "&state=" + p.get("state"),
         "Accept", "application/json", "Cookie", loginCookie);
     assertEquals(302, callback.status(), callback.body());
     // The login cookie is cleared in the same answer: pick the session cookie by name.
@@ -130,5 +137,18 @@ class ClusteredSessionTest {
     Http.Response onB = httpB.get("/x", "Accept", "application/json", "Cookie", session);
     assertEquals(401, onB.status());
     assertEquals("session_revoked", new JsonObject(onB.body()).getString("reason"));
+  }
+
+  @Test
+  void theSessionCapCountsLoginsOnBothReplicasAndEndsTheOldestEverywhere() {
+    List<String> sessions = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      sessions.add(logIn("user-cap", "sid-cap-" + i, i % 2 == 0 ? a.http : httpB));
+    }
+    for (int i = 0; i < sessions.size(); i++) {
+      int expected = i < 3 ? 401 : 200;
+      assertEquals(expected, a.http.get("/x", "Accept", "application/json", "Cookie", sessions.get(i)).status(), "session " + i + " on A");
+      assertEquals(expected, httpB.get("/x", "Accept", "application/json", "Cookie", sessions.get(i)).status(), "session " + i + " on B");
+    }
   }
 }

@@ -39,6 +39,8 @@ public final class SidecarCaches {
   public static final String EXCHANGE_INFLIGHT = "exchange-inflight";
   /** Browser sessions (sealed under their own id), issue 6. Pending logins are not here: they live in a cookie. */
   public static final String SESSIONS = "sessions";
+  /** Per-subject index of browser sessions (oldest first), so a subject's session cap holds across replicas. */
+  public static final String SESSION_SUBJECTS = "session-subjects";
   /** Random keys every replica shares (the first replica to start makes each); written only by the sidecar itself. */
   public static final String KEYS = "sidecar-keys";
   private static final String LOGIN_COOKIE_KEY = "login-cookie";
@@ -49,6 +51,7 @@ public final class SidecarCaches {
   private final Cache<String, String> revocations;
   private final Cache<String, String> logoutJtis;
   private final Cache<String, String> sessions;
+  private final Cache<String, String> sessionSubjects;
   private final Cache<String, String> exchangeInflight;
   private final byte[] loginCookieKey;
   private final boolean clustered;
@@ -66,6 +69,8 @@ public final class SidecarCaches {
     exchangeFailures = define(EXCHANGE_FAILURES, config.exchange.maxEntries, config.exchange.negativeTtl);
     revocations = define(REVOCATIONS, 1_000_000, config.revocation.retention);
     sessions = define(SESSIONS, config.sessions.maxEntries, Duration.ofDays(1));
+    // Every indexed subject has at least one session when indexed, so the sessions bound bounds the index too.
+    sessionSubjects = define(SESSION_SUBJECTS, config.sessions.maxEntries, Duration.ofDays(1));
     logoutJtis = define(LOGOUT_JTIS, 1_000_000, config.revocation.maxTokenAge.plus(config.keycloak.leeway).plus(config.keycloak.leeway));
     exchangeInflight = define(EXCHANGE_INFLIGHT, config.exchange.maxEntries, config.keycloak.timeout.plusSeconds(2));
     Cache<String, String> keys = define(KEYS, 16, null);
@@ -156,6 +161,11 @@ public final class SidecarCaches {
 
   public Cache<String, String> sessions() {
     return sessions;
+  }
+
+  /** Subject hash → that subject's session cache keys, oldest first ({@link #SESSION_SUBJECTS}). */
+  public Cache<String, String> sessionSubjects() {
+    return sessionSubjects;
   }
 
   /** Readiness: every cache is running. */

@@ -1,6 +1,7 @@
 package org.servicetokens.sidecar.config;
 
 import org.servicetokens.sidecar.session.ReturnUrl;
+import org.servicetokens.sidecar.session.SessionStore;
 
 import java.net.URI;
 import java.time.Duration;
@@ -35,6 +36,9 @@ final class LoginValidation {
     }
     if (c.sessions.maxEntries < 1) {
       problems.add("sessions.max-entries: must be at least 1");
+    }
+    if (c.sessions.maxPerSubject < 1 || c.sessions.maxPerSubject > SessionStore.MAX_PER_SUBJECT_LIMIT) {
+      problems.add("sessions.max-per-subject: must be between 1 and " + SessionStore.MAX_PER_SUBJECT_LIMIT);
     }
   }
 

@@ -193,6 +193,8 @@ public class SidecarConfig {
     public Duration refreshBeforeExpiry = Duration.ofSeconds(30);
     /** Browser sessions (plus pending logins) kept at most. */
     public int maxEntries = 100_000;
+    /** Browser sessions one subject may hold at once; a new login beyond it ends that subject's oldest session. */
+    public int maxPerSubject = 20;
   }
 
   public static class Policy {

@@ -11,7 +11,7 @@ public record SessionServices(SessionStore store, SessionRefresher refresher, Ke
 
   public static SessionServices create(SidecarConfig config, OidcProvider provider, SidecarCaches caches,
                                        SidecarMetrics metrics) {
-    SessionStore store = new SessionStore(caches.sessions());
+    SessionStore store = new SessionStore(caches.sessions(), caches.sessionSubjects(), config.sessions.maxPerSubject);
     KeycloakTokens tokens = new KeycloakTokens(provider, config.app.clientId, config.app.clientSecret, config.keycloak.timeout);
     SessionCookies cookies = new SessionCookies(config.cookies.name, config.cookies.secure);
     return new SessionServices(store, new SessionRefresher(store, tokens, metrics), tokens, cookies,

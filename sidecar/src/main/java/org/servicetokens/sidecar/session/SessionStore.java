@@ -5,10 +5,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.infinispan.Cache;
+import org.servicetokens.sidecar.jwt.TokenRejected;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  * login writes here (pending logins live in the browser, {@link PendingLogins}), so nothing an anonymous client
  * sends can evict or crowd out a session. Uses Infinispan's asynchronous calls: a clustered write waits for the
  * network, and that wait must not sit on an event loop. Completions come back on the caller's context.
+ *
+ * <p>Per-subject cap: a second replicated cache maps the hash of each subject ({@code sub}) to that subject's session
+ * cache keys, oldest first, comma-separated. {@link #create} appends the new session there with a compare-and-set
+ * loop (so concurrent logins on different replicas cannot both slip past the cap), drops keys whose session is
+ * gone, and ends the oldest sessions beyond {@code maxPerSubject}, as Keycloak's "terminate oldest session" user
+ * session limit does. One subject logging in again and again therefore only ever crowds out its own sessions,
+ * never evicts other users' from the bounded sessions cache.
  */
 public final class SessionStore {
 
@@ -25,10 +36,93 @@ public final class SessionStore {
   /** Kept a little past the refresh token's end, so a last refresh attempt finds the record and ends it cleanly. */
   private static final long SLACK_SECONDS = 60;
 
-  private final Cache<String, String> cache;
+  /** Highest accepted {@code sessions.max-per-subject}: keeps an index value under ~70 KB. */
+  public static final int MAX_PER_SUBJECT_LIMIT = 1000;
+  /** Compare-and-set attempts on a subject's index before the login is refused as temporarily unavailable. */
+  private static final int MAX_INDEX_ATTEMPTS = 16;
 
-  public SessionStore(Cache<String, String> cache) {
+  private final Cache<String, String> cache;
+  private final Cache<String, String> subjects;
+  private final int maxPerSubject;
+
+  /**
+   * @param cache         the sessions cache (sealed records under {@link SessionCipher#cacheKey})
+   * @param subjects      the per-subject index cache (subject hash to session cache keys, oldest first)
+   * @param maxPerSubject sessions one subject may hold at once, 1 to {@value #MAX_PER_SUBJECT_LIMIT}
+   */
+  public SessionStore(Cache<String, String> cache, Cache<String, String> subjects, int maxPerSubject) {
     this.cache = cache;
+    this.subjects = subjects;
+    this.maxPerSubject = maxPerSubject;
+  }
+
+  /**
+   * Stores a new session and counts it against its subject; when the subject then holds more than
+   * {@code maxPerSubject} sessions its oldest ones are deleted. Fails with {@link TokenRejected}
+   * {@code missing_subject} for a record without subject, and with an unavailable {@code session_index_busy}
+   * (the new session removed again) when the subject's index kept changing under us.
+   */
+  public Future<Void> create(String sessionId, SessionRecord session) {
+    if (session.subject() == null) {
+      return Future.failedFuture(new TokenRejected("missing_subject"));
+    }
+    String sessionKey = SessionCipher.cacheKey(sessionId);
+    String indexKey = hash("sidecar-subject|" + session.subject());
+    return save(sessionId, session)
+        .compose(v -> register(indexKey, sessionKey, 1)
+            .recover(err -> on(cache.removeAsync(sessionKey)).transform(r -> Future.failedFuture(err))))
+        .compose(ended -> {
+          List<Future<?>> removals = new ArrayList<>();
+          for (String key : ended) {
+            removals.add(on(cache.removeAsync(key)));
+          }
+          return Future.all(removals).mapEmpty();
+        });
+  }
+
+  /** Appends {@code sessionKey} to the subject's index; the session keys that fell out (oldest first). */
+  private Future<List<String>> register(String indexKey, String sessionKey, int attempt) {
+    return on(subjects.getAsync(indexKey)).compose(current -> live(current).compose(kept -> {
+      List<String> next = new ArrayList<>(kept);
+      next.add(sessionKey);
+      List<String> ended = new ArrayList<>();
+      while (next.size() > maxPerSubject) {
+        ended.add(next.remove(0));
+      }
+      String value = String.join(",", next);
+      CompletionStage<Boolean> written = current == null
+          ? subjects.putIfAbsentAsync(indexKey, value).thenApply(Objects::isNull)
+          : subjects.replaceAsync(indexKey, current, value);
+      return on(written).compose(ok -> {
+        if (ok) {
+          return Future.succeededFuture(ended);
+        }
+        return attempt < MAX_INDEX_ATTEMPTS
+            ? register(indexKey, sessionKey, attempt + 1)
+            : Future.failedFuture(new TokenRejected("session_index_busy", true));
+      });
+    }));
+  }
+
+  /** The index's session keys whose session still exists (logged out, expired or evicted ones drop out). */
+  private Future<List<String>> live(String index) {
+    if (index == null || index.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    String[] keys = index.split(",");
+    List<Future<Boolean>> checks = new ArrayList<>(keys.length);
+    for (String key : keys) {
+      checks.add(on(cache.containsKeyAsync(key)));
+    }
+    return Future.all(checks).map(all -> {
+      List<String> kept = new ArrayList<>(keys.length);
+      for (int i = 0; i < keys.length; i++) {
+        if (Boolean.TRUE.equals(checks.get(i).result())) {
+          kept.add(keys[i]);
+        }
+      }
+      return kept;
+    });
   }
 
   /** The session, or null when unknown, expired or not decryptable with this id. */

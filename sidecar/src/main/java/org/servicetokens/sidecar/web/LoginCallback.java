@@ -101,7 +101,7 @@ public final class LoginCallback implements io.vertx.core.Handler<RoutingContext
                     grant.accessToken(), grant.refreshToken(), grant.idToken(), identity.expiresAt(),
                     grant.refreshExpiresIn() > 0 ? now + grant.refreshExpiresIn() : 0, now);
                 String sessionId = Pkce.randomToken();
-                return store.save(sessionId, session).map(v -> new Created(sessionId, identity));
+                return store.create(sessionId, session).map(v -> new Created(sessionId, identity));
               }));
         })
         .onComplete(ar -> {
