@@ -40,7 +40,8 @@ import org.servicetokens.keycloak.revocation.TokenPushes;
  *   <li>{@code ClientUpdatedEvent} for a client that is, was or would become a service token (stock
  *       {@code PUT /clients/{id}}, partial import, dynamic client registration) is refused with a 400 saying to use
  *       the service-token API; only a whole-realm import (creating a realm, or a server-side import) may bring
- *       tokens in as exported.</li>
+ *       tokens in as exported. For an application whose client ID changed, every token that allows it is refreshed
+ *       there ({@link TokenPushes#refresh}, in the same transaction): its JWTs' {@code aud} changed.</li>
  *   <li>{@code ClientRemovedEvent} of a token through the stock API pushes the same revocation our own delete does
  *       ({@link TokenPushes}, in the same transaction); of an application: the application is dropped from every
  *       token that allowed it, with an admin event per token, and revoked at that application as a removal through
@@ -53,6 +54,8 @@ public final class StockClientEvents implements ProviderEventListener {
     private static final Logger LOG = Logger.getLogger(StockClientEvents.class);
     /** Session attribute prefix: the id of a service-account user removed in this transaction, by its client's id. */
     private static final String SERVICE_ACCOUNT_OF = "service-token.removed-service-account.";
+    /** Session attribute prefix: the client ID an application's rename was last pushed for, by its id. */
+    private static final String RENAME_PUSHED = "service-token.rename-pushed.";
 
     public static void register(KeycloakSessionFactory factory) {
         factory.register(new StockClientEvents());
@@ -86,8 +89,12 @@ public final class StockClientEvents implements ProviderEventListener {
         }
         boolean token = ServiceToken.isServiceToken(client)
                 || ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(client.getClientAuthenticatorType())
-                || ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(storedAuthenticatorType(session, client));
-        if (!token || wholeRealmImport(session)) {
+                || ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(storedValue(session, client, "clientAuthenticatorType"));
+        if (wholeRealmImport(session)) {
+            return;
+        }
+        if (!token) {
+            refreshIfRenamed(session, client);
             return;
         }
         LOG.debugf("Refused a change to service token %s through Keycloak's clients API", client.getClientId());
@@ -97,6 +104,36 @@ public final class StockClientEvents implements ProviderEventListener {
         throw ApiError.badRequest("Client '" + TextRules.printable(String.valueOf(client.getClientId()))
                 + "' is a service token: change it through /admin/realms/{realm}/service-tokens (or the console's "
                 + "Service tokens page), not through the clients API or a partial import");
+    }
+
+    /**
+     * An application whose client ID changed: the {@code aud} of its tokens' JWTs changes with it, so every token
+     * that allows it is refreshed there ({@code revoke: "none"}, as our own rename), in this transaction. The old
+     * client ID is the one Hibernate loaded; when it cannot be told, the refresh is pushed anyway (it revokes nothing).
+     */
+    private static void refreshIfRenamed(KeycloakSession session, ClientModel application) {
+        Object stored = storedValue(session, application, "clientId");
+        // Keycloak may publish the update more than once in a transaction: one refresh per new client ID.
+        String pushed = RENAME_PUSHED + application.getId();
+        if ((stored != null && stored.equals(application.getClientId()))
+                || application.getClientId().equals(session.getAttribute(pushed))) {
+            return;
+        }
+        session.setAttribute(pushed, application.getClientId());
+        RealmModel realm = application.getRealm();
+        String id = application.getId();
+        List<ServiceToken> affected = new ServiceTokenManager(session, realm).list()
+                .filter(token -> token.applicationIds().contains(id)).toList();
+        if (affected.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        TokenPushes pushes = new TokenPushes(session, realm);
+        for (ServiceToken token : affected) {
+            pushes.refresh(token, List.of(id), now, "application-renamed");
+        }
+        LOG.infof("Application %s in realm %s was renamed (was %s): %d service token(s) refreshed there",
+                application.getClientId(), realm.getName(), stored, affected.size());
     }
 
     private static void onRemove(KeycloakSession session, ClientModel client) {
@@ -176,10 +213,11 @@ public final class StockClientEvents implements ProviderEventListener {
     }
 
     /**
-     * The authenticator type as loaded from the database in this transaction, before the change being published:
-     * Hibernate keeps it for dirty checking. Null when it cannot be told (a new client, another storage).
+     * A client property (the JPA entity's field name) as loaded from the database in this transaction, before the
+     * change being published: Hibernate keeps it for dirty checking. Null when it cannot be told (a new client,
+     * another storage).
      */
-    private static String storedAuthenticatorType(KeycloakSession session, ClientModel client) {
+    private static String storedValue(KeycloakSession session, ClientModel client, String property) {
         if (!(client instanceof org.keycloak.models.jpa.ClientAdapter jpa)) {
             return null;
         }
@@ -187,8 +225,8 @@ public final class StockClientEvents implements ProviderEventListener {
             EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
             EntityEntry entry = em.unwrap(SharedSessionContractImplementor.class).getPersistenceContextInternal()
                     .getEntry(jpa.getEntity());
-            Object loaded = entry == null ? null : entry.getLoadedValue("clientAuthenticatorType");
-            return loaded instanceof String type ? type : null;
+            Object loaded = entry == null ? null : entry.getLoadedValue(property);
+            return loaded instanceof String value ? value : null;
         } catch (RuntimeException unknown) {
             return null;
         }

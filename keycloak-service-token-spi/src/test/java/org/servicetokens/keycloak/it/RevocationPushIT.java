@@ -43,7 +43,7 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * one secret, which the JWTs themselves name), carries the realm's issuer whichever host the admin used, is retried
  * from the database until the application takes it, shows up in Keycloak's log when refused, and is never held up by
  * another, slow application. Deletes made through Keycloak's own clients API (of a token, or of an application a
- * token allows) are pushed as the service-token API's are.
+ * token allows) are pushed as the service-token API's are, and so is an application's new client ID.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
 class RevocationPushIT {
@@ -145,6 +145,40 @@ class RevocationPushIT {
                 .contains(applicationId), "dropped from what is stored, not only hidden");
         assertNotEquals(before, secretIdOf(clientId, secret), "JWTs minted after the drop are not caught by it");
         assertNull(receiver.next(2_000), "one push per change");
+    }
+
+    @Test
+    void anApplicationRenamedThroughTheClientsApiIsRefreshedForEveryTokenThatAllowsIt() throws Exception {
+        application("before-rename-app", receiver.url());
+        JsonNode created = api.create("reaches a renamed application", null, "before-rename-app", "demo-app");
+        String id = created.get("id").asText();
+        String clientId = created.get("clientId").asText();
+        String secret = created.get("clientSecret").asText();
+        String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+        assertTrue(audienceOf(clientId, secret).contains("before-rename-app"));
+
+        // PUT /admin/realms/{realm}/clients/{id} with a new clientId: the tokens' aud changes, so sidecars must drop
+        // what they cached (nothing is revoked).
+        ClientRepresentation app = realm.admin().clients().findByClientId("before-rename-app").get(0);
+        app.setClientId("after-rename-app");
+        realm.admin().clients().get(app.getId()).update(app);
+        PushReceiver.Received told = receiver.next(5_000);
+        assertNotNull(told, "a refresh for the renamed application arrived within 5 s");
+        check(told.logoutToken(), "after-rename-app", serviceAccount, id, "application-renamed", "none", List.of());
+        List<String> audience = audienceOf(clientId, secret);
+        assertTrue(audience.contains("after-rename-app") && !audience.contains("before-rename-app"), audience.toString());
+        assertNull(receiver.next(2_000), "one push per change");
+
+        // Any other change to the application pushes nothing.
+        app.setDescription("not a rename");
+        realm.admin().clients().get(app.getId()).update(app);
+        assertNull(receiver.next(2_000), "only a new client ID is pushed");
+    }
+
+    private List<String> audienceOf(String clientId, String secret) {
+        Http.Reply minted = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
+        assertEquals(200, minted.status(), minted.printable());
+        return ServiceTokenLifecycleIT.audience(Http.jwtPayload(minted.json().get("access_token").asText()));
     }
 
     @Test
