@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.credentials;
 
+import org.servicetokens.sidecar.util.HttpSyntax;
+
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
@@ -57,10 +59,7 @@ public final class CredentialShape {
       return false;
     }
     for (int i = 0; i < clientId.length(); i++) {
-      char c = clientId.charAt(i);
-      boolean unreserved = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-          || c == '-' || c == '.' || c == '_' || c == '~';
-      if (!unreserved) {
+      if (!HttpSyntax.isUnreserved(clientId.charAt(i))) {
         return false;
       }
     }

@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.identity;
 
+import org.servicetokens.sidecar.util.HttpSyntax;
+
 import java.util.List;
 
 /**
@@ -58,8 +60,7 @@ public final class HeaderValues {
 
   /** RFC 3986 §2.3 unreserved, plus {@code /} so group paths stay readable. */
   private static boolean keptInElement(char c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-        || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+    return HttpSyntax.isUnreserved(c) || c == '/';
   }
 
   private static String encode(String value, int from, boolean single) {

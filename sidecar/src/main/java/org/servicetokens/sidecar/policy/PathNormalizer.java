@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.policy;
 
+import org.servicetokens.sidecar.util.HttpSyntax;
+
 /**
  * Canonical form of a request path, computed once and used both for policy matching and as the path sent
  * upstream, so the app can never see a path the policy did not judge. Unreserved characters written as
@@ -134,7 +136,8 @@ public final class PathNormalizer {
     if (v == '/' || v == '\\' || v == '.' || v == ';' || v < 0x20 || v == 0x7f) {
       throw new AmbiguousPathException("ambiguous_encoding");
     }
-    if (isUnreserved(v)) {
+    // '.' never gets here (refused above), so what is decoded is unreserved less the dot.
+    if (HttpSyntax.isUnreserved(v)) {
       out.append((char) v);
     } else {
       appendEscape(out, v);
@@ -253,10 +256,6 @@ public final class PathNormalizer {
       sb.append('/').append(out[i]);
     }
     return sb.length() == 0 ? "/" : sb.toString();
-  }
-
-  private static boolean isUnreserved(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '~';
   }
 
   private static int hex(char c) {

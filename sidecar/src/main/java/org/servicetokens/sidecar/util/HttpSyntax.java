@@ -11,26 +11,31 @@ public final class HttpSyntax {
 
   /** RFC 9110 §5.6.2 {@code tchar}. */
   private static final boolean[] TCHAR = new boolean[128];
-  /** The reg-name characters accepted in a host: RFC 3986 {@code unreserved} (letters, digits, - . _ ~). */
-  private static final boolean[] HOST_CHAR = new boolean[128];
+  /** RFC 3986 §2.3 {@code unreserved} (letters, digits, - . _ ~), also the reg-name characters accepted in a host. */
+  private static final boolean[] UNRESERVED = new boolean[128];
 
   static {
     for (char c = 'a'; c <= 'z'; c++) {
-      TCHAR[c] = HOST_CHAR[c] = true;
-      TCHAR[Character.toUpperCase(c)] = HOST_CHAR[Character.toUpperCase(c)] = true;
+      TCHAR[c] = UNRESERVED[c] = true;
+      TCHAR[Character.toUpperCase(c)] = UNRESERVED[Character.toUpperCase(c)] = true;
     }
     for (char c = '0'; c <= '9'; c++) {
-      TCHAR[c] = HOST_CHAR[c] = true;
+      TCHAR[c] = UNRESERVED[c] = true;
     }
     for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
       TCHAR[c] = true;
     }
     for (char c : "-._~".toCharArray()) {
-      HOST_CHAR[c] = true;
+      UNRESERVED[c] = true;
     }
   }
 
   private HttpSyntax() {
+  }
+
+  /** True if {@code c} is an RFC 3986 §2.3 {@code unreserved} character: ASCII letters, digits, - . _ ~. */
+  public static boolean isUnreserved(int c) {
+    return c >= 0 && c < 128 && UNRESERVED[c];
   }
 
   /** True if {@code s} is a non-empty RFC 9110 §5.6.2 token (the syntax of a method or a header name). */
@@ -110,7 +115,7 @@ public final class HttpSyntax {
     }
     for (int i = from; i < to; i++) {
       char c = s.charAt(i);
-      if (c >= 128 || !HOST_CHAR[c]) {
+      if (!isUnreserved(c)) {
         return false;
       }
     }
