@@ -158,7 +158,8 @@ record ClientCredentials(String clientId, String secret, String method, String p
         return utf8(out.toByteArray());
     }
 
-    private static String utf8(byte[] bytes) {
+    /** Strict UTF-8 (malformed or unmappable input is an error, not U+FFFD); null when the bytes are not UTF-8. */
+    static String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();

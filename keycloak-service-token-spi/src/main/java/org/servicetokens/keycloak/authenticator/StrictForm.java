@@ -1,9 +1,5 @@
 package org.servicetokens.keycloak.authenticator;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +18,7 @@ record StrictForm(Map<String, List<String>> parameters, boolean malformed) {
 
     static StrictForm parse(byte[] body) {
         Map<String, List<String>> parameters = new LinkedHashMap<>();
-        String text = utf8(body);
+        String text = ClientCredentials.utf8(body);
         if (text == null) {
             return new StrictForm(parameters, true);
         }
@@ -47,15 +43,6 @@ record StrictForm(Map<String, List<String>> parameters, boolean malformed) {
     String single(String name) {
         List<String> values = parameters.get(name);
         return values != null && values.size() == 1 ? values.get(0) : null;
-    }
-
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException notUtf8) {
-            return null;
-        }
     }
 
     @Override
