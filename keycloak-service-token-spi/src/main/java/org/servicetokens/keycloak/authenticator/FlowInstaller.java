@@ -12,16 +12,18 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 /**
  * Adds the service-token authenticator to a realm's bound client-authentication flow. A client authenticator
  * runs only as an execution of that flow, and the built-in flow cannot be edited over REST, so the provider does
- * it through the model API: at startup for every realm, and for each realm as it is created. Idempotent.
+ * it through the model API: at start-up for every realm, and for each realm as it is created (both called from
+ * {@code ProviderStartup}). Idempotent.
  */
-final class FlowInstaller {
+public final class FlowInstaller {
 
     private static final Logger LOG = Logger.getLogger(FlowInstaller.class);
 
     private FlowInstaller() {
     }
 
-    static void installInAllRealms(KeycloakSessionFactory factory) {
+    /** Installs (or moves to the front) the authenticator in every realm, in one transaction. */
+    public static void installInAllRealms(KeycloakSessionFactory factory) {
         KeycloakModelUtils.runJobInTransaction(factory, session ->
                 session.realms().getRealmsStream().forEach(FlowInstaller::install));
     }
@@ -31,7 +33,7 @@ final class FlowInstaller {
      * token's credentials itself and answer a Basic header it cannot decode (a {@code %zz}) with a 400 and a stack
      * trace. Running first is harmless for other clients: ours only reads the credentials and steps aside.
      */
-    static void install(RealmModel realm) {
+    public static void install(RealmModel realm) {
         AuthenticationFlowModel flow = realm.getClientAuthenticationFlow();
         if (flow == null) {
             LOG.warnf("Realm %s has no client authentication flow; service tokens cannot authenticate there", realm.getName());

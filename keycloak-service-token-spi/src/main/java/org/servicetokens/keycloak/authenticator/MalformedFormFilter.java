@@ -52,7 +52,7 @@ public final class MalformedFormFilter implements ContainerRequestFilter {
     private static volatile KeycloakSessionFactory sessionFactory;
 
     /** Set once Keycloak is up (the filter is made by JAX-RS, not by Keycloak, so it cannot be handed the factory). */
-    static void useSessionFactory(KeycloakSessionFactory factory) {
+    public static void useSessionFactory(KeycloakSessionFactory factory) {
         sessionFactory = factory;
     }
 

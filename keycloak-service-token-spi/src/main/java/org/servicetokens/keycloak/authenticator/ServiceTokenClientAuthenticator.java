@@ -13,9 +13,9 @@ import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.delegate.ClientModelLazyDelegate;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
-import org.servicetokens.keycloak.mapper.ServiceTokenClaimsMapper;
 import org.servicetokens.keycloak.model.Problem;
 import org.servicetokens.keycloak.model.ServiceToken;
+import org.servicetokens.keycloak.model.ServiceTokenProtocol;
 import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.TokenSecrets;
 
@@ -96,7 +96,7 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
                                String secretId, Instant now) {
         context.setClient(client);
         context.getEvent().detail(SECRET_DETAIL, which);
-        context.getSession().setAttribute(ServiceTokenClaimsMapper.secretIdAttribute(token.id()), secretId);
+        context.getSession().setAttribute(ServiceTokenProtocol.secretIdAttribute(token.id()), secretId);
         LastUsedTracker.instance().record(context.getRealm().getId(), token.id(), now);
         context.success();
     }

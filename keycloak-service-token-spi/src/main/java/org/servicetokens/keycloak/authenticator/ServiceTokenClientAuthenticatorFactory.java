@@ -11,15 +11,18 @@ import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
+import org.servicetokens.keycloak.model.ServiceTokenProtocol;
 
-/** Registers the {@code service-token} client authenticator and keeps it installed in every realm. */
+/**
+ * Registers the {@code service-token} client authenticator. Its one option,
+ * {@code --spi-client-authenticator--service-token--last-used-flush-interval} (seconds, default 60), sets how often
+ * each node writes the last-used times it saw.
+ */
 public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticatorFactory {
 
-    public static final String PROVIDER_ID = "service-token";
+    public static final String PROVIDER_ID = ServiceTokenProtocol.AUTHENTICATOR_ID;
     private static final ServiceTokenClientAuthenticator INSTANCE = new ServiceTokenClientAuthenticator();
 
     @Override
@@ -32,16 +35,9 @@ public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticat
         return INSTANCE;
     }
 
+    /** Nothing here: the provider's start-up work (this authenticator's flow installation too) is {@code ProviderStartup}'s. */
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        MalformedFormFilter.useSessionFactory(factory);
-        factory.register(event -> {
-            if (event instanceof PostMigrationEvent) {
-                FlowInstaller.installInAllRealms(factory);
-            } else if (event instanceof RealmModel.RealmPostCreateEvent created) {
-                FlowInstaller.install(created.getCreatedRealm());
-            }
-        });
     }
 
     /**

@@ -14,7 +14,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.timer.ScheduledTask;
 import org.servicetokens.keycloak.model.ServiceToken;
-import org.servicetokens.keycloak.model.ServiceTokenManager;
+import org.servicetokens.keycloak.service.ServiceTokenManager;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 
 /**

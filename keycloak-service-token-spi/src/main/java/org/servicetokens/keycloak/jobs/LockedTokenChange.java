@@ -7,7 +7,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.servicetokens.keycloak.model.ConcurrentChangeException;
 import org.servicetokens.keycloak.model.ServiceToken;
-import org.servicetokens.keycloak.model.ServiceTokenManager;
+import org.servicetokens.keycloak.service.ServiceTokenManager;
 
 /**
  * One background write to one token, the way the admin API writes: in its own transaction, under the token's

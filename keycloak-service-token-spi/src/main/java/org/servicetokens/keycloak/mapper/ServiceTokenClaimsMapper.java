@@ -8,44 +8,26 @@ import org.keycloak.models.ClientSessionContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ProtocolMapperModel;
 import org.keycloak.models.UserSessionModel;
-import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.protocol.oidc.mappers.AbstractOIDCProtocolMapper;
 import org.keycloak.protocol.oidc.mappers.OIDCAccessTokenMapper;
-import org.keycloak.protocol.oidc.mappers.OIDCAttributeMapperHelper;
 import org.keycloak.protocol.oidc.mappers.TokenIntrospectionTokenMapper;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.representations.IDToken;
 import org.servicetokens.keycloak.model.ServiceToken;
+import org.servicetokens.keycloak.model.ServiceTokenProtocol;
 
 /**
  * Puts a service token's identity into its access tokens: {@code aud} = its allowed applications and the
  * {@code service_token} claim {@code {id, name, secret}}, where {@code secret} is the short id of the secret that
- * authenticated the token request ({@code TokenSecrets.secretId}), so a revocation can name exactly the JWTs minted
+ * authenticated the token request ({@code TokenSecrets.secretId}; the authenticator hands it over through
+ * {@link ServiceTokenProtocol#secretIdAttribute}), so a revocation can name exactly the JWTs minted
  * with one secret. It reads the token's current attributes at mint time, so an
  * edit of the applications or the name applies to the next JWT without touching mapper configuration.
  */
 public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper implements OIDCAccessTokenMapper, TokenIntrospectionTokenMapper {
 
-    public static final String PROVIDER_ID = "service-token-claims-mapper";
-    public static final String CLAIM = "service_token";
-
-    /** Session attribute through which the authenticator tells this mapper which secret authenticated the request. */
-    public static String secretIdAttribute(String tokenId) {
-        return "service-token.secret-id." + tokenId;
-    }
-
-    public static ProtocolMapperModel create() {
-        ProtocolMapperModel mapper = new ProtocolMapperModel();
-        mapper.setName("service token claims");
-        mapper.setProtocolMapper(PROVIDER_ID);
-        mapper.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put(OIDCAttributeMapperHelper.INCLUDE_IN_ACCESS_TOKEN, "true");
-        config.put(OIDCAttributeMapperHelper.INCLUDE_IN_LIGHTWEIGHT_ACCESS_TOKEN, "true");
-        config.put(OIDCAttributeMapperHelper.INCLUDE_IN_INTROSPECTION, "true");
-        mapper.setConfig(config);
-        return mapper;
-    }
+    public static final String PROVIDER_ID = ServiceTokenProtocol.CLAIMS_MAPPER_ID;
+    public static final String CLAIM = ServiceTokenProtocol.CLAIM;
 
     @Override
     protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession,
@@ -60,7 +42,7 @@ public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper impleme
             claim.put("name", serviceToken.name());
             // Set by the authenticator for this token request; anything else minting a token for the client (an
             // admin's "evaluate" preview) gets the current secret's id, so the token still dies with that secret.
-            Object secretId = keycloakSession.getAttribute(secretIdAttribute(serviceToken.id()));
+            Object secretId = keycloakSession.getAttribute(ServiceTokenProtocol.secretIdAttribute(serviceToken.id()));
             claim.put("secret", secretId instanceof String id ? id : serviceToken.currentSecretId());
             token.getOtherClaims().put(CLAIM, claim);
         });

@@ -9,8 +9,6 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ProtocolMapperModel;
 import org.keycloak.models.UserModel;
-import org.servicetokens.keycloak.authenticator.ServiceTokenClientAuthenticatorFactory;
-import org.servicetokens.keycloak.mapper.ServiceTokenClaimsMapper;
 
 /**
  * Everything that makes a token unable to work, as the authenticator checks it on every token request: the
@@ -23,7 +21,7 @@ import org.servicetokens.keycloak.mapper.ServiceTokenClaimsMapper;
 public final class TokenHealth {
 
     // Keycloak's own service-account mappers (older versions added them per client): harmless, kept.
-    private static final Set<String> TOLERATED_MAPPER_TYPES = Set.of(ServiceTokenClaimsMapper.PROVIDER_ID,
+    private static final Set<String> TOLERATED_MAPPER_TYPES = Set.of(ServiceTokenProtocol.CLAIMS_MAPPER_ID,
             "oidc-usersessionmodel-note-mapper");
     static final List<String> FLOW_ATTRIBUTES = List.of("oauth2.device.authorization.grant.enabled",
             "oidc.ciba.grant.enabled", "standard.token.exchange.enabled");
@@ -35,7 +33,7 @@ public final class TokenHealth {
     public static List<Problem> problems(KeycloakSession session, ServiceToken token) {
         List<Problem> problems = new ArrayList<>();
         ClientModel client = token.client();
-        if (!ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(client.getClientAuthenticatorType())) {
+        if (!ServiceTokenProtocol.AUTHENTICATOR_ID.equals(client.getClientAuthenticatorType())) {
             problems.add(new Problem("authenticator_changed", "The client authenticator was changed to '"
                     + client.getClientAuthenticatorType() + "' outside the service-token API; repair sets it back.", Problem.REPAIR));
         }
@@ -59,7 +57,7 @@ public final class TokenHealth {
                     + "repair turns them off.", Problem.REPAIR));
         }
         List<ProtocolMapperModel> mappers = client.getProtocolMappersStream().toList();
-        if (mappers.stream().noneMatch(m -> ServiceTokenClaimsMapper.PROVIDER_ID.equals(m.getProtocolMapper()))) {
+        if (mappers.stream().noneMatch(m -> ServiceTokenProtocol.CLAIMS_MAPPER_ID.equals(m.getProtocolMapper()))) {
             problems.add(new Problem("claims_mapper_missing", "The service-token claims mapper (aud, service_token) was removed; "
                     + "repair adds it back.", Problem.REPAIR));
         }
@@ -94,7 +92,7 @@ public final class TokenHealth {
         List<String> before = problems(session, token).stream().filter(p -> Problem.REPAIR.equals(p.fix())
                 || "applications_unreadable".equals(p.reason())).map(Problem::reason).toList();
         ClientModel client = token.client();
-        client.setClientAuthenticatorType(ServiceTokenClientAuthenticatorFactory.PROVIDER_ID);
+        client.setClientAuthenticatorType(ServiceTokenProtocol.AUTHENTICATOR_ID);
         client.setPublicClient(false);
         client.setBearerOnly(false);
         client.setSecret(null);
@@ -111,8 +109,8 @@ public final class TokenHealth {
         }
         client.getProtocolMappersStream().filter(m -> !TOLERATED_MAPPER_TYPES.contains(m.getProtocolMapper())).toList()
                 .forEach(client::removeProtocolMapper);
-        if (client.getProtocolMappersStream().noneMatch(m -> ServiceTokenClaimsMapper.PROVIDER_ID.equals(m.getProtocolMapper()))) {
-            client.addProtocolMapper(ServiceTokenClaimsMapper.create());
+        if (client.getProtocolMappersStream().noneMatch(m -> ServiceTokenProtocol.CLAIMS_MAPPER_ID.equals(m.getProtocolMapper()))) {
+            client.addProtocolMapper(ServiceTokenProtocol.claimsMapper());
         }
         List<String> attributeReasons = token.attributeProblems().stream().map(Problem::reason).toList();
         if (attributeReasons.contains("previous_secret_unreadable")) {

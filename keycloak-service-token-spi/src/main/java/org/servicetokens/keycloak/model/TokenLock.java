@@ -18,14 +18,14 @@ import org.keycloak.models.cache.CacheRealmProvider;
  * after a delete has committed finds no row (404). Once locked, the token is read past the client cache, so a
  * change never starts from a state another node has already replaced.
  */
-final class TokenLock {
+public final class TokenLock {
 
     private static final String LOCK_TIMEOUT_HINT = "jakarta.persistence.lock.timeout";
 
     private TokenLock() {
     }
 
-    static Optional<ServiceToken> lock(KeycloakSession session, RealmModel realm, String id) {
+    public static Optional<ServiceToken> lock(KeycloakSession session, RealmModel realm, String id) {
         if (id == null || id.isEmpty() || id.length() > 64) {
             return Optional.empty();
         }

@@ -25,11 +25,10 @@ import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 import org.keycloak.urls.UrlType;
 import org.servicetokens.keycloak.model.ConcurrentChangeException;
-import org.servicetokens.keycloak.model.InternalChange;
 import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.ServiceToken;
-import org.servicetokens.keycloak.model.ServiceTokenManager;
-import org.servicetokens.keycloak.model.ServiceTokenManager.IssuedSecret;
+import org.servicetokens.keycloak.service.ServiceTokenManager;
+import org.servicetokens.keycloak.service.ServiceTokenManager.IssuedSecret;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 import org.servicetokens.keycloak.model.TokenDuration;
 import org.servicetokens.keycloak.rest.Representations.*;
@@ -222,7 +221,7 @@ public class ServiceTokensResource {
         requireManage();
         ServiceToken token = lock(id);
         Instant now = Instant.now();
-        List<String> repaired = InternalChange.run(session, () -> TokenHealth.repair(session, token));
+        List<String> repaired = manager.repair(token);
         if (repaired.isEmpty()) {
             return ok(TokenView.of(session, realm, token, now));
         }

@@ -11,6 +11,7 @@ import org.keycloak.common.util.SecretGenerator;
 import org.keycloak.representations.LogoutToken;
 import org.keycloak.util.JsonSerialization;
 import org.keycloak.util.TokenUtil;
+import org.servicetokens.keycloak.model.ServiceTokenProtocol;
 
 /**
  * What one push tells an application about one service token, as stored in {@link PushOutbox} and sent as an
@@ -52,7 +53,7 @@ record TokenNotice(Revoke revoke, String subject, String tokenId, String tokenCl
         this(revoke, subject, tokenId, tokenClientId, reason, secrets, cutoff, issuer, null);
     }
 
-    static final String CLAIM = "service_token";
+    static final String CLAIM = ServiceTokenProtocol.CLAIM;
     private static final long LIFESPAN_SECONDS = 120;
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

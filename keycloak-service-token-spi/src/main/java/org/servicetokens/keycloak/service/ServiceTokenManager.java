@@ -1,4 +1,4 @@
-package org.servicetokens.keycloak.model;
+package org.servicetokens.keycloak.service;
 
 import static org.servicetokens.keycloak.model.ServiceTokenAttributes.*;
 
@@ -20,8 +20,14 @@ import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.managers.ClientManager;
 import org.keycloak.services.managers.RealmManager;
-import org.servicetokens.keycloak.authenticator.ServiceTokenClientAuthenticatorFactory;
-import org.servicetokens.keycloak.mapper.ServiceTokenClaimsMapper;
+import org.servicetokens.keycloak.model.ConcurrentChangeException;
+import org.servicetokens.keycloak.model.InternalChange;
+import org.servicetokens.keycloak.model.ServiceToken;
+import org.servicetokens.keycloak.model.ServiceTokenProtocol;
+import org.servicetokens.keycloak.model.TokenDuration;
+import org.servicetokens.keycloak.model.TokenHealth;
+import org.servicetokens.keycloak.model.TokenLock;
+import org.servicetokens.keycloak.model.TokenSecrets;
 import org.servicetokens.keycloak.revocation.TokenPushes;
 
 /**
@@ -32,7 +38,15 @@ import org.servicetokens.keycloak.revocation.TokenPushes;
  */
 public final class ServiceTokenManager {
 
+    /**
+     * A token with the secret just issued for it: the only value that ever holds a secret ({@code kcst_} + 43 base62
+     * characters + a 6-character base62 CRC32, see {@link TokenSecrets}). Its {@code toString} leaves the secret out.
+     */
     public record IssuedSecret(ServiceToken token, String secret) {
+        @Override
+        public String toString() {
+            return "IssuedSecret[token=" + token.clientId() + "]";
+        }
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -42,6 +56,7 @@ public final class ServiceTokenManager {
     private final RealmModel realm;
     private final TokenPushes pushes;
 
+    /** The lifecycle of {@code realm}'s tokens within {@code session}'s transaction. */
     public ServiceTokenManager(KeycloakSession session, RealmModel realm) {
         this.session = session;
         this.realm = realm;
@@ -52,6 +67,8 @@ public final class ServiceTokenManager {
      * Every token of the realm. Keycloak's attribute search only allows attributes an operator whitelisted
      * (spi-client-jpa-searchable-attributes), so tokens are found by their authenticator type, an indexed-size
      * column of the client table, and then loaded through the client cache.
+     *
+     * @return the tokens sorted by name (case-insensitive), then client ID; broken ones included
      */
     public Stream<ServiceToken> list() {
         // By type or by marker: a token whose type was changed behind our back must still be listed (as broken).
@@ -60,7 +77,7 @@ public final class ServiceTokenManager {
                                 + " or exists (select a from ClientAttributeEntity a where a.client = c and a.name = :marker))",
                         String.class)
                 .setParameter("realm", realm.getId())
-                .setParameter("type", ServiceTokenClientAuthenticatorFactory.PROVIDER_ID)
+                .setParameter("type", ServiceTokenProtocol.AUTHENTICATOR_ID)
                 .setParameter("marker", MARKER)
                 .getResultList();
         return ids.stream()
@@ -71,6 +88,7 @@ public final class ServiceTokenManager {
                         .thenComparing(ServiceToken::clientId));
     }
 
+    /** The token with internal id {@code id}, through the client cache; empty when there is none (or the id is over 64 characters). */
     public Optional<ServiceToken> find(String id) {
         if (id == null || id.length() > 64) {
             return Optional.empty();
@@ -90,7 +108,15 @@ public final class ServiceTokenManager {
     }
 
     /**
+     * A new token: a confidential client with a service account, every login flow off, no full scope, our claims
+     * mapper, and no ordinary client secret. Its client ID is the name's slug plus 8 random characters.
+     *
+     * @param name           the validated display name (its slug, at most 40 characters, starts the client ID)
+     * @param duration       how long it lives from {@code now}, or never
      * @param applicationIds internal ids of existing, non-token clients
+     * @param creator        the admin creating it (recorded with its email for expiry warnings), or null
+     * @return the token and its secret, the only time the secret exists in clear
+     * @throws IllegalStateException when 10 random client IDs in a row were taken
      */
     public IssuedSecret create(String name, String description, TokenDuration duration, List<String> applicationIds,
                                UserModel creator, Instant now) {
@@ -102,7 +128,7 @@ public final class ServiceTokenManager {
         rep.setEnabled(true);
         rep.setPublicClient(false);
         rep.setBearerOnly(false);
-        rep.setClientAuthenticatorType(ServiceTokenClientAuthenticatorFactory.PROVIDER_ID);
+        rep.setClientAuthenticatorType(ServiceTokenProtocol.AUTHENTICATOR_ID);
         rep.setStandardFlowEnabled(false);
         rep.setImplicitFlowEnabled(false);
         rep.setDirectAccessGrantsEnabled(false);
@@ -124,7 +150,7 @@ public final class ServiceTokenManager {
         client.setSecret(null);
         client.setAttribute(MARKER, "true");
         new ClientManager(new RealmManager(session)).enableServiceAccount(client);
-        client.addProtocolMapper(ServiceTokenClaimsMapper.create());
+        client.addProtocolMapper(ServiceTokenProtocol.claimsMapper());
 
         ServiceToken token = ServiceToken.of(client).orElseThrow();
         String secret = TokenSecrets.generate();
@@ -234,10 +260,31 @@ public final class ServiceTokenManager {
         }
     }
 
+    /** Deletes the token's client; every JWT of the token is revoked at its applications first ({@link TokenPushes}). */
     public void delete(ServiceToken token, Instant now) {
         // Build the logout tokens while the service-account user still exists: its id is their subject.
         pushes.revokeToken(token, token.applicationIds(), now, "deleted");
         InternalChange.run(session, () -> new ClientManager(new RealmManager(session)).removeClient(realm, token.client()));
+    }
+
+    /**
+     * Fixes what {@link TokenHealth#repair} can (service account, authenticator type, flows, mappers, an unreadable
+     * previous secret, creation time or application list), as the provider's own change.
+     *
+     * @return the reasons that were repaired; empty when there was nothing to repair
+     */
+    public List<String> repair(ServiceToken token) {
+        return InternalChange.run(session, () -> TokenHealth.repair(session, token));
+    }
+
+    /**
+     * Stores every application list of the realm's tokens that still names applications by client ID (as before
+     * 0.2) by internal id instead; run at start-up.
+     *
+     * @return how many tokens were rewritten
+     */
+    public long migrateApplications() {
+        return list().filter(token -> InternalChange.run(session, token::migrateApplications)).count();
     }
 
     /** Background jobs (grace end, inactivity) push revocations with no request to learn the issuer from. */
