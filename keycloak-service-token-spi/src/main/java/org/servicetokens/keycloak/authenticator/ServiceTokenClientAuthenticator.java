@@ -1,23 +1,18 @@
 package org.servicetokens.keycloak.authenticator;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.stream.Collectors;
 
 import jakarta.ws.rs.core.Response;
 
-import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.ClientAuthenticationFlowContext;
 import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.delegate.ClientModelLazyDelegate;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
-import org.servicetokens.keycloak.model.Problem;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.ServiceTokenProtocol;
 import org.servicetokens.keycloak.model.TokenHealth;
-import org.servicetokens.keycloak.model.TokenSecrets;
 
 /**
  * Authenticates a service token at the token endpoint. Keycloak runs every authenticator of the client flow and
@@ -25,66 +20,31 @@ import org.servicetokens.keycloak.model.TokenSecrets;
  * client this returns at once. It runs first in the flow (see {@link FlowInstaller}), so for a service token no
  * other authenticator ever parses the credentials. Every refusal is the same {@code 401 invalid_client} to the
  * caller (RFC 6749 §5.2); the event's {@value #ERROR_DETAIL} detail tells the admin which check failed, and
- * {@value #PROBLEMS_DETAIL} lists every problem of a broken token ({@link TokenHealth}).
+ * {@value #PROBLEMS_DETAIL} lists every problem of a broken token ({@link TokenHealth}). This class gathers the
+ * inputs and applies the outcome; {@link AuthenticationDecision} decides.
  */
 final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
 
     static final String ERROR_DETAIL = "service_token_error";
     static final String SECRET_DETAIL = "service_token_secret";
     static final String PROBLEMS_DETAIL = "service_token_problems";
-    private static final int MAX_CLIENT_ID = 255;
 
     @Override
     public void authenticateClient(ClientAuthenticationFlowContext context) {
         ClientCredentials credentials = ClientCredentials.from(context.getHttpRequest());
-        if (credentials.clientId() == null || credentials.clientId().isEmpty() || credentials.clientId().length() > MAX_CLIENT_ID) {
-            context.attempted();
-            return;
+        ClientModel client = AuthenticationDecision.namesClient(credentials)
+                ? context.getSession().clients().getClientByClientId(context.getRealm(), credentials.clientId()) : null;
+        ServiceToken token = ServiceToken.of(client).orElse(null);
+        if (token != null) {
+            context.getEvent().client(client);
         }
-        ClientModel client = context.getSession().clients().getClientByClientId(context.getRealm(), credentials.clientId());
-        if (!ServiceToken.isServiceToken(client)) {
-            context.attempted();
-            return;
-        }
-        ServiceToken token = ServiceToken.of(client).orElseThrow();
-        context.getEvent().client(client);
         Instant now = Instant.now();
-
-        if (credentials.problem() != null) {
-            refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, credentials.problem());
-            return;
-        }
-        if (!client.isEnabled()) {
-            refuse(context, client, AuthenticationFlowError.CLIENT_DISABLED, "disabled");
-            return;
-        }
-        List<Problem> problems = TokenHealth.problems(context.getSession(), token);
-        if (!problems.isEmpty()) {
-            // The first problem is the reason; the others are listed for the admin reading the event.
-            context.getEvent().detail(PROBLEMS_DETAIL, problems.stream().map(Problem::reason).collect(Collectors.joining(",")));
-            refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, problems.get(0).reason());
-            return;
-        }
-        if (credentials.secret() == null) {
-            refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "missing_secret");
-        } else if (!TokenSecrets.isWellFormed(credentials.secret())) {
-            refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "malformed_secret");
-        } else if (TokenSecrets.matches(credentials.secret(), token.secretHash())) {
-            if (token.isExpired(now)) {
-                refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired");
-            } else {
-                accept(context, client, token, "current", token.currentSecretId(), now);
-            }
-        } else if (TokenSecrets.matches(credentials.secret(), token.previousSecretHash())) {
-            if (!token.previousSecretValid(now)) {
-                refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "previous_secret_expired");
-            } else if (token.isExpired(now)) {
-                refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired");
-            } else {
-                accept(context, client, token, "previous", token.previousSecretId(), now);
-            }
-        } else {
-            refuse(context, client, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "wrong_secret");
+        AuthenticationDecision decision = AuthenticationDecision.decide(credentials,
+                token == null ? null : AuthenticationDecision.TokenState.of(context.getSession(), token), now);
+        switch (decision.verdict()) {
+            case PASS -> context.attempted();
+            case ACCEPT -> accept(context, client, token, decision, now);
+            case REFUSE -> refuse(context, client, decision);
         }
     }
 
@@ -92,11 +52,11 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
      * The id of the secret that matched goes to the claims mapper through the session (one token request, one
      * session): the JWT names the secret that minted it, as decided here, even if an admin rotates meanwhile.
      */
-    private static void accept(ClientAuthenticationFlowContext context, ClientModel client, ServiceToken token, String which,
-                               String secretId, Instant now) {
+    private static void accept(ClientAuthenticationFlowContext context, ClientModel client, ServiceToken token,
+                               AuthenticationDecision decision, Instant now) {
         context.setClient(client);
-        context.getEvent().detail(SECRET_DETAIL, which);
-        context.getSession().setAttribute(ServiceTokenProtocol.secretIdAttribute(token.id()), secretId);
+        context.getEvent().detail(SECRET_DETAIL, decision.secret());
+        context.getSession().setAttribute(ServiceTokenProtocol.secretIdAttribute(token.id()), decision.secretId());
         LastUsedTracker.instance().record(context.getRealm().getId(), token.id(), now);
         context.success();
     }
@@ -106,12 +66,15 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
      * client as a {@code client-secret} one. A token whose type or confidentiality was changed behind our back
      * must still get our refusal, so the flow is shown the client as what it must be.
      */
-    private static void refuse(ClientAuthenticationFlowContext context, ClientModel client, AuthenticationFlowError error, String reason) {
+    private static void refuse(ClientAuthenticationFlowContext context, ClientModel client, AuthenticationDecision decision) {
         context.setClient(new AsServiceToken(client));
-        context.getEvent().detail(ERROR_DETAIL, reason);
-        Response challenge = ClientAuthUtil.errorResponse(Response.Status.UNAUTHORIZED.getStatusCode(),
+        if (decision.problems() != null) {
+            context.getEvent().detail(PROBLEMS_DETAIL, decision.problems());
+        }
+        context.getEvent().detail(ERROR_DETAIL, decision.reason());
+        Response challenge = ClientAuthUtil.errorResponse(AuthenticationDecision.STATUS,
                 "invalid_client", "Invalid client or Invalid client credentials");
-        context.failure(error, challenge);
+        context.failure(decision.error(), challenge);
     }
 
     /** The token's client as the flow must judge it: of our authenticator type and confidential. */
