@@ -16,17 +16,10 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 
 /**
  * The edges of the admin API: where a created token lives (Location), how long a duration and how far a time may
@@ -34,23 +27,7 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * (one succeeds, the others 404/409, never 500).
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class AdminApiLimitsIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
-
-    TokenApi api;
-
-    @BeforeEach
-    void setUp() {
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
-    }
+class AdminApiLimitsIT extends DemoRealmITBase {
 
     @Test
     void locationIsTheTokensAbsoluteApiUrl() {

@@ -11,35 +11,25 @@ import java.util.Arrays;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.mail.MailServer;
 import org.keycloak.testframework.mail.annotations.InjectMailServer;
 import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 
 /** The daily job mails a warning, once per threshold, for a token inside the realm's warning window. */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class ExpiryWarningIT {
+class ExpiryWarningIT extends ServiceTokenITBase {
 
     @InjectMailServer
     MailServer mail;
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
 
     @InjectRealm
     ManagedRealm realm;
 
     @Test
     void warningIsDeliveredOnceToTheConfiguredAddresses() throws Exception {
-        TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        TokenApi api = tokenApi(realm.getName());
         assertEquals(200, api.put("/settings", "{\"notifyEmails\":[\"ops@example.com\"],\"expiryWarningDays\":[30,7,1]}").status());
 
         JsonNode expiring = api.create("nightly export", "P5D");

@@ -4,22 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.server.KeycloakUrls;
 
 /** A realm created through the admin API takes service tokens with no manual flow change. */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class FreshRealmIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
+class FreshRealmIT extends ServiceTokenITBase {
 
     @Test
     void freshRealmAcceptsServiceTokens() {
@@ -29,7 +19,7 @@ class FreshRealmIT {
         admin.realms().create(rep);
         try {
             admin.tokenManager().refreshToken();
-            TokenApi api = new TokenApi(urls.getBase(), rep.getRealm(), () -> admin.tokenManager().getAccessTokenString());
+            TokenApi api = tokenApi(rep.getRealm());
             JsonNode created = api.create("first bot", null);
             Http.Reply reply = Http.clientCredentials(urls.getBase() + "/realms/" + rep.getRealm(),
                     created.get("clientId").asText(), created.get("clientSecret").asText());

@@ -10,12 +10,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.model.TokenSecrets;
 
 /**
@@ -24,13 +20,7 @@ import org.servicetokens.keycloak.model.TokenSecrets;
  * clients API cannot age them, it refuses changes to service tokens.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class InactivityRuleIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
+class InactivityRuleIT extends ServiceTokenITBase {
 
     @Test
     void unusedTokensAreDisabledThenDeletedAsConfigured() {
@@ -47,7 +37,7 @@ class InactivityRuleIT {
         admin.realms().create(rep);
         try {
             String realmUrl = urls.getBase() + "/realms/" + name;
-            TokenApi api = new TokenApi(urls.getBase(), name, () -> admin.tokenManager().getAccessTokenString());
+            TokenApi api = tokenApi(name);
             Map<String, String> ids = new HashMap<>();
             for (JsonNode token : api.get("").json()) {
                 ids.put(token.get("clientId").asText(), token.get("id").asText());

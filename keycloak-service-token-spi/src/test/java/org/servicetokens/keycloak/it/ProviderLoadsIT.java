@@ -7,23 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.AuthenticationExecutionInfoRepresentation;
 import org.keycloak.representations.info.ProviderRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
 
 /** The chain everything else stands on: a real Keycloak 26.7.3 loads our jar and imports the demo realm. */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class ProviderLoadsIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class ProviderLoadsIT extends DemoRealmITBase {
 
     @Test
     void serverInfoListsOurProviders() {

@@ -27,15 +27,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 
 /**
  * Pushes to applications, played by local endpoints that check each logout token as a sidecar does: every change
@@ -46,27 +40,16 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * token allows) are pushed as the service-token API's are, and so is an application's new client ID.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class RevocationPushIT {
+class RevocationPushIT extends DemoRealmITBase {
 
     static final String EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
-
     PushReceiver receiver;
-    TokenApi api;
 
     @BeforeEach
     void startReceiver() throws IOException {
         receiver = new PushReceiver();
         application("receiver-app", receiver.url());
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
     }
 
     @AfterEach

@@ -15,13 +15,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 
 /**
  * A secret appears in exactly one HTTP response. After a run that creates, rotates, uses and fails with secrets,
@@ -29,20 +23,10 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * Assertion messages name the place, never the secret.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class SecretLeakIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class SecretLeakIT extends DemoRealmITBase {
 
     @Test
     void secretsAppearNowhereButTheirOneResponse() throws IOException {
-        TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
         List<String> secrets = new ArrayList<>();
 
         JsonNode created = api.create("leak check", "P10D", "demo-app");

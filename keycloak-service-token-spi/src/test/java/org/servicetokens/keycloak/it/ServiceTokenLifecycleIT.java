@@ -13,38 +13,15 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.EventRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 
 /** The service-token contract end to end: the REST API drives a token through its life; the token endpoint proves each step. */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class ServiceTokenLifecycleIT {
+class ServiceTokenLifecycleIT extends DemoRealmITBase {
 
     static final Pattern SECRET_FORMAT = Pattern.compile("kcst_[0-9A-Za-z]{49}");
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
-
-    TokenApi api;
-
-    @BeforeEach
-    void setUp() {
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
-    }
 
     @Test
     void fullLifecycle() {

@@ -9,18 +9,11 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.core.Response;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 
 /**
  * Keycloak's own APIs next to the service-token API: a token cannot be changed through the stock clients API or a
@@ -28,23 +21,7 @@ import org.keycloak.testframework.server.KeycloakUrls;
  * applications are followed by client id through renames and dropped, with an admin event, when deleted.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class StockApiGuardIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
-
-    TokenApi api;
-
-    @BeforeEach
-    void setUp() {
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
-    }
+class StockApiGuardIT extends DemoRealmITBase {
 
     @Test
     void stockClientEditsOfATokenAreRefused() {

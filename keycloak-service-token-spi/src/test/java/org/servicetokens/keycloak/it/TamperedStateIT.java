@@ -16,19 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.model.TokenSecrets;
 
 /**
@@ -38,23 +31,7 @@ import org.servicetokens.keycloak.model.TokenSecrets;
  * the token as broken with its problems, and repair or the named call fixes it.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class TamperedStateIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
-
-    TokenApi api;
-
-    @BeforeEach
-    void setUp() {
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
-    }
+class TamperedStateIT extends DemoRealmITBase {
 
     @Test
     void everyUnreadableBasicHeaderIsACleanInvalidClient() throws IOException {
@@ -136,7 +113,7 @@ class TamperedStateIT {
         admin.realms().create(rep);
         try {
             String realmUrl = urls.getBase() + "/realms/" + name;
-            TokenApi imported = new TokenApi(urls.getBase(), name, () -> admin.tokenManager().getAccessTokenString());
+            TokenApi imported = tokenApi(name);
             Map<String, String> ids = new HashMap<>();
             for (JsonNode token : imported.get("").json()) {
                 ids.put(token.get("clientId").asText(), token.get("id").asText());

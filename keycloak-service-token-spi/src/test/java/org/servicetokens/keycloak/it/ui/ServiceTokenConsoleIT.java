@@ -9,46 +9,23 @@ import static org.servicetokens.keycloak.it.ui.ConsolePages.*;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.servicetokens.keycloak.it.Http;
+import org.servicetokens.keycloak.it.DemoRealmITBase;
 import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
-import org.servicetokens.keycloak.it.TokenApi;
 
 /**
  * The demo admin (token-admin: manage-clients) works the Service tokens page in a real Chromium against the real
  * Keycloak; the token endpoint, not the page, decides whether each secret works.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class ServiceTokenConsoleIT {
+class ServiceTokenConsoleIT extends DemoRealmITBase {
 
     private static final Pattern SECRET_FORMAT = Pattern.compile("kcst_[0-9A-Za-z]{49}");
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
-
-    TokenApi api;
-
-    @BeforeEach
-    void setUp() {
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
-    }
 
     @Test
     void createdSecretIsShownOnceWorksAndLeavesNoTrace() throws Exception {

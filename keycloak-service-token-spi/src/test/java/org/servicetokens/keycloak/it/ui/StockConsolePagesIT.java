@@ -7,16 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.servicetokens.keycloak.it.DemoRealmITBase;
 import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
 
 /**
@@ -25,16 +20,7 @@ import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
  * browser console stays free of errors.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class StockConsolePagesIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class StockConsolePagesIT extends DemoRealmITBase {
 
     @Test
     void stockPagesLoadWithoutConsoleErrors() throws Exception {

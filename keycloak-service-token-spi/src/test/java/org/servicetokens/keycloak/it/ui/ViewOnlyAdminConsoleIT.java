@@ -7,33 +7,17 @@ import static org.servicetokens.keycloak.it.ui.ConsolePages.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.openqa.selenium.By;
+import org.servicetokens.keycloak.it.DemoRealmITBase;
 import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
-import org.servicetokens.keycloak.it.TokenApi;
 
 /** token-viewer (view-clients only) reads the list and a token, and is offered nothing that changes one. */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class ViewOnlyAdminConsoleIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class ViewOnlyAdminConsoleIT extends DemoRealmITBase {
 
     @Test
     void viewerSeesTokensWithoutMutatingActions() throws Exception {
-        TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
         String name = "viewer-visible-" + System.nanoTime();
         JsonNode created = api.create(name, "P30D", "demo-app");
         String clientId = created.get("clientId").asText();
