@@ -19,10 +19,19 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.timer.TimerProvider;
 
 /**
- * The provider's layering, checked on its compiled classes (tests left out). From the ground up: {@code model}
- * (the token as stored) ← {@code revocation} (pushes to applications) ← {@code service} (the lifecycle) ←
- * {@code jobs}, {@code authenticator}, {@code mapper} ← {@code rest} (the admin API and the guard over Keycloak's
- * client APIs) ↔ {@code startup} (reached only from the REST extension's factory). See docs/architecture.md.
+ * The provider's layering, checked on its compiled classes (tests left out). From the ground up:
+ * <pre>
+ * model          the token as stored (attributes, settings, secrets, health, row lock) and the names it carries
+ * revocation     pushes to applications (outbox, sender, logout-token notice, owed-push job)    → model
+ * service        the lifecycle (create, rotate, extend, update, delete, repair) and the
+ *                follow-ups of changes made through Keycloak's own client APIs               → revocation, model
+ * jobs           scheduled tasks, last-used tracking                                         → service, model
+ * authenticator  the client authenticator, its decision, credential parsing, form filter    → jobs, model
+ * mapper         the claims mapper                                                           → model
+ * startup        the one place of start-up work                          → authenticator, jobs, revocation, service
+ * rest           the admin API and the guard over Keycloak's client APIs → startup, service, jobs, model
+ * </pre>
+ * See docs/architecture.md.
  */
 class ArchitectureTest {
 
