@@ -16,6 +16,7 @@ public final class InternalChange {
     private InternalChange() {
     }
 
+    /** Runs {@code change} marked as the provider's own (nested runs keep the mark); returns what it returns. */
     public static <T> T run(KeycloakSession session, Supplier<T> change) {
         Object previous = session.getAttribute(ATTRIBUTE);
         session.setAttribute(ATTRIBUTE, Boolean.TRUE);
@@ -28,6 +29,7 @@ public final class InternalChange {
         }
     }
 
+    /** True while a change of the provider's own is running in this session. */
     public static boolean active(KeycloakSession session) {
         return Boolean.TRUE.equals(session.getAttribute(ATTRIBUTE));
     }

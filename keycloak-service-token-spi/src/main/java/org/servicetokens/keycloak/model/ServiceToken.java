@@ -37,30 +37,37 @@ public final class ServiceToken {
         return client != null && "true".equals(client.getAttribute(MARKER));
     }
 
+    /** The typed view of {@code client}; empty when it is null or not a service token. */
     public static Optional<ServiceToken> of(ClientModel client) {
         return isServiceToken(client) ? Optional.of(new ServiceToken(client)) : Optional.empty();
     }
 
+    /** The Keycloak client this token is. */
     public ClientModel client() {
         return client;
     }
 
+    /** The client's internal id (a UUID): the token's id in the API and in the {@code service_token} claim. */
     public String id() {
         return client.getId();
     }
 
+    /** The client ID the bot authenticates with, e.g. {@code ci-deployer-k3j9x2mq}. */
     public String clientId() {
         return client.getClientId();
     }
 
+    /** The display name an admin gave it. */
     public String name() {
         return client.getName();
     }
 
+    /** The admin's description, or null. */
     public String description() {
         return client.getDescription();
     }
 
+    /** False once disabled (by an admin or the inactivity rule): the authenticator refuses it. */
     public boolean enabled() {
         return client.isEnabled();
     }
@@ -70,30 +77,37 @@ public final class ServiceToken {
         return instant(EXPIRES_AT);
     }
 
+    /** The grace end of the previous secret; empty when there is none or it is unreadable. */
     public Optional<Instant> previousSecretExpiresAt() {
         return instant(PREVIOUS_EXPIRES_AT);
     }
 
+    /** When it was created; empty when unknown or unreadable. */
     public Optional<Instant> createdAt() {
         return instant(CREATED_AT);
     }
 
+    /** The last successful token request as stored (flushed at most once a minute per node); empty when never used. */
     public Optional<Instant> lastUsedAt() {
         return instant(LAST_USED_AT);
     }
 
+    /** The username of the admin who created it, or null. */
     public String createdBy() {
         return client.getAttribute(CREATED_BY);
     }
 
+    /** That admin's email when it was created (expiry warnings go there too), or null. */
     public String createdByEmail() {
         return client.getAttribute(CREATED_BY_EMAIL);
     }
 
+    /** Base64url SHA-256 of the current secret ({@link TokenSecrets#hash}), or null when missing. */
     public String secretHash() {
         return client.getAttribute(SECRET_HASH);
     }
 
+    /** Base64url SHA-256 of the previous secret, or null when there is none. */
     public String previousSecretHash() {
         return client.getAttribute(PREVIOUS_SECRET_HASH);
     }
@@ -209,11 +223,13 @@ public final class ServiceToken {
         return problems;
     }
 
+    /** A new expiry ({@code null}: never); the expiry warnings start again for it. */
     public void setExpiresAt(Instant at) {
         setInstant(EXPIRES_AT, at);
         client.removeAttribute(EXPIRY_WARNED_DAYS);
     }
 
+    /** The previous secret's hash and grace end; a null hash drops the previous secret. */
     public void setPreviousSecret(String hash, Instant graceEnd) {
         if (hash == null) {
             client.removeAttribute(PREVIOUS_SECRET_HASH);
@@ -224,6 +240,7 @@ public final class ServiceToken {
         }
     }
 
+    /** The current secret, as its {@link TokenSecrets#hash}. */
     public void setSecretHash(String hash) {
         client.setAttribute(SECRET_HASH, hash);
     }
@@ -234,10 +251,12 @@ public final class ServiceToken {
         client.removeAttribute(LEGACY_APPLICATIONS);
     }
 
+    /** Stores the last use (epoch seconds). */
     public void setLastUsedAt(Instant at) {
         setInstant(LAST_USED_AT, at);
     }
 
+    /** See {@link ServiceTokenAttributes#EXPIRY_WARNED_DAYS}; empty when none was mailed or the value is unreadable. */
     public Optional<Integer> expiryWarnedDays() {
         String value = client.getAttribute(EXPIRY_WARNED_DAYS);
         try {
@@ -247,6 +266,7 @@ public final class ServiceToken {
         }
     }
 
+    /** Records that the warning at {@code days} before expiry was mailed. */
     public void setExpiryWarnedDays(int days) {
         client.setAttribute(EXPIRY_WARNED_DAYS, Integer.toString(days));
     }

@@ -19,9 +19,11 @@ public record ServiceTokenSettings(
         InactivityAction inactivityAction,
         List<String> notifyEmails) {
 
+    /** What the daily round does to a token unused for {@code inactivityDays}. */
     public enum InactivityAction {
         none, disable, delete;
 
+        /** Case-insensitive; @throws IllegalArgumentException naming the allowed values */
         public static InactivityAction parse(String value) {
             try {
                 return valueOf(value.trim().toLowerCase(Locale.ROOT));
@@ -42,6 +44,7 @@ public record ServiceTokenSettings(
     public static final ServiceTokenSettings DEFAULTS = new ServiceTokenSettings(
             TokenDuration.parse("P365D"), TokenDuration.never(), List.of(30, 7, 1), 0, InactivityAction.none, List.of());
 
+    /** The realm's settings; an absent or unreadable value reads as its default (see {@link #unreadable}). */
     public static ServiceTokenSettings read(RealmModel realm) {
         return new ServiceTokenSettings(
                 durationOr(realm.getAttribute(DEFAULT_DURATION), DEFAULTS.defaultDuration),
@@ -88,6 +91,7 @@ public record ServiceTokenSettings(
         }
     }
 
+    /** Stores every setting as a realm attribute ({@code service-token.settings.*}). */
     public void write(RealmModel realm) {
         realm.setAttribute(DEFAULT_DURATION, defaultDuration.toString());
         realm.setAttribute(MAX_DURATION, maxDuration.toString());

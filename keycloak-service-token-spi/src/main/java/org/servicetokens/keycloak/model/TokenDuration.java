@@ -43,6 +43,7 @@ public final class TokenDuration {
         this.time = time;
     }
 
+    /** No expiry (written {@code never}). */
     public static TokenDuration never() {
         return new TokenDuration(NEVER, null, null);
     }
@@ -100,6 +101,7 @@ public final class TokenDuration {
         return parsed;
     }
 
+    /** True for {@link #never()}. */
     public boolean isNever() {
         return period == null;
     }

@@ -25,6 +25,10 @@ public final class TokenLock {
     private TokenLock() {
     }
 
+    /**
+     * @return the token as stored, locked until the transaction ends; empty when there is no such token in the realm
+     * @throws ConcurrentChangeException when another transaction holds the lock
+     */
     public static Optional<ServiceToken> lock(KeycloakSession session, RealmModel realm, String id) {
         if (id == null || id.isEmpty() || id.length() > 64) {
             return Optional.empty();

@@ -36,6 +36,7 @@ public final class TokenSecrets {
     private TokenSecrets() {
     }
 
+    /** A new secret: {@code kcst_} + 43 base62 characters (256 random bits) + the 6-character base62 CRC32 of those 43. */
     public static String generate() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);

@@ -58,6 +58,12 @@ public class ServiceTokensResource {
         this.manager = new ServiceTokenManager(session, realm);
     }
 
+    /**
+     * {@code GET /?search=&first=&max=}: a page of the realm's tokens ({@code TokenView}s, never a secret), sorted by
+     * name; {@code search} (at most 200 characters) matches name, client ID or description, case-insensitively;
+     * {@code max} defaults to 100 and is capped at 1000. 400 for a negative or non-numeric {@code first}/{@code max},
+     * 403 without view-clients.
+     */
     @GET
     @Path("")
     public Response list(@QueryParam("search") String search, @QueryParam("first") String first, @QueryParam("max") String max) {
@@ -79,6 +85,12 @@ public class ServiceTokensResource {
         return ok(tokens);
     }
 
+    /**
+     * {@code POST /} with {@code {name, description?, duration?, applications?}} (duration ISO-8601 or {@code never},
+     * default and maximum from the realm settings; applications by client ID): 201 with an absolute {@code Location}
+     * (RFC 9110 §10.2.2) and {@code {id, clientId, clientSecret, expiresAt}}, the only answer that carries the secret
+     * ({@code Cache-Control: no-store}). 400 for bad input, 403 without manage-clients, 409 for unreadable settings.
+     */
     @POST
     @Path("")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -102,6 +114,7 @@ public class ServiceTokensResource {
         return secretResponse(Response.created(tokenUrl(token.id())), created);
     }
 
+    /** {@code GET /settings}: the realm policy, with the keys whose stored value is unreadable. 403 without view-clients. */
     @GET
     @Path("settings")
     public Response getSettings() {
@@ -109,6 +122,7 @@ public class ServiceTokensResource {
         return ok(SettingsView.of(ServiceTokenSettings.read(realm), ServiceTokenSettings.unreadable(realm)));
     }
 
+    /** {@code PUT /settings}: changes the given keys of the realm policy; 400 for bad input, 403 without manage-realm. */
     @PUT
     @Path("settings")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -125,6 +139,7 @@ public class ServiceTokensResource {
         return ok(view);
     }
 
+    /** {@code GET /{id}}: the token ({@code TokenView}); 404 when there is none, 403 without view-clients. */
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
@@ -132,6 +147,10 @@ public class ServiceTokensResource {
         return ok(TokenView.of(session, realm, find(id), Instant.now()));
     }
 
+    /**
+     * {@code PUT /{id}} with {@code {name?, description?, enabled?, applications?}}: the token after the change,
+     * pushed to the applications it concerns. 400, 403, 404, 409 (another change to it in progress).
+     */
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -147,6 +166,10 @@ public class ServiceTokensResource {
         return ok(event(OperationType.UPDATE, token, now, token.id()));
     }
 
+    /**
+     * {@code POST /{id}/rotate} with {@code {gracePeriod?}} (ISO-8601, {@code PT0S} to {@code P30D}, default
+     * {@code PT0S}): {@code {clientId, clientSecret, previousSecretExpiresAt}}, never cached. 400, 403, 404, 409.
+     */
     @POST
     @Path("{id}/rotate")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -166,6 +189,10 @@ public class ServiceTokensResource {
         return secretResponse(Response.ok(), rotated);
     }
 
+    /**
+     * {@code PUT /{id}/previous-secret} with {@code {expiresAt}} (ISO-8601 UTC, at most 30 days ahead; a time not in
+     * the future ends the grace now): the token. 400 when there is no previous secret in its grace, 403, 404, 409.
+     */
     @PUT
     @Path("{id}/previous-secret")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -184,6 +211,7 @@ public class ServiceTokensResource {
         return ok(event(OperationType.UPDATE, token, now, token.id(), "previous-secret"));
     }
 
+    /** {@code POST /{id}/extend} with {@code {duration?}}: the token, expiring {@code duration} from now. 400, 403, 404, 409. */
     @POST
     @Path("{id}/extend")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -198,6 +226,7 @@ public class ServiceTokensResource {
         return ok(event(OperationType.ACTION, token, now, token.id(), "extend"));
     }
 
+    /** {@code DELETE /{id}}: 204; the token stops working at once and its applications are told. 403, 404, 409. */
     @DELETE
     @Path("{id}")
     public Response delete(@PathParam("id") String id) {

@@ -76,6 +76,7 @@ public final class PushSender {
         client = newClient();
     }
 
+    /** The one sender of this node. */
     public static PushSender instance() {
         return INSTANCE;
     }
@@ -263,6 +264,7 @@ public final class PushSender {
                 .build();
     }
 
+    /** Stops sending (Keycloak is shutting down); rows not yet sent stay owed and the push job sends them. */
     public void shutdown() {
         workers.shutdownNow();
         timer.shutdownNow();
