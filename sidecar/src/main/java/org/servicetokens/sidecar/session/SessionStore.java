@@ -127,11 +127,11 @@ public final class SessionStore {
 
   /** The session, or null when unknown, expired or not decryptable with this id. */
   public Future<SessionRecord> load(String sessionId) {
-    return on(cache.getAsync(SessionCipher.cacheKey(sessionId))).map(sealed -> {
-      if (sealed == null) {
+    return on(cache.getAsync(SessionCipher.cacheKey(sessionId))).map(ciphertext -> {
+      if (ciphertext == null) {
         return null;
       }
-      String json = SessionCipher.decrypt(sessionId, sealed);
+      String json = SessionCipher.decrypt(sessionId, ciphertext);
       try {
         return json == null ? null : SessionRecord.fromJson(new JsonObject(json));
       } catch (RuntimeException corrupt) {
