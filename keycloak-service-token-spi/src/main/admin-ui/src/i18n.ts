@@ -19,7 +19,7 @@ export const i18n: I18n = createInstance({
   backend: {
     loadPath: `${environment.adminBaseUrl.replace(/\/$/, "")}/resources/{{ns}}/admin/{{lng}}`,
     parse: (data: string) => {
-      const messages: KeyValue[] = JSON.parse(data);
+      const messages = JSON.parse(data) as KeyValue[];
       return Object.fromEntries(messages.map(({ key, value }) => [key, value]));
     },
   },

@@ -31,7 +31,7 @@ export const CreateTokenDialog = ({ onClose, onCreated }: {
     if (!valid || saving) return;
     setSaving(true);
     try {
-      onCreated(await api.create({ name: name.trim(), description: description.trim() || undefined, duration: duration!, applications }));
+      onCreated(await api.create({ name: name.trim(), description: description.trim() || undefined, duration, applications }));
     } catch (error) {
       addError("serviceTokenCreateError", error);
       setSaving(false);

@@ -57,13 +57,13 @@ export default function ServiceTokensSection() {
     messageKey: t("serviceTokenRevokeMessage", { clientId: actions.revokeTarget?.clientId }),
     continueButtonLabel: "serviceTokenRevoke",
     continueButtonVariant: ButtonVariant.danger,
-    onConfirm: actions.confirmRevoke,
+    onConfirm: () => void actions.confirmRevoke(),
   });
 
   const rowActions = (token: ServiceToken): IAction[] => [
     { title: t("serviceTokenRotate"), onClick: () => actions.startRotate(token) },
     { title: t("serviceTokenExtend"), onClick: () => actions.startExtend(token) },
-    { title: t(token.enabled ? "disable" : "serviceTokenEnable"), onClick: () => actions.toggleEnabled(token) },
+    { title: t(token.enabled ? "disable" : "serviceTokenEnable"), onClick: () => void actions.toggleEnabled(token) },
     { isSeparator: true },
     { title: t("serviceTokenRevoke"), onClick: () => { actions.setRevokeTarget(token); toggleRevokeDialog(); } },
   ];

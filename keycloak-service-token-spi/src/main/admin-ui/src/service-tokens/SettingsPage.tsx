@@ -3,7 +3,7 @@ import {
   ActionGroup, AlertVariant, Button, Form, FormGroup, FormHelperText, FormSelect, FormSelectOption, HelperText,
   HelperTextItem, PageSection, Spinner, Tab, Tabs, TabTitleText, TextInput,
 } from "@patternfly/react-core";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
 import { useAlerts } from "./alerts";
@@ -13,6 +13,20 @@ import { useTokenSettings } from "./useTokenSettings";
 
 const INACTIVITY_ACTIONS = ["none", "disable", "delete"];
 const list = (text: string) => text.split(",").map((part) => part.trim()).filter(Boolean);
+
+/** The settings as the form edits them: lists and numbers as text. */
+type SettingsForm = Omit<TokenSettings, "expiryWarningDays" | "notifyEmails" | "inactivityDays"> & {
+  expiryWarningDays: string;
+  notifyEmails: string;
+  inactivityDays: string;
+};
+
+const toForm = (settings: TokenSettings): SettingsForm => ({
+  ...settings,
+  expiryWarningDays: settings.expiryWarningDays.join(", "),
+  notifyEmails: settings.notifyEmails.join(", "),
+  inactivityDays: String(settings.inactivityDays),
+});
 
 /** The realm's service-token policy. Everyone with view-clients reads; manage-realm saves. */
 export default function SettingsPage() {
@@ -24,15 +38,14 @@ export default function SettingsPage() {
   const { addAlert, addError } = useAlerts();
   const navigate = useNavigate();
   const loaded = useTokenSettings();
-  const [form, setForm] = useState<Omit<TokenSettings, "expiryWarningDays" | "notifyEmails" | "inactivityDays">
-    & { expiryWarningDays: string; notifyEmails: string; inactivityDays: string }>();
-
-  useEffect(() => {
-    if (loaded) {
-      setForm({ ...loaded, expiryWarningDays: loaded.expiryWarningDays.join(", "), notifyEmails: loaded.notifyEmails.join(", "),
-        inactivityDays: String(loaded.inactivityDays) });
-    }
-  }, [loaded]);
+  const [form, setForm] = useState<SettingsForm>();
+  // The form starts from the settings once they load: state adjusted while rendering, not in an effect
+  // (https://react.dev/learn/you-might-not-need-an-effect#adjusting-some-state-when-a-prop-changes).
+  const [formSource, setFormSource] = useState<TokenSettings>();
+  if (loaded && loaded !== formSource) {
+    setFormSource(loaded);
+    setForm(toForm(loaded));
+  }
 
   const save = async () => {
     if (!form) return;
@@ -43,8 +56,7 @@ export default function SettingsPage() {
         notifyEmails: list(form.notifyEmails),
         inactivityDays: Number(form.inactivityDays),
       });
-      setForm({ ...saved, expiryWarningDays: saved.expiryWarningDays.join(", "), notifyEmails: saved.notifyEmails.join(", "),
-        inactivityDays: String(saved.inactivityDays) });
+      setForm(toForm(saved));
       addAlert(t("serviceTokenSettingsSaved"), AlertVariant.success);
     } catch (error) {
       addError("serviceTokenSettingsSaveError", error);

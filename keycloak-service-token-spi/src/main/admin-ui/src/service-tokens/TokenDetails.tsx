@@ -28,7 +28,7 @@ export default function TokenDetails() {
   const [draft, setDraft] = useState<Pick<ServiceToken, "name" | "description" | "applications">>();
   const [reloadKey, setReloadKey] = useState(0);
   const reload = useCallback(() => setReloadKey((key) => key + 1), []);
-  const actions = useTokenActions(reload, () => navigate(toServiceTokens(realm)));
+  const actions = useTokenActions(reload, () => void navigate(toServiceTokens(realm)));
 
   useEffect(() => {
     let current = true;
@@ -45,7 +45,7 @@ export default function TokenDetails() {
     messageKey: t("serviceTokenRevokeMessage", { clientId: token?.clientId }),
     continueButtonLabel: "serviceTokenRevoke",
     continueButtonVariant: ButtonVariant.danger,
-    onConfirm: actions.confirmRevoke,
+    onConfirm: () => void actions.confirmRevoke(),
   });
 
   if (!token || !draft) return <Spinner />;

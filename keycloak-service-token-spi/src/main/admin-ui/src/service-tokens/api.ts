@@ -68,9 +68,11 @@ export function useServiceTokenApi() {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
-      const data = text ? JSON.parse(text) : undefined;
+      const data: unknown = text ? JSON.parse(text) : undefined;
       if (!response.ok) {
-        throw new ServiceTokenApiError(response.status, data?.error ?? `HTTP ${response.status}`, data?.error_description);
+        // An OAuth-style error body ({error, error_description}); anything else reads as the bare status.
+        const problem = (data ?? {}) as { error?: string; error_description?: string };
+        throw new ServiceTokenApiError(response.status, problem.error ?? `HTTP ${response.status}`, problem.error_description);
       }
       return data as T;
     }
