@@ -20,7 +20,9 @@ const expected = keycloakDistVersion();
 const problems = [];
 const declared = json("package.json").dependencies["@keycloak/keycloak-admin-ui"];
 if (declared !== expected) {
-  problems.push(`package.json pins @keycloak/keycloak-admin-ui "${declared}", the parent pom's keycloak.dist.version is ${expected}`);
+  problems.push(
+    `package.json pins @keycloak/keycloak-admin-ui "${declared}", the parent pom's keycloak.dist.version is ${expected}`,
+  );
 }
 const locked = json("package-lock.json").packages?.["node_modules/@keycloak/keycloak-admin-ui"]?.version;
 if (locked !== expected) {
@@ -37,7 +39,9 @@ function nestedCopies(name, dir = join(root, "node_modules"), found = []) {
     if (!entry.isDirectory() || entry.name === ".bin") continue;
     const pkgDir = join(dir, entry.name);
     const children = entry.name.startsWith("@")
-      ? readdirSync(pkgDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(pkgDir, e.name))
+      ? readdirSync(pkgDir, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => join(pkgDir, e.name))
       : [pkgDir];
     for (const child of children) {
       const nested = join(child, "node_modules");

@@ -24,14 +24,23 @@ type AccessType = Parameters<ReturnType<typeof useAccess>["hasAccess"]>[number];
 export const App = () => (
   <AdminClientProvider>
     <AppContexts>
-      <Flex direction={{ default: "column" }} flexWrap={{ default: "nowrap" }}
-        spaceItems={{ default: "spaceItemsNone" }} style={{ height: "100%" }}>
+      <Flex
+        direction={{ default: "column" }}
+        flexWrap={{ default: "nowrap" }}
+        spaceItems={{ default: "spaceItemsNone" }}
+        style={{ height: "100%" }}
+      >
         <FlexItem>
           <TemporaryAdminBanner />
         </FlexItem>
         <FlexItem grow={{ default: "grow" }} style={{ minHeight: 0 }}>
-          <Page header={<Header />} isManagedSidebar sidebar={<PageNav />} breadcrumb={<PageBreadCrumbs />}
-            mainContainerId={MAIN_CONTENT_ID}>
+          <Page
+            header={<Header />}
+            isManagedSidebar
+            sidebar={<PageNav />}
+            breadcrumb={<PageBreadCrumbs />}
+            mainContainerId={MAIN_CONTENT_ID}
+          >
             <PageErrorBoundary>
               <Suspense fallback={<Spinner />}>
                 <AuthWall>
@@ -72,8 +81,7 @@ class PageErrorBoundary extends Component<PropsWithChildren, { error?: Error }> 
 
   render(): ReactNode {
     const { error } = this.state;
-    return error ? <ErrorRenderer error={error} />
-      : this.props.children;
+    return error ? <ErrorRenderer error={error} /> : this.props.children;
   }
 }
 

@@ -1,4 +1,11 @@
-import { type AdminEnvironment, routes, useAccess, useEnvironment, useRealm, useServerInfo } from "@keycloak/keycloak-admin-ui";
+import {
+  type AdminEnvironment,
+  routes,
+  useAccess,
+  useEnvironment,
+  useRealm,
+  useServerInfo,
+} from "@keycloak/keycloak-admin-ui";
 import { Label, Nav, NavGroup, PageSidebar, PageSidebarBody } from "@patternfly/react-core";
 import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router-dom";
@@ -22,8 +29,12 @@ const NavItem = ({ title, path }: { title: string; path: string }) => {
   const id = "nav-item" + path.replace("/", "-");
   return (
     <li>
-      <NavLink id={id} data-testid={id} to={`/${encodeURIComponent(realm)}${path}`}
-        className={({ isActive }) => `pf-v5-c-nav__link${isActive ? " pf-m-current" : ""}`}>
+      <NavLink
+        id={id}
+        data-testid={id}
+        to={`/${encodeURIComponent(realm)}${path}`}
+        className={({ isActive }) => `pf-v5-c-nav__link${isActive ? " pf-m-current" : ""}`}
+      >
         {t(title)}
       </NavLink>
     </li>
@@ -42,11 +53,19 @@ export const PageNav = () => {
   const { realm, realmRepresentation } = useRealm();
   const featureOn = (name: string) => !!features?.some((f) => f.enabled && f.name === name);
 
-  const showManage = hasSomeAccess("view-realm", "query-groups", "query-users", "query-clients",
-    "query-organizations", "view-events");
+  const showManage = hasSomeAccess(
+    "view-realm",
+    "query-groups",
+    "query-users",
+    "query-clients",
+    "query-organizations",
+    "view-events",
+  );
   const showConfigure = hasSomeAccess("view-realm", "query-clients", "view-identity-providers");
-  const showOrganizations = featureOn("ORGANIZATION") && realmRepresentation?.organizationsEnabled
-    && hasSomeAccess("manage-realm", "query-organizations");
+  const showOrganizations =
+    featureOn("ORGANIZATION") &&
+    realmRepresentation?.organizationsEnabled &&
+    hasSomeAccess("manage-realm", "query-organizations");
 
   return (
     <PageSidebar className="keycloak__page_nav__nav">

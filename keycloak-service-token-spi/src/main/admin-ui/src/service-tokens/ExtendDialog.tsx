@@ -9,7 +9,11 @@ import { useFormatTime } from "./format";
 import { useTokenSettings } from "./useTokenSettings";
 
 /** Sets the expiry to now + the chosen lifetime (within the realm maximum); the secret is unchanged. */
-export const ExtendDialog = ({ token, onClose, onExtended }: {
+export const ExtendDialog = ({
+  token,
+  onClose,
+  onExtended,
+}: {
   token: ServiceToken;
   onClose: () => void;
   onExtended: () => void;
@@ -27,8 +31,13 @@ export const ExtendDialog = ({ token, onClose, onExtended }: {
     setSaving(true);
     try {
       const extended = await api.extend(token.id, duration);
-      addAlert(t("serviceTokenExtended", { name: token.name, time: formatTime(extended.expiresAt, "serviceTokenNeverExpires") }),
-        AlertVariant.success);
+      addAlert(
+        t("serviceTokenExtended", {
+          name: token.name,
+          time: formatTime(extended.expiresAt, "serviceTokenNeverExpires"),
+        }),
+        AlertVariant.success,
+      );
       onExtended();
     } catch (error) {
       addError("serviceTokenExtendError", error);
@@ -37,19 +46,39 @@ export const ExtendDialog = ({ token, onClose, onExtended }: {
   };
 
   return (
-    <Modal variant={ModalVariant.small} isOpen onClose={onClose} data-testid="extend-service-token-dialog"
+    <Modal
+      variant={ModalVariant.small}
+      isOpen
+      onClose={onClose}
+      data-testid="extend-service-token-dialog"
       title={t("serviceTokenExtendTitle", { name: token.name })}
       description={t("serviceTokenExpiresOn", { time: formatTime(token.expiresAt, "serviceTokenNeverExpires") })}
       actions={[
-        <Button key="extend" data-testid="extend-confirm" isLoading={saving} isDisabled={saving || !duration} onClick={extend}>
+        <Button
+          key="extend"
+          data-testid="extend-confirm"
+          isLoading={saving}
+          isDisabled={saving || !duration}
+          onClick={extend}
+        >
           {t("serviceTokenExtend")}
         </Button>,
-        <Button key="cancel" variant="link" onClick={onClose}>{t("cancel")}</Button>,
-      ]}>
-      {!settings ? <Spinner size="lg" /> : (
+        <Button key="cancel" variant="link" onClick={onClose}>
+          {t("cancel")}
+        </Button>,
+      ]}
+    >
+      {!settings ? (
+        <Spinner size="lg" />
+      ) : (
         <Form onSubmit={(event) => event.preventDefault()}>
-          <DurationPicker fieldId="extend-duration" label={t("serviceTokenExtendBy")} defaultDuration={settings.defaultDuration}
-            maxDuration={settings.maxDuration} onChange={setDuration} />
+          <DurationPicker
+            fieldId="extend-duration"
+            label={t("serviceTokenExtendBy")}
+            defaultDuration={settings.defaultDuration}
+            maxDuration={settings.maxDuration}
+            onChange={setDuration}
+          />
         </Form>
       )}
     </Modal>

@@ -6,7 +6,11 @@ import { type RotatedSecret, type ServiceToken, useServiceTokenApi } from "./api
 import { GRACE_PERIODS } from "./durations";
 
 /** New secret now; the old one keeps working for the chosen grace period so bots can be redeployed. */
-export const RotateDialog = ({ token, onClose, onRotated }: {
+export const RotateDialog = ({
+  token,
+  onClose,
+  onRotated,
+}: {
   token: ServiceToken;
   onClose: () => void;
   onRotated: (rotated: RotatedSecret) => void;
@@ -28,20 +32,34 @@ export const RotateDialog = ({ token, onClose, onRotated }: {
   };
 
   return (
-    <Modal variant={ModalVariant.small} isOpen onClose={onClose} data-testid="rotate-service-token-dialog"
+    <Modal
+      variant={ModalVariant.small}
+      isOpen
+      onClose={onClose}
+      data-testid="rotate-service-token-dialog"
       title={t("serviceTokenRotateTitle", { name: token.name })}
       description={t("serviceTokenRotateExplain")}
       actions={[
         <Button key="rotate" data-testid="rotate-confirm" isLoading={saving} isDisabled={saving} onClick={rotate}>
           {t("serviceTokenRotate")}
         </Button>,
-        <Button key="cancel" variant="link" onClick={onClose}>{t("cancel")}</Button>,
-      ]}>
+        <Button key="cancel" variant="link" onClick={onClose}>
+          {t("cancel")}
+        </Button>,
+      ]}
+    >
       <Form onSubmit={(event) => event.preventDefault()}>
         <FormGroup role="radiogroup" isStack fieldId="rotate-grace" label={t("serviceTokenGracePeriod")}>
           {GRACE_PERIODS.map((period) => (
-            <Radio key={period.value} id={`grace-${period.value}`} name="grace" data-testid={`grace-${period.value}`}
-              label={t(period.labelKey)} isChecked={grace === period.value} onChange={() => setGrace(period.value)} />
+            <Radio
+              key={period.value}
+              id={`grace-${period.value}`}
+              name="grace"
+              data-testid={`grace-${period.value}`}
+              label={t(period.labelKey)}
+              isChecked={grace === period.value}
+              onChange={() => setGrace(period.value)}
+            />
           ))}
         </FormGroup>
       </Form>

@@ -1,7 +1,23 @@
 import { useAccess, useConfirmDialog, useRealm, ViewHeader } from "@keycloak/keycloak-admin-ui";
 import {
-  Button, ButtonVariant, EmptyState, EmptyStateBody, EmptyStateHeader, EmptyStateIcon, Label, LabelGroup,
-  PageSection, Pagination, SearchInput, Spinner, Tab, Tabs, TabTitleText, Toolbar, ToolbarContent, ToolbarItem,
+  Button,
+  ButtonVariant,
+  EmptyState,
+  EmptyStateBody,
+  EmptyStateHeader,
+  EmptyStateIcon,
+  Label,
+  LabelGroup,
+  PageSection,
+  Pagination,
+  SearchInput,
+  Spinner,
+  Tab,
+  Tabs,
+  TabTitleText,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
 } from "@patternfly/react-core";
 import { KeyIcon } from "@patternfly/react-icons";
 import { ActionsColumn, type IAction, Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
@@ -42,14 +58,17 @@ export default function ServiceTokensSection() {
   useEffect(() => {
     let current = true;
     // One more than a page tells whether a next page exists, as the stock tables do.
-    api.list(appliedSearch, first, max + 1)
+    api
+      .list(appliedSearch, first, max + 1)
       .then((page) => {
         if (!current) return;
         setHasMore(page.length > max);
         setTokens(page.slice(0, max));
       })
       .catch((error) => current && (setTokens([]), addError("serviceTokenListError", error)));
-    return () => { current = false; };
+    return () => {
+      current = false;
+    };
   }, [api, appliedSearch, first, max, reloadKey, addError]);
 
   const [toggleRevokeDialog, RevokeConfirm] = useConfirmDialog({
@@ -65,7 +84,13 @@ export default function ServiceTokensSection() {
     { title: t("serviceTokenExtend"), onClick: () => actions.startExtend(token) },
     { title: t(token.enabled ? "disable" : "serviceTokenEnable"), onClick: () => void actions.toggleEnabled(token) },
     { isSeparator: true },
-    { title: t("serviceTokenRevoke"), onClick: () => { actions.setRevokeTarget(token); toggleRevokeDialog(); } },
+    {
+      title: t("serviceTokenRevoke"),
+      onClick: () => {
+        actions.setRevokeTarget(token);
+        toggleRevokeDialog();
+      },
+    },
   ];
 
   const pagination = (variant: "top" | "bottom") => (
@@ -76,9 +101,18 @@ export default function ServiceTokensSection() {
       itemCount={first + (tokens?.length ?? 0) + (hasMore ? 1 : 0)}
       page={Math.floor(first / max) + 1}
       perPage={max}
-      toggleTemplate={({ firstIndex, lastIndex }) => <><b>{firstIndex} - {lastIndex}</b></>}
+      toggleTemplate={({ firstIndex, lastIndex }) => (
+        <>
+          <b>
+            {firstIndex} - {lastIndex}
+          </b>
+        </>
+      )}
       onSetPage={(_event, page) => setFirst((page - 1) * max)}
-      onPerPageSelect={(_event, perPage) => { setMax(perPage); setFirst(0); }}
+      onPerPageSelect={(_event, perPage) => {
+        setMax(perPage);
+        setFirst(0);
+      }}
     />
   );
 
@@ -86,31 +120,62 @@ export default function ServiceTokensSection() {
     <>
       <ViewHeader titleKey="serviceTokens" subKey="serviceTokensExplain" divider={false} />
       <PageSection variant="light" className="pf-v5-u-p-0">
-        <Tabs activeKey="tokens" onSelect={(_event, key) => key === "settings" && navigate(toServiceTokenSettings(realm))}
-          className="pf-v5-u-px-sm" inset={{ default: "insetNone" }}>
-          <Tab eventKey="tokens" title={<TabTitleText>{t("serviceTokenList")}</TabTitleText>} data-testid="tab-tokens" />
-          <Tab eventKey="settings" title={<TabTitleText>{t("serviceTokenSettings")}</TabTitleText>} data-testid="tab-settings" />
+        <Tabs
+          activeKey="tokens"
+          onSelect={(_event, key) => key === "settings" && navigate(toServiceTokenSettings(realm))}
+          className="pf-v5-u-px-sm"
+          inset={{ default: "insetNone" }}
+        >
+          <Tab
+            eventKey="tokens"
+            title={<TabTitleText>{t("serviceTokenList")}</TabTitleText>}
+            data-testid="tab-tokens"
+          />
+          <Tab
+            eventKey="settings"
+            title={<TabTitleText>{t("serviceTokenSettings")}</TabTitleText>}
+            data-testid="tab-settings"
+          />
         </Tabs>
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>
-              <SearchInput placeholder={t("serviceTokenSearch")} aria-label={t("serviceTokenSearch")}
-                data-testid="service-token-search" value={search} onChange={(_event, value) => setSearch(value)}
-                onSearch={() => { setFirst(0); setAppliedSearch(search.trim()); }}
-                onClear={() => { setSearch(""); setFirst(0); setAppliedSearch(""); }} />
+              <SearchInput
+                placeholder={t("serviceTokenSearch")}
+                aria-label={t("serviceTokenSearch")}
+                data-testid="service-token-search"
+                value={search}
+                onChange={(_event, value) => setSearch(value)}
+                onSearch={() => {
+                  setFirst(0);
+                  setAppliedSearch(search.trim());
+                }}
+                onClear={() => {
+                  setSearch("");
+                  setFirst(0);
+                  setAppliedSearch("");
+                }}
+              />
             </ToolbarItem>
             {canManage && (
               <ToolbarItem>
-                <Button data-testid="create-service-token" onClick={() => setCreating(true)}>{t("serviceTokenCreate")}</Button>
+                <Button data-testid="create-service-token" onClick={() => setCreating(true)}>
+                  {t("serviceTokenCreate")}
+                </Button>
               </ToolbarItem>
             )}
             <ToolbarItem variant="pagination">{pagination("top")}</ToolbarItem>
           </ToolbarContent>
         </Toolbar>
-        {!tokens ? <Spinner /> : tokens.length === 0 ? (
+        {!tokens ? (
+          <Spinner />
+        ) : tokens.length === 0 ? (
           <EmptyState variant="lg" data-testid="service-tokens-empty">
-            <EmptyStateHeader titleText={t(appliedSearch ? "noSearchResults" : "serviceTokenNone")}
-              icon={<EmptyStateIcon icon={KeyIcon} />} headingLevel="h2" />
+            <EmptyStateHeader
+              titleText={t(appliedSearch ? "noSearchResults" : "serviceTokenNone")}
+              icon={<EmptyStateIcon icon={KeyIcon} />}
+              headingLevel="h2"
+            />
             <EmptyStateBody>{t(appliedSearch ? "noSearchResultsInstructions" : "serviceTokenNoneHelp")}</EmptyStateBody>
           </EmptyState>
         ) : (
@@ -130,18 +195,34 @@ export default function ServiceTokensSection() {
             <Tbody>
               {tokens.map((token) => (
                 <Tr key={token.id} data-testid="service-token-row" data-client-id={token.clientId}>
-                  <Td dataLabel={t("name")}><Link to={toServiceToken(realm, token.id)}>{token.name}</Link></Td>
-                  <Td dataLabel={t("clientId")}><code>{token.clientId}</code></Td>
-                  <Td dataLabel={t("status")}><StatusLabel status={token.status} reason={token.problems?.[0]?.description} /></Td>
+                  <Td dataLabel={t("name")}>
+                    <Link to={toServiceToken(realm, token.id)}>{token.name}</Link>
+                  </Td>
+                  <Td dataLabel={t("clientId")}>
+                    <code>{token.clientId}</code>
+                  </Td>
+                  <Td dataLabel={t("status")}>
+                    <StatusLabel status={token.status} reason={token.problems?.[0]?.description} />
+                  </Td>
                   <Td dataLabel={t("serviceTokenApplications")}>
                     <LabelGroup numLabels={3}>
-                      {token.applications.map((app) => <Label key={app} isCompact>{app}</Label>)}
+                      {token.applications.map((app) => (
+                        <Label key={app} isCompact>
+                          {app}
+                        </Label>
+                      ))}
                     </LabelGroup>
                   </Td>
                   <Td dataLabel={t("serviceTokenCreated")}>{formatTime(token.createdAt, "serviceTokenUnknown")}</Td>
-                  <Td dataLabel={t("serviceTokenExpires")}>{formatTime(token.expiresAt, "serviceTokenNeverExpires")}</Td>
+                  <Td dataLabel={t("serviceTokenExpires")}>
+                    {formatTime(token.expiresAt, "serviceTokenNeverExpires")}
+                  </Td>
                   <Td dataLabel={t("serviceTokenLastUsed")}>{formatTime(token.lastUsedAt, "serviceTokenNeverUsed")}</Td>
-                  {canManage && <Td isActionCell><ActionsColumn items={rowActions(token)} /></Td>}
+                  {canManage && (
+                    <Td isActionCell>
+                      <ActionsColumn items={rowActions(token)} />
+                    </Td>
+                  )}
                 </Tr>
               ))}
             </Tbody>
@@ -150,8 +231,14 @@ export default function ServiceTokensSection() {
         {tokens && tokens.length > 0 && pagination("bottom")}
       </PageSection>
       {creating && (
-        <CreateTokenDialog onClose={() => setCreating(false)}
-          onCreated={(created) => { setCreating(false); reload(); actions.showSecret(created); }} />
+        <CreateTokenDialog
+          onClose={() => setCreating(false)}
+          onCreated={(created) => {
+            setCreating(false);
+            reload();
+            actions.showSecret(created);
+          }}
+        />
       )}
       <RevokeConfirm />
       {actions.dialogs}

@@ -1,7 +1,21 @@
 import { useAccess, useRealm, ViewHeader } from "@keycloak/keycloak-admin-ui";
 import {
-  ActionGroup, AlertVariant, Button, Form, FormGroup, FormHelperText, FormSelect, FormSelectOption, HelperText,
-  HelperTextItem, PageSection, Spinner, Tab, Tabs, TabTitleText, TextInput,
+  ActionGroup,
+  AlertVariant,
+  Button,
+  Form,
+  FormGroup,
+  FormHelperText,
+  FormSelect,
+  FormSelectOption,
+  HelperText,
+  HelperTextItem,
+  PageSection,
+  Spinner,
+  Tab,
+  Tabs,
+  TabTitleText,
+  TextInput,
 } from "@patternfly/react-core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -12,7 +26,11 @@ import { toServiceTokens } from "./routes";
 import { useTokenSettings } from "./useTokenSettings";
 
 const INACTIVITY_ACTIONS = ["none", "disable", "delete"];
-const list = (text: string) => text.split(",").map((part) => part.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
 
 /** The settings as the form edits them: lists and numbers as text. */
 type SettingsForm = Omit<TokenSettings, "expiryWarningDays" | "notifyEmails" | "inactivityDays"> & {
@@ -65,9 +83,18 @@ export default function SettingsPage() {
 
   const text = (key: keyof NonNullable<typeof form>, labelKey: string, helpKey: string) => (
     <FormGroup label={t(labelKey)} fieldId={`settings-${key}`}>
-      <TextInput id={`settings-${key}`} data-testid={`settings-${key}`} value={String(form?.[key] ?? "")}
-        readOnlyVariant={canSave ? undefined : "default"} onChange={(_event, value) => setForm({ ...form!, [key]: value })} />
-      <FormHelperText><HelperText><HelperTextItem>{t(helpKey)}</HelperTextItem></HelperText></FormHelperText>
+      <TextInput
+        id={`settings-${key}`}
+        data-testid={`settings-${key}`}
+        value={String(form?.[key] ?? "")}
+        readOnlyVariant={canSave ? undefined : "default"}
+        onChange={(_event, value) => setForm({ ...form!, [key]: value })}
+      />
+      <FormHelperText>
+        <HelperText>
+          <HelperTextItem>{t(helpKey)}</HelperTextItem>
+        </HelperText>
+      </FormHelperText>
     </FormGroup>
   );
 
@@ -75,23 +102,48 @@ export default function SettingsPage() {
     <>
       <ViewHeader titleKey="serviceTokens" subKey="serviceTokensExplain" divider={false} />
       <PageSection variant="light" className="pf-v5-u-p-0">
-        <Tabs activeKey="settings" onSelect={(_event, key) => key === "tokens" && navigate(toServiceTokens(realm))}
-          className="pf-v5-u-px-sm" inset={{ default: "insetNone" }}>
-          <Tab eventKey="tokens" title={<TabTitleText>{t("serviceTokenList")}</TabTitleText>} data-testid="tab-tokens" />
-          <Tab eventKey="settings" title={<TabTitleText>{t("serviceTokenSettings")}</TabTitleText>} data-testid="tab-settings" />
+        <Tabs
+          activeKey="settings"
+          onSelect={(_event, key) => key === "tokens" && navigate(toServiceTokens(realm))}
+          className="pf-v5-u-px-sm"
+          inset={{ default: "insetNone" }}
+        >
+          <Tab
+            eventKey="tokens"
+            title={<TabTitleText>{t("serviceTokenList")}</TabTitleText>}
+            data-testid="tab-tokens"
+          />
+          <Tab
+            eventKey="settings"
+            title={<TabTitleText>{t("serviceTokenSettings")}</TabTitleText>}
+            data-testid="tab-settings"
+          />
         </Tabs>
       </PageSection>
       <PageSection variant="light">
-        {!form ? <Spinner /> : (
-          <Form isHorizontal className="keycloak__form" onSubmit={(event) => { event.preventDefault(); void save(); }}>
+        {!form ? (
+          <Spinner />
+        ) : (
+          <Form
+            isHorizontal
+            className="keycloak__form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void save();
+            }}
+          >
             {text("defaultDuration", "serviceTokenDefaultDuration", "serviceTokenDurationHelp")}
             {text("maxDuration", "serviceTokenMaxDuration", "serviceTokenDurationHelp")}
             {text("expiryWarningDays", "serviceTokenExpiryWarningDays", "serviceTokenExpiryWarningDaysHelp")}
             {text("notifyEmails", "serviceTokenNotifyEmails", "serviceTokenNotifyEmailsHelp")}
             {text("inactivityDays", "serviceTokenInactivityDays", "serviceTokenInactivityDaysHelp")}
             <FormGroup label={t("serviceTokenInactivityAction")} fieldId="settings-inactivityAction">
-              <FormSelect id="settings-inactivityAction" value={form.inactivityAction} isDisabled={!canSave}
-                onChange={(_event, value) => setForm({ ...form, inactivityAction: value })}>
+              <FormSelect
+                id="settings-inactivityAction"
+                value={form.inactivityAction}
+                isDisabled={!canSave}
+                onChange={(_event, value) => setForm({ ...form, inactivityAction: value })}
+              >
                 {INACTIVITY_ACTIONS.map((action) => (
                   <FormSelectOption key={action} value={action} label={t(`serviceTokenInactivityAction.${action}`)} />
                 ))}
@@ -99,7 +151,9 @@ export default function SettingsPage() {
             </FormGroup>
             {canSave && (
               <ActionGroup>
-                <Button type="submit" data-testid="settings-save">{t("save")}</Button>
+                <Button type="submit" data-testid="settings-save">
+                  {t("save")}
+                </Button>
               </ActionGroup>
             )}
           </Form>

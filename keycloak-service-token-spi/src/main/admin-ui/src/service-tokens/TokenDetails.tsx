@@ -1,7 +1,22 @@
 import { useAccess, useConfirmDialog, useRealm, ViewHeader } from "@keycloak/keycloak-admin-ui";
 import {
-  ActionGroup, Alert, AlertActionLink, AlertVariant, Button, ButtonVariant, DescriptionList, DescriptionListDescription, DescriptionListGroup,
-  DescriptionListTerm, DropdownItem, Form, FormGroup, PageSection, Spinner, TextArea, TextInput,
+  ActionGroup,
+  Alert,
+  AlertActionLink,
+  AlertVariant,
+  Button,
+  ButtonVariant,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  DropdownItem,
+  Form,
+  FormGroup,
+  PageSection,
+  Spinner,
+  TextArea,
+  TextInput,
 } from "@patternfly/react-core";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -32,12 +47,17 @@ export default function TokenDetails() {
 
   useEffect(() => {
     let current = true;
-    api.get(id!).then((loaded) => {
-      if (!current) return;
-      setToken(loaded);
-      setDraft({ name: loaded.name, description: loaded.description ?? "", applications: loaded.applications });
-    }).catch((error) => current && addError("serviceTokenLoadError", error));
-    return () => { current = false; };
+    api
+      .get(id!)
+      .then((loaded) => {
+        if (!current) return;
+        setToken(loaded);
+        setDraft({ name: loaded.name, description: loaded.description ?? "", applications: loaded.applications });
+      })
+      .catch((error) => current && addError("serviceTokenLoadError", error));
+    return () => {
+      current = false;
+    };
   }, [api, id, reloadKey, addError]);
 
   const [toggleRevokeDialog, RevokeConfirm] = useConfirmDialog({
@@ -52,7 +72,11 @@ export default function TokenDetails() {
 
   const save = async () => {
     try {
-      await api.update(token.id, { name: draft.name.trim(), description: draft.description ?? "", applications: draft.applications });
+      await api.update(token.id, {
+        name: draft.name.trim(),
+        description: draft.description ?? "",
+        applications: draft.applications,
+      });
       addAlert(t("serviceTokenSaved"), AlertVariant.success);
       reload();
     } catch (error) {
@@ -89,27 +113,73 @@ export default function TokenDetails() {
 
   return (
     <>
-      <ViewHeader titleKey={token.name} noTranslate badges={[{ text: <StatusLabel status={token.status} /> }]}
+      <ViewHeader
+        titleKey={token.name}
+        noTranslate
+        badges={[{ text: <StatusLabel status={token.status} /> }]}
         isReadOnly={!canManage}
-        dropdownItems={canManage ? [
-          ...(token.repairable
-            ? [<DropdownItem key="repair" data-testid="token-repair" onClick={repair}>{t("serviceTokenRepair")}</DropdownItem>] : []),
-          <DropdownItem key="rotate" onClick={() => actions.startRotate(token)}>{t("serviceTokenRotate")}</DropdownItem>,
-          <DropdownItem key="extend" onClick={() => actions.startExtend(token)}>{t("serviceTokenExtend")}</DropdownItem>,
-          <DropdownItem key="toggle" onClick={() => actions.toggleEnabled(token)}>{t(token.enabled ? "disable" : "serviceTokenEnable")}</DropdownItem>,
-          ...(token.previousSecretExpiresAt
-            ? [<DropdownItem key="grace" onClick={endGrace}>{t("serviceTokenEndGrace")}</DropdownItem>] : []),
-          <DropdownItem key="revoke" onClick={() => { actions.setRevokeTarget(token); toggleRevokeDialog(); }}>
-            {t("serviceTokenRevoke")}
-          </DropdownItem>,
-        ] : undefined} />
+        dropdownItems={
+          canManage
+            ? [
+                ...(token.repairable
+                  ? [
+                      <DropdownItem key="repair" data-testid="token-repair" onClick={repair}>
+                        {t("serviceTokenRepair")}
+                      </DropdownItem>,
+                    ]
+                  : []),
+                <DropdownItem key="rotate" onClick={() => actions.startRotate(token)}>
+                  {t("serviceTokenRotate")}
+                </DropdownItem>,
+                <DropdownItem key="extend" onClick={() => actions.startExtend(token)}>
+                  {t("serviceTokenExtend")}
+                </DropdownItem>,
+                <DropdownItem key="toggle" onClick={() => actions.toggleEnabled(token)}>
+                  {t(token.enabled ? "disable" : "serviceTokenEnable")}
+                </DropdownItem>,
+                ...(token.previousSecretExpiresAt
+                  ? [
+                      <DropdownItem key="grace" onClick={endGrace}>
+                        {t("serviceTokenEndGrace")}
+                      </DropdownItem>,
+                    ]
+                  : []),
+                <DropdownItem
+                  key="revoke"
+                  onClick={() => {
+                    actions.setRevokeTarget(token);
+                    toggleRevokeDialog();
+                  }}
+                >
+                  {t("serviceTokenRevoke")}
+                </DropdownItem>,
+              ]
+            : undefined
+        }
+      />
       <PageSection variant="light">
         {token.problems?.length > 0 && (
-          <Alert variant="danger" isInline className="pf-v5-u-mb-md" data-testid="token-problems" title={t("serviceTokenProblems")}
-            actionLinks={canManage && token.repairable
-              ? <AlertActionLink data-testid="token-repair-button" onClick={repair}>{t("serviceTokenRepair")}</AlertActionLink>
-              : undefined}>
-            <ul>{token.problems.map((problem) => <li key={problem.reason}><code>{problem.reason}</code>: {problem.description}</li>)}</ul>
+          <Alert
+            variant="danger"
+            isInline
+            className="pf-v5-u-mb-md"
+            data-testid="token-problems"
+            title={t("serviceTokenProblems")}
+            actionLinks={
+              canManage && token.repairable ? (
+                <AlertActionLink data-testid="token-repair-button" onClick={repair}>
+                  {t("serviceTokenRepair")}
+                </AlertActionLink>
+              ) : undefined
+            }
+          >
+            <ul>
+              {token.problems.map((problem) => (
+                <li key={problem.reason}>
+                  <code>{problem.reason}</code>: {problem.description}
+                </li>
+              ))}
+            </ul>
             {canManage && <p>{t("serviceTokenRepairHint")}</p>}
           </Alert>
         )}
@@ -120,29 +190,58 @@ export default function TokenDetails() {
           {field("serviceTokenCreatedBy", token.createdBy ?? t("serviceTokenUnknown"))}
           {field("serviceTokenExpires", formatTime(token.expiresAt, "serviceTokenNeverExpires"))}
           {field("serviceTokenLastUsed", formatTime(token.lastUsedAt, "serviceTokenNeverUsed"))}
-          {field("serviceTokenPreviousSecret", token.previousSecretExpiresAt
-            ? t("serviceTokenPreviousValidUntil", { time: formatTime(token.previousSecretExpiresAt, "serviceTokenUnknown") })
-            : t("serviceTokenNoPreviousSecret"), "detail-previous-secret")}
+          {field(
+            "serviceTokenPreviousSecret",
+            token.previousSecretExpiresAt
+              ? t("serviceTokenPreviousValidUntil", {
+                  time: formatTime(token.previousSecretExpiresAt, "serviceTokenUnknown"),
+                })
+              : t("serviceTokenNoPreviousSecret"),
+            "detail-previous-secret",
+          )}
         </DescriptionList>
-        <Form className="keycloak__form" onSubmit={(event) => { event.preventDefault(); void save(); }}>
+        <Form
+          className="keycloak__form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
           <FormGroup label={t("name")} fieldId="detail-name" isRequired>
-            <TextInput id="detail-name" value={draft.name} readOnlyVariant={canManage ? undefined : "default"}
-              onChange={(_event, name) => setDraft({ ...draft, name })} />
+            <TextInput
+              id="detail-name"
+              value={draft.name}
+              readOnlyVariant={canManage ? undefined : "default"}
+              onChange={(_event, name) => setDraft({ ...draft, name })}
+            />
           </FormGroup>
           <FormGroup label={t("description")} fieldId="detail-description">
-            <TextArea id="detail-description" value={draft.description ?? ""} readOnlyVariant={canManage ? undefined : "default"}
-              onChange={(_event, description) => setDraft({ ...draft, description })} />
+            <TextArea
+              id="detail-description"
+              value={draft.description ?? ""}
+              readOnlyVariant={canManage ? undefined : "default"}
+              onChange={(_event, description) => setDraft({ ...draft, description })}
+            />
           </FormGroup>
           <FormGroup label={t("serviceTokenApplications")} fieldId="detail-applications">
-            {canManage
-              ? <ApplicationsSelect id="detail-applications" value={draft.applications}
-                  onChange={(applications) => setDraft({ ...draft, applications })} />
-              : <span>{token.applications.join(", ") || t("serviceTokenNoApplications")}</span>}
+            {canManage ? (
+              <ApplicationsSelect
+                id="detail-applications"
+                value={draft.applications}
+                onChange={(applications) => setDraft({ ...draft, applications })}
+              />
+            ) : (
+              <span>{token.applications.join(", ") || t("serviceTokenNoApplications")}</span>
+            )}
           </FormGroup>
           {canManage && (
             <ActionGroup>
-              <Button type="submit" data-testid="detail-save" isDisabled={!draft.name.trim()}>{t("save")}</Button>
-              <Button variant="link" onClick={() => navigate(toServiceTokens(realm))}>{t("cancel")}</Button>
+              <Button type="submit" data-testid="detail-save" isDisabled={!draft.name.trim()}>
+                {t("save")}
+              </Button>
+              <Button variant="link" onClick={() => navigate(toServiceTokens(realm))}>
+                {t("cancel")}
+              </Button>
             </ActionGroup>
           )}
         </Form>

@@ -1,5 +1,14 @@
 import { Alert, AlertActionCloseButton, AlertGroup, AlertVariant } from "@patternfly/react-core";
-import { createContext, type PropsWithChildren, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import {
+  createContext,
+  type PropsWithChildren,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { useTranslation } from "react-i18next";
 import { ServiceTokenApiError } from "./api";
 
@@ -36,21 +45,31 @@ export const ServiceTokenAlerts = ({ children }: PropsWithChildren) => {
     timers.current.push(window.setTimeout(() => removeAlert(id), ALERT_TIMEOUT_MS));
   }, []);
 
-  const addError = useCallback((messageKey: string, error: unknown) => {
-    const message = error instanceof ServiceTokenApiError ? error.error
-      : error instanceof Error ? error.message : String(error);
-    const description = error instanceof ServiceTokenApiError ? error.description : undefined;
-    addAlert(t(messageKey, { error: message }), AlertVariant.danger, description);
-  }, [addAlert, t]);
+  const addError = useCallback(
+    (messageKey: string, error: unknown) => {
+      const message =
+        error instanceof ServiceTokenApiError ? error.error : error instanceof Error ? error.message : String(error);
+      const description = error instanceof ServiceTokenApiError ? error.description : undefined;
+      addAlert(t(messageKey, { error: message }), AlertVariant.danger, description);
+    },
+    [addAlert, t],
+  );
 
   const value = useMemo(() => ({ addAlert, addError }), [addAlert, addError]);
   return (
     <AlertContext.Provider value={value}>
       <AlertGroup data-testid="global-alerts" isToast style={{ whiteSpace: "pre-wrap" }}>
         {alerts.map(({ id, variant, message, description }, index) => (
-          <Alert key={id} data-testid={index === 0 ? "last-alert" : undefined} isLiveRegion variant={variant}
-            component="p" variantLabel="" title={message}
-            actionClose={<AlertActionCloseButton title={message} onClose={() => removeAlert(id)} />}>
+          <Alert
+            key={id}
+            data-testid={index === 0 ? "last-alert" : undefined}
+            isLiveRegion
+            variant={variant}
+            component="p"
+            variantLabel=""
+            title={message}
+            actionClose={<AlertActionCloseButton title={message} onClose={() => removeAlert(id)} />}
+          >
             {description && <p>{description}</p>}
           </Alert>
         ))}

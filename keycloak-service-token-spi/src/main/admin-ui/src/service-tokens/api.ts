@@ -39,7 +39,11 @@ export type TokenSettings = {
 
 /** An API refusal: `error` and `error_description` as the server sent them. */
 export class ServiceTokenApiError extends Error {
-  constructor(readonly status: number, readonly error: string, readonly description?: string) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description?: string,
+  ) {
     super(description || error);
     this.name = "ServiceTokenApiError";
   }
@@ -72,7 +76,11 @@ export function useServiceTokenApi() {
       if (!response.ok) {
         // An OAuth-style error body ({error, error_description}); anything else reads as the bare status.
         const problem = (data ?? {}) as { error?: string; error_description?: string };
-        throw new ServiceTokenApiError(response.status, problem.error ?? `HTTP ${response.status}`, problem.error_description);
+        throw new ServiceTokenApiError(
+          response.status,
+          problem.error ?? `HTTP ${response.status}`,
+          problem.error_description,
+        );
       }
       return data as T;
     }
@@ -84,9 +92,12 @@ export function useServiceTokenApi() {
       get: (tokenId: string) => call<ServiceToken>("GET", id(tokenId)),
       create: (body: { name: string; description?: string; duration: string; applications: string[] }) =>
         call<CreatedToken>("POST", "", body),
-      update: (tokenId: string, body: Partial<Pick<ServiceToken, "name" | "description" | "enabled" | "applications">>) =>
-        call<ServiceToken>("PUT", id(tokenId), body),
-      rotate: (tokenId: string, gracePeriod: string) => call<RotatedSecret>("POST", `${id(tokenId)}/rotate`, { gracePeriod }),
+      update: (
+        tokenId: string,
+        body: Partial<Pick<ServiceToken, "name" | "description" | "enabled" | "applications">>,
+      ) => call<ServiceToken>("PUT", id(tokenId), body),
+      rotate: (tokenId: string, gracePeriod: string) =>
+        call<RotatedSecret>("POST", `${id(tokenId)}/rotate`, { gracePeriod }),
       endGracePeriod: (tokenId: string) =>
         call<ServiceToken>("PUT", `${id(tokenId)}/previous-secret`, { expiresAt: new Date().toISOString() }),
       extend: (tokenId: string, duration: string) => call<ServiceToken>("POST", `${id(tokenId)}/extend`, { duration }),

@@ -34,7 +34,10 @@ export function withinMaximum(duration: string, maxDuration: string): boolean {
 }
 
 /** "P90D" → "90 days", "P1Y" → "1 year", for the few shapes the settings use; anything else as written. */
-export function describeDuration(duration: string, t: (key: string, options?: Record<string, unknown>) => string): string {
+export function describeDuration(
+  duration: string,
+  t: (key: string, options?: Record<string, unknown>) => string,
+): string {
   if (duration.toLowerCase() === NEVER) return t("serviceTokenDurationNever");
   const days = durationDays(duration);
   if (Number.isInteger(days)) return t("serviceTokenDays", { count: days });

@@ -15,17 +15,29 @@ const serviceTokensCrumb = (t: TFunction) => t("serviceTokens");
 export const serviceTokenRoutes: (RouteObject & { path: string; handle: object })[] = [
   {
     path: "/:realm/service-tokens",
-    element: <ServiceTokenAlerts><ServiceTokensSection /></ServiceTokenAlerts>,
+    element: (
+      <ServiceTokenAlerts>
+        <ServiceTokensSection />
+      </ServiceTokenAlerts>
+    ),
     handle: { access, breadcrumb: serviceTokensCrumb },
   },
   {
     path: "/:realm/service-tokens/settings",
-    element: <ServiceTokenAlerts><SettingsPage /></ServiceTokenAlerts>,
+    element: (
+      <ServiceTokenAlerts>
+        <SettingsPage />
+      </ServiceTokenAlerts>
+    ),
     handle: { access, breadcrumb: (t: TFunction) => t("serviceTokenSettings") },
   },
   {
     path: "/:realm/service-tokens/:id",
-    element: <ServiceTokenAlerts><TokenDetails /></ServiceTokenAlerts>,
+    element: (
+      <ServiceTokenAlerts>
+        <TokenDetails />
+      </ServiceTokenAlerts>
+    ),
     handle: { access, breadcrumb: (t: TFunction) => t("serviceTokenDetails") },
   },
 ];

@@ -20,15 +20,21 @@ export function useTokenActions(onChanged: () => void, onRevoked: () => void = o
   const [revokeTarget, setRevokeTarget] = useState<ServiceToken>();
   const [revealed, setRevealed] = useState<RevealedSecret>();
 
-  const toggleEnabled = useCallback(async (token: ServiceToken) => {
-    try {
-      await api.update(token.id, { enabled: !token.enabled });
-      addAlert(t(token.enabled ? "serviceTokenDisabled" : "serviceTokenEnabled", { name: token.name }), AlertVariant.success);
-      onChanged();
-    } catch (error) {
-      addError("serviceTokenSaveError", error);
-    }
-  }, [api, addAlert, addError, onChanged, t]);
+  const toggleEnabled = useCallback(
+    async (token: ServiceToken) => {
+      try {
+        await api.update(token.id, { enabled: !token.enabled });
+        addAlert(
+          t(token.enabled ? "serviceTokenDisabled" : "serviceTokenEnabled", { name: token.name }),
+          AlertVariant.success,
+        );
+        onChanged();
+      } catch (error) {
+        addError("serviceTokenSaveError", error);
+      }
+    },
+    [api, addAlert, addError, onChanged, t],
+  );
 
   const confirmRevoke = useCallback(async () => {
     if (!revokeTarget) return;
@@ -45,17 +51,30 @@ export function useTokenActions(onChanged: () => void, onRevoked: () => void = o
   const dialogs = (
     <>
       {rotateTarget && (
-        <RotateDialog token={rotateTarget} onClose={() => setRotateTarget(undefined)}
+        <RotateDialog
+          token={rotateTarget}
+          onClose={() => setRotateTarget(undefined)}
           onRotated={(rotated) => {
             setRotateTarget(undefined);
             onChanged();
-            setRevealed({ kind: "rotated", clientId: rotated.clientId, secret: rotated.clientSecret,
-              previousSecretExpiresAt: rotated.previousSecretExpiresAt });
-          }} />
+            setRevealed({
+              kind: "rotated",
+              clientId: rotated.clientId,
+              secret: rotated.clientSecret,
+              previousSecretExpiresAt: rotated.previousSecretExpiresAt,
+            });
+          }}
+        />
       )}
       {extendTarget && (
-        <ExtendDialog token={extendTarget} onClose={() => setExtendTarget(undefined)}
-          onExtended={() => { setExtendTarget(undefined); onChanged(); }} />
+        <ExtendDialog
+          token={extendTarget}
+          onClose={() => setExtendTarget(undefined)}
+          onExtended={() => {
+            setExtendTarget(undefined);
+            onChanged();
+          }}
+        />
       )}
       {revealed && <SecretDialog revealed={revealed} onClose={() => setRevealed(undefined)} />}
     </>
@@ -69,7 +88,12 @@ export function useTokenActions(onChanged: () => void, onRevoked: () => void = o
     setRevokeTarget,
     confirmRevoke,
     showSecret: (created: { clientId: string; clientSecret: string; expiresAt?: string }) =>
-      setRevealed({ kind: "created", clientId: created.clientId, secret: created.clientSecret, expiresAt: created.expiresAt }),
+      setRevealed({
+        kind: "created",
+        clientId: created.clientId,
+        secret: created.clientSecret,
+        expiresAt: created.expiresAt,
+      }),
     dialogs,
   };
 }

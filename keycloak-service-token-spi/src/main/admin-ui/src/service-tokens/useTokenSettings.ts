@@ -9,9 +9,13 @@ export function useTokenSettings(): TokenSettings | undefined {
   const [settings, setSettings] = useState<TokenSettings>();
   useEffect(() => {
     let current = true;
-    api.settings().then((loaded) => current && setSettings(loaded))
+    api
+      .settings()
+      .then((loaded) => current && setSettings(loaded))
       .catch((error) => current && addError("serviceTokenSettingsLoadError", error));
-    return () => { current = false; };
+    return () => {
+      current = false;
+    };
   }, [api, addError]);
   return settings;
 }
