@@ -3,7 +3,7 @@ package org.servicetokens.sidecar;
 import org.servicetokens.sidecar.config.ConfigException;
 import org.servicetokens.sidecar.config.ConfigLoader;
 import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.web.AccessLog;
+import org.servicetokens.sidecar.pipeline.AccessLog;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

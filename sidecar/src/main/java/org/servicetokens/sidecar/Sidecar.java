@@ -6,23 +6,26 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.servicetokens.sidecar.cache.SidecarCaches;
+import org.servicetokens.sidecar.config.ConfigException;
 import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.exchange.CircuitBreaker;
-import org.servicetokens.sidecar.exchange.KeycloakProbe;
-import org.servicetokens.sidecar.exchange.TokenExchanger;
-import org.servicetokens.sidecar.jwt.OidcProvider;
+import org.servicetokens.sidecar.endpoint.ManagementServer;
+import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
+import org.servicetokens.sidecar.http.ClientConnections;
+import org.servicetokens.sidecar.keycloak.CircuitBreaker;
+import org.servicetokens.sidecar.keycloak.KeycloakProbe;
+import org.servicetokens.sidecar.keycloak.OidcProvider;
+import org.servicetokens.sidecar.keycloak.TokenEndpoint;
+import org.servicetokens.sidecar.login.PendingLogins;
 import org.servicetokens.sidecar.metrics.SidecarMetrics;
 import org.servicetokens.sidecar.policy.Policy;
 import org.servicetokens.sidecar.policy.PolicyParser;
 import org.servicetokens.sidecar.revocation.ReplicatedRevocationCounter;
 import org.servicetokens.sidecar.revocation.RevocationStore;
 import org.servicetokens.sidecar.session.SessionServices;
-import org.servicetokens.sidecar.web.ClientConnections;
-import org.servicetokens.sidecar.web.ManagementServer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +56,7 @@ public final class Sidecar {
     List<String> problems = new ArrayList<>();
     Policy policy = PolicyParser.parse(config.policy.rules, problems);
     if (!problems.isEmpty()) {
-      return Future.failedFuture(new org.servicetokens.sidecar.config.ConfigException(problems));
+      return Future.failedFuture(new ConfigException(problems));
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
@@ -72,31 +75,34 @@ public final class Sidecar {
     SidecarMetrics metrics = new SidecarMetrics(registry);
     return SidecarCaches.start(vertx, config).compose(caches -> {
       OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
-      TokenExchanger exchanger = new TokenExchanger(vertx, provider, caches, config, metrics);
+      TokenEndpoint tokenEndpoint = new TokenEndpoint(vertx, provider, config, metrics);
+      ClientCredentialsGrants grants = new ClientCredentialsGrants(vertx, tokenEndpoint, caches, config, metrics);
       RevocationStore revocations = new RevocationStore(caches.revocations(), config.revocation.retention);
-      Shared shared = new Shared(config, policy, metrics, caches, provider, exchanger, revocations, new AtomicInteger(),
-          SessionServices.create(config, provider, caches, metrics), new ClientConnections(config.listen, metrics));
+      SessionServices sessions = SessionServices.create(config, tokenEndpoint, caches, metrics);
+      Shared shared = new Shared(config, policy, metrics, caches, provider, tokenEndpoint, grants, revocations,
+          new AtomicInteger(), sessions, new PendingLogins(sessions.cookies(), caches.loginCookieKey(), config.login.timeout),
+          new ClientConnections(config.listen, metrics));
       metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
-      metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> SidecarCaches.localSize(caches.exchanged()));
-      for (var cache : List.of(caches.exchanged(), caches.exchangeFailures(), caches.exchangeInflight(), caches.sessions(),
+      metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> SidecarCaches.localSize(caches.grantedTokens()));
+      for (var cache : List.of(caches.grantedTokens(), caches.grantRefusals(), caches.grantsInFlight(), caches.sessions(),
           caches.sessionSubjects(), caches.revocations(), caches.logoutJtis())) {
         metrics.gauge("sidecar.cache.entries", "Entries in this replica's copy of each shared cache", "cache",
             cache.getName(), () -> SidecarCaches.localSize(cache));
       }
       metrics.gauge("sidecar.exchange.waiting", "Exchanges waiting for a call to Keycloak beyond the rate",
-          () -> exchanger.admission().waiting());
-      metrics.gauge("sidecar.exchange.inflight", "Calls to Keycloak's token endpoint in flight", exchanger::callsInFlight);
+          () -> grants.admission().waiting());
+      metrics.gauge("sidecar.exchange.inflight", "Calls to Keycloak's token endpoint in flight", tokenEndpoint::callsInFlight);
       KeycloakProbe probe = new KeycloakProbe(vertx, provider.discoveryUrl(), config.keycloak.probeInterval,
-          config.keycloak.probeTimeout, config.keycloak.connectTimeout, exchanger.breaker());
-      exchanger.useProbe(probe);
+          config.keycloak.probeTimeout, config.keycloak.connectTimeout, tokenEndpoint.breaker());
+      tokenEndpoint.useProbe(probe);
       metrics.gauge("sidecar.keycloak.reachable", "1 when Keycloak answered the last probe", () -> probe.reachable() ? 1 : 0);
       metrics.gauge("sidecar.keycloak.breaker.open", "1 while new exchanges fail fast (breaker open or half-open)",
-          () -> exchanger.breaker().state() == CircuitBreaker.State.CLOSED ? 0 : 1);
+          () -> tokenEndpoint.breaker().state() == CircuitBreaker.State.CLOSED ? 0 : 1);
       metrics.gauge("sidecar.cluster.members", "Replicas in this replica's cluster view, itself included (1 when local)",
           caches::clusterSize);
       caches.revocations().addListener(new ReplicatedRevocationCounter(metrics));
       ManagementServer management = new ManagementServer(vertx, config.management, provider, caches, registry,
-          probe, exchanger.breaker());
+          probe, tokenEndpoint.breaker());
       probe.start();
       return provider.start()
           .compose(v -> vertx.deployVerticle(() -> new SidecarVerticle(shared),
@@ -129,8 +135,8 @@ public final class Sidecar {
     return shared.caches();
   }
 
-  public TokenExchanger exchanger() {
-    return shared.exchanger();
+  public ClientCredentialsGrants grants() {
+    return shared.grants();
   }
 
   public boolean ready() {
@@ -144,7 +150,7 @@ public final class Sidecar {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     management.close()
         .eventually(() -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
-        .eventually(() -> shared.exchanger().close())
+        .eventually(() -> shared.tokenEndpoint().close())
         .eventually(() -> shared.caches().close(vertx))
         .onComplete(ar -> vertx.close().onComplete(done));
     return done.future();

@@ -3,31 +3,39 @@ package org.servicetokens.sidecar;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.servicetokens.sidecar.authentication.AccessTokenCheck;
+import org.servicetokens.sidecar.authentication.AuthenticatorChain;
+import org.servicetokens.sidecar.authentication.BearerTokenAuthenticator;
+import org.servicetokens.sidecar.authentication.ServiceTokenAuthenticator;
+import org.servicetokens.sidecar.authentication.SessionCookieAuthenticator;
 import org.servicetokens.sidecar.credentials.Credential;
 import org.servicetokens.sidecar.credentials.CredentialExtractor;
 import org.servicetokens.sidecar.credentials.SessionCredentials;
+import org.servicetokens.sidecar.endpoint.BackchannelLogoutHandler;
+import org.servicetokens.sidecar.endpoint.IdentityEndpoint;
+import org.servicetokens.sidecar.endpoint.LogoutEndpoint;
+import org.servicetokens.sidecar.http.ClientConnections;
+import org.servicetokens.sidecar.http.StrictRequestDecoder;
 import org.servicetokens.sidecar.identity.IdentityHeaders;
 import org.servicetokens.sidecar.jwt.JwtVerifier;
+import org.servicetokens.sidecar.login.BrowserLogin;
+import org.servicetokens.sidecar.login.LoginCallback;
+import org.servicetokens.sidecar.pipeline.AccessLog;
+import org.servicetokens.sidecar.pipeline.Answers;
+import org.servicetokens.sidecar.pipeline.Refusals;
+import org.servicetokens.sidecar.pipeline.RequestContext;
+import org.servicetokens.sidecar.pipeline.RequestPipeline;
+import org.servicetokens.sidecar.pipeline.RequestScreen;
 import org.servicetokens.sidecar.policy.PathNormalizer;
-import org.servicetokens.sidecar.revocation.BackchannelLogoutHandler;
-import org.servicetokens.sidecar.session.SessionAuthenticator;
 import org.servicetokens.sidecar.session.SessionServices;
 import org.servicetokens.sidecar.upstream.UpstreamProxy;
-import org.servicetokens.sidecar.web.AccessLog;
-import org.servicetokens.sidecar.web.Answers;
-import org.servicetokens.sidecar.web.BrowserLogin;
-import org.servicetokens.sidecar.web.ClientConnections;
-import org.servicetokens.sidecar.web.Exchange;
-import org.servicetokens.sidecar.web.LoginCallback;
-import org.servicetokens.sidecar.web.LogoutEndpoint;
-import org.servicetokens.sidecar.web.RequestPipeline;
-import org.servicetokens.sidecar.web.RequestScreen;
-import org.servicetokens.sidecar.web.StrictRequestDecoder;
+import org.servicetokens.sidecar.util.SidecarPaths;
 
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,46 +67,46 @@ final class SidecarVerticle extends VerticleBase {
     IdentityHeaders identityHeaders = new IdentityHeaders(config);
     upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics(), identityHeaders);
     SessionServices sessions = shared.sessions();
-    BrowserLogin login = new BrowserLogin(shared.provider(), sessions.logins(), config);
+    BrowserLogin login = new BrowserLogin(shared.provider(), shared.logins(), config);
     SessionCredentials sessionCookie = request -> {
       String id = sessions.cookies().sessionId(request);
       return id == null ? null : new Credential.Session(id);
     };
-    RequestPipeline pipeline = new RequestPipeline(
-        new CredentialExtractor(config.credentials, sessionCookie),
-        shared.policy(),
-        identityHeaders,
-        verifier,
-        shared.exchanger(),
-        shared.revocations(),
-        upstream,
-        login,
-        config.app.clientId,
-        new SessionAuthenticator(verifier, sessions.store(), sessions.refresher(), shared.revocations(),
-            config.sessions.refreshBeforeExpiry.toSeconds()),
-        sessions.cookies());
-    LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), sessions.logins(), sessions.tokens(),
+    // The authentication extension point, chained in this one place: the first authenticator that recognises the
+    // request's credential decides.
+    AccessTokenCheck accessTokens = new AccessTokenCheck(verifier, shared.revocations());
+    AuthenticatorChain authenticators = new AuthenticatorChain(List.of(
+        new BearerTokenAuthenticator(accessTokens),
+        new ServiceTokenAuthenticator(shared.grants(), accessTokens),
+        new SessionCookieAuthenticator(accessTokens, sessions.store(), sessions.refresher(), shared.revocations(),
+            sessions.cookies(), config.sessions.refreshBeforeExpiry.toSeconds())));
+    CredentialExtractor extractor = new CredentialExtractor(config.credentials, sessionCookie);
+    Refusals refusals = new Refusals(login, config.app.clientId);
+    RequestPipeline pipeline = new RequestPipeline(extractor, authenticators, shared.policy(), identityHeaders,
+        upstream, refusals);
+    IdentityEndpoint identity = new IdentityEndpoint(extractor, authenticators, refusals);
+    LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), shared.logins(), sessions.tokens(),
         verifier, config.app.clientId, config.keycloak.leeway.toSeconds());
     LogoutEndpoint logoutPage = new LogoutEndpoint(shared.provider(), sessions.store(), sessions.cookies(), login, config);
     BackchannelLogoutHandler logout = new BackchannelLogoutHandler(verifier, shared.revocations(),
-        shared.caches().logoutJtis(), shared.exchanger(), shared.metrics(), config.app.clientId,
+        shared.caches().logoutJtis(), shared.grants(), shared.metrics(), config.app.clientId,
         config.revocation.maxTokenAge.toSeconds(), config.keycloak.leeway.toSeconds());
     AccessLog accessLog = new AccessLog(shared.metrics(), config.accessLog.enabled);
 
     Router router = Router.router(vertx);
     router.route().handler(accessLog::begin);
-    router.post("/.sidecar/backchannel-logout")
+    router.post(SidecarPaths.BACKCHANNEL_LOGOUT)
         .handler(BodyHandler.create(false).setBodyLimit(LOGOUT_BODY_LIMIT))
         .handler(logout);
-    router.get("/.sidecar/identity").handler(pipeline::identity);
-    router.get(BrowserLogin.CALLBACK_PATH).handler(callback);
-    router.get("/.sidecar/login").handler(login::explicit);
-    router.get(LogoutEndpoint.PATH).handler(logoutPage::confirm);
-    router.post(LogoutEndpoint.PATH)
+    router.get(SidecarPaths.IDENTITY).handler(identity::handle);
+    router.get(SidecarPaths.CALLBACK).handler(callback);
+    router.get(SidecarPaths.LOGIN).handler(login::explicit);
+    router.get(SidecarPaths.LOGOUT).handler(logoutPage::confirm);
+    router.post(SidecarPaths.LOGOUT)
         .handler(BodyHandler.create(false).setBodyLimit(LOGOUT_FORM_LIMIT))
         .handler(logoutPage::logout);
-    router.get(LogoutEndpoint.LOGGED_OUT_PATH).handler(logoutPage::loggedOut);
-    router.route("/.sidecar/*").handler(ctx -> {
+    router.get(SidecarPaths.LOGGED_OUT).handler(logoutPage::loggedOut);
+    router.route(SidecarPaths.ALL).handler(ctx -> {
       ctx.put(AccessLog.DECISION, "deny").put(AccessLog.REASON, "unknown_endpoint");
       Answers.refuse(ctx, 404, "not_found", "unknown_endpoint");
     });
@@ -152,20 +160,20 @@ final class SidecarVerticle extends VerticleBase {
   private static void dispatch(HttpServerRequest request, Router router, RequestPipeline pipeline,
                                AccessLog accessLog) {
     String raw = request.path();
-    boolean endpoint = raw != null && raw.startsWith(RequestPipeline.RESERVED_PREFIX)
-        && PathNormalizer.isAlreadyCanonical(raw.substring(RequestPipeline.RESERVED_PREFIX.length() - 1));
+    boolean endpoint = raw != null && raw.startsWith(SidecarPaths.PREFIX)
+        && PathNormalizer.isAlreadyCanonical(raw.substring(SidecarPaths.PREFIX.length() - 1));
     if (endpoint) {
       router.handle(request);
       return;
     }
-    Exchange exchange = accessLog.begin(request);
+    RequestContext context = accessLog.begin(request);
     try {
-      pipeline.handle(exchange);
+      pipeline.handle(context);
     } catch (RuntimeException e) {
       // Fail closed, and as JSON, like the router's error handler: nothing reached the upstream unanswered.
       LOG.log(Level.SEVERE, "unexpected failure in the request pipeline", e);
-      exchange.decided("error", "internal");
-      Answers.refuse(exchange, 500, "server_error", "internal");
+      context.decided("error", "internal");
+      Answers.refuse(context, 500, "server_error", "internal");
     }
   }
 

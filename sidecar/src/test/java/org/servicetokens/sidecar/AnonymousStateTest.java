@@ -12,7 +12,7 @@ import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.LogCapture;
 import org.servicetokens.sidecar.support.TestSecrets;
-import org.servicetokens.sidecar.web.AccessLog;
+import org.servicetokens.sidecar.pipeline.AccessLog;
 
 import java.net.URI;
 import java.net.URLDecoder;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.servicetokens.sidecar.config.ConfigLoader;
 import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.exchange.TokenExchanger;
+import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
@@ -89,14 +89,14 @@ class EventLoopBlockingTest {
     a.keycloak.clients.put("evict-bot", new FakeKeycloak.Client(TestSecrets.of("evict-bot"), "sub-evict", "e", List.of("demo-app")));
     assertEquals(200, a.http.get("/e", "KC-Access-Client-Id", "evict-bot", "KC-Access-Client-Secret", TestSecrets.of("evict-bot")).status());
     SlowRemovals slow = new SlowRemovals();
-    b.caches().exchanged().addListener(slow);
-    TokenExchanger exchanger = a.sidecar.exchanger();
+    b.caches().grantedTokens().addListener(slow);
+    ClientCredentialsGrants grants = a.sidecar.grants();
     Context context = a.sidecar.vertx().getOrCreateContext();
     Promise<Long> heldMs = Promise.promise();
     Promise<Long> doneMs = Promise.promise();
     context.runOnContext(v -> {
       long t0 = System.nanoTime();
-      exchanger.evict("evict-bot", TestSecrets.of("evict-bot")).onComplete(ar -> doneMs.complete((System.nanoTime() - t0) / 1_000_000));
+      grants.evict("evict-bot", TestSecrets.of("evict-bot")).onComplete(ar -> doneMs.complete((System.nanoTime() - t0) / 1_000_000));
       heldMs.complete((System.nanoTime() - t0) / 1_000_000);
     });
     long held = Http.await(heldMs.future());
@@ -104,7 +104,7 @@ class EventLoopBlockingTest {
     assertTrue(slow.seen.get() >= 1, "B saw the replicated removal");
     assertTrue(held < 200, "the event loop was held " + held + " ms (B takes 1 s to apply the removal)");
     assertTrue(done >= 900, "the removal completes once B applied it: " + done + " ms");
-    b.caches().exchanged().removeListener(slow);
+    b.caches().grantedTokens().removeListener(slow);
   }
 
   @Test

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.LogCapture;
-import org.servicetokens.sidecar.web.AccessLog;
+import org.servicetokens.sidecar.pipeline.AccessLog;
 
 import java.util.Base64;
 import java.util.List;

@@ -23,22 +23,21 @@ import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.Util;
+import org.servicetokens.sidecar.config.ClusterAddresses;
 import org.servicetokens.sidecar.config.SidecarConfig;
 
-import javax.crypto.SecretKey;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
+import javax.crypto.SecretKey;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The JGroups stack of a clustered sidecar, built in code rather than from XML so the encryption key never
@@ -61,18 +60,12 @@ import java.util.regex.Pattern;
  */
 public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
 
-  /** FD_SOCK2 listens on {@code cluster.port + FD_OFFSET} (all members must agree on the offset). */
-  public static final int FD_OFFSET = 100;
   private static final Logger LOG = Logger.getLogger(ClusterChannel.class.getName());
-  /** JGroups' symbolic bind addresses, accepted besides IP literals and host names. */
-  public static final Set<String> BIND_KEYWORDS = Set.of("SITE_LOCAL", "NON_LOOPBACK", "LOOPBACK", "GLOBAL", "LINK_LOCAL");
   /** v2: the ChaCha20-Poly1305 key; v1 keys (AES/ECB) are deliberately not derivable any more. */
   private static final String KEY_SALT = "servicetokens-sidecar-cluster/v2/";
   /** The JCA transformation (and key algorithm) of the AEAD; its nonce is 12 bytes (RFC 8439 §2.8). */
   static final String CIPHER = "ChaCha20-Poly1305";
   private static final int NONCE_BYTES = 12;
-  private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
-  private static final Pattern LOOPBACK_V6 = Pattern.compile("(0{0,4}:){2,7}0{0,3}1");
   private static final int KEY_ITERATIONS = 200_000;
 
   private final SidecarConfig.Cluster config;
@@ -117,7 +110,7 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
     List<Protocol> stack = new ArrayList<>();
     InetAddress bind = bindAddress(config.bindAddress);
     if (key == null && (!bind.isLoopbackAddress() || !config.dnsQuery.isEmpty()
-        || !config.members.stream().allMatch(m -> isLoopbackHost(parseMember(m).getHostString())))) {
+        || !config.members.stream().allMatch(m -> ClusterAddresses.isLoopbackHost(ClusterAddresses.parseMember(m).getHostString())))) {
       // Validation already refuses this; fail closed should anything bypass it.
       throw new IllegalStateException("cluster.secret is required for a cluster beyond loopback");
     }
@@ -133,7 +126,7 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
     if (config.dnsQuery.isEmpty()) {
       List<InetSocketAddress> hosts = new ArrayList<>();
       for (String member : config.members) {
-        InetSocketAddress m = parseMember(member);
+        InetSocketAddress m = ClusterAddresses.parseMember(member);
         hosts.add(new InetSocketAddress(m.getHostString(), m.getPort()));
       }
       stack.add(new TCPPING().initialHosts(hosts).portRange(0));
@@ -142,7 +135,7 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
     }
     stack.add(new MERGE3().setValue("min_interval", 5_000L).setValue("max_interval", 15_000L));
     // A killed replica's sockets close at once: FD_SOCK2 notices in milliseconds, FD_ALL3 catches hangs.
-    stack.add(new FD_SOCK2().setOffset(FD_OFFSET).setPortRange(0));
+    stack.add(new FD_SOCK2().setOffset(ClusterAddresses.FD_OFFSET).setPortRange(0));
     stack.add(new FD_ALL3().setValue("timeout", 10_000L).setValue("interval", 2_000L));
     stack.add(new VERIFY_SUSPECT2().setValue("timeout", 1_000L));
     if (key != null) {
@@ -172,37 +165,10 @@ public final class ClusterChannel extends AbstractJGroupsChannelConfigurator {
   /** Empty = SITE_LOCAL (a pod's or host's private address); a JGroups keyword, an IP literal or a host name. */
   static InetAddress bindAddress(String configured) throws Exception {
     String value = configured.isEmpty() ? "SITE_LOCAL" : configured;
-    if (BIND_KEYWORDS.contains(value)) {
+    if (ClusterAddresses.BIND_KEYWORDS.contains(value)) {
       return Util.getAddress(value, Util.getIpStackType());
     }
     return InetAddress.getByName(value);
-  }
-
-  /**
-   * Whether a configured host (bind address or member, without port) is certainly loopback, without a DNS
-   * lookup: {@code localhost}, {@code LOOPBACK}, an IPv4 literal in 127.0.0.0/8, or {@code ::1}.
-   */
-  public static boolean isLoopbackHost(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    return h.equalsIgnoreCase("localhost") || h.equals("LOOPBACK") || LOOPBACK_V4.matcher(h).matches()
-        || LOOPBACK_V6.matcher(h).matches();
-  }
-
-  /** {@code host:port} (IPv6 as {@code [::1]:7800}); validated by ConfigValidator first. */
-  public static InetSocketAddress parseMember(String member) {
-    int colon = member.lastIndexOf(':');
-    if (colon <= 0 || colon == member.length() - 1) {
-      throw new IllegalArgumentException("expected host:port");
-    }
-    String host = member.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port = Integer.parseInt(member.substring(colon + 1));
-    if (host.isEmpty() || port < 1 || port > 65535) {
-      throw new IllegalArgumentException("expected host:port");
-    }
-    return InetSocketAddress.createUnresolved(host, port);
   }
 
   /**

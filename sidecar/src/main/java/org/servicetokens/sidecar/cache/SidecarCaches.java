@@ -115,11 +115,13 @@ public final class SidecarCaches {
     return manager.getCache(name);
   }
 
-  public Cache<String, String> exchanged() {
+  /** Access tokens from client credentials grants, by client ID + secret hash (cache name kept for the metrics). */
+  public Cache<String, String> grantedTokens() {
     return exchanged;
   }
 
-  public Cache<String, String> exchangeFailures() {
+  /** Remembered refusals of client credentials grants (reason codes), by client ID + secret hash. */
+  public Cache<String, String> grantRefusals() {
     return exchangeFailures;
   }
 
@@ -131,7 +133,8 @@ public final class SidecarCaches {
     return logoutJtis;
   }
 
-  public Cache<String, String> exchangeInflight() {
+  /** Markers of grants in flight on some replica, for the cluster-wide single flight. */
+  public Cache<String, String> grantsInFlight() {
     return exchangeInflight;
   }
 

@@ -1,6 +1,5 @@
 package org.servicetokens.sidecar.config;
 
-import org.servicetokens.sidecar.cache.ClusterChannel;
 
 import java.util.List;
 import java.util.regex.Pattern;
@@ -39,14 +38,14 @@ final class ClusterValidation {
     if (!"A".equals(c.dnsRecordType) && !"SRV".equals(c.dnsRecordType)) {
       problems.add("cluster.dns-record-type: must be A or SRV");
     }
-    if (!c.bindAddress.isEmpty() && !ClusterChannel.BIND_KEYWORDS.contains(c.bindAddress)
+    if (!c.bindAddress.isEmpty() && !ClusterAddresses.BIND_KEYWORDS.contains(c.bindAddress)
         && !HOST.matcher(c.bindAddress).matches()) {
       problems.add("cluster.bind-address: must be an IP address, a host name or one of "
-          + String.join(", ", ClusterChannel.BIND_KEYWORDS.stream().sorted().toList()));
+          + String.join(", ", ClusterAddresses.BIND_KEYWORDS.stream().sorted().toList()));
     }
-    if (c.port < 1 || c.port > 65535 - ClusterChannel.FD_OFFSET) {
-      problems.add("cluster.port: must be between 1 and " + (65535 - ClusterChannel.FD_OFFSET)
-          + " (failure detection listens on port + " + ClusterChannel.FD_OFFSET + ")");
+    if (c.port < 1 || c.port > 65535 - ClusterAddresses.FD_OFFSET) {
+      problems.add("cluster.port: must be between 1 and " + (65535 - ClusterAddresses.FD_OFFSET)
+          + " (failure detection listens on port + " + ClusterAddresses.FD_OFFSET + ")");
     }
     if (c.secret == null || (!c.secret.isEmpty() && c.secret.length() < MIN_SECRET_LENGTH)) {
       problems.add("cluster.secret: must be at least " + MIN_SECRET_LENGTH + " characters (empty only on loopback)");
@@ -60,12 +59,12 @@ final class ClusterValidation {
 
   /** Transport and every static member certainly on this host (a DNS query never is). */
   private static boolean loopbackOnly(SidecarConfig.Cluster c) {
-    if (!c.dnsQuery.isEmpty() || c.bindAddress == null || !ClusterChannel.isLoopbackHost(c.bindAddress)) {
+    if (!c.dnsQuery.isEmpty() || c.bindAddress == null || !ClusterAddresses.isLoopbackHost(c.bindAddress)) {
       return false;
     }
     for (String member : c.members) {
       // A malformed member is reported on its own; it must not add a second, misleading problem here.
-      if (validMember(member) && !ClusterChannel.isLoopbackHost(member.substring(0, member.lastIndexOf(':')))) {
+      if (validMember(member) && !ClusterAddresses.isLoopbackHost(member.substring(0, member.lastIndexOf(':')))) {
         return false;
       }
     }
@@ -77,7 +76,7 @@ final class ClusterValidation {
       return false;
     }
     try {
-      String host = ClusterChannel.parseMember(member).getHostString();
+      String host = ClusterAddresses.parseMember(member).getHostString();
       int colon = member.lastIndexOf(':');
       return HOST.matcher(member.substring(0, colon)).matches() && !host.isEmpty();
     } catch (RuntimeException e) {

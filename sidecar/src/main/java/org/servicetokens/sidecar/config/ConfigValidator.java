@@ -1,6 +1,5 @@
 package org.servicetokens.sidecar.config;
 
-import org.servicetokens.sidecar.policy.PolicyParser;
 
 import java.net.URI;
 import java.time.Duration;
@@ -92,7 +91,10 @@ final class ConfigValidator {
     LoginValidation.validate(c, problems);
     LimitsValidation.validate(c, problems);
 
-    PolicyParser.parse(c.policy.rules, problems);
+    // The parts of the settings that packages above this one own (policy rules, login URLs) are checked there.
+    for (ConfigCheck check : ConfigCheck.installed()) {
+      check.check(c, problems);
+    }
 
     ClusterValidation.validate(c.cluster, problems);
   }

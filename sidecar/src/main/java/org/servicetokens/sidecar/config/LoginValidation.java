@@ -1,7 +1,5 @@
 package org.servicetokens.sidecar.config;
 
-import org.servicetokens.sidecar.session.ReturnUrl;
-import org.servicetokens.sidecar.session.SessionStore;
 
 import java.net.URI;
 import java.time.Duration;
@@ -28,8 +26,6 @@ final class LoginValidation {
     String after = c.login.postLogoutUrl == null ? "" : c.login.postLogoutUrl;
     if (!after.isEmpty() && !after.startsWith("/") && !absoluteHttp(after)) {
       problems.add("login.post-logout-url: must be empty, a path starting with '/', or an http(s) URL");
-    } else if (after.startsWith("/") && !after.equals(ReturnUrl.sanitize(after)) && !after.startsWith("/.sidecar/")) {
-      problems.add("login.post-logout-url: '" + after + "' is not a plain same-origin path");
     }
     if (c.sessions.refreshBeforeExpiry == null || c.sessions.refreshBeforeExpiry.isNegative()) {
       problems.add("sessions.refresh-before-expiry: must not be negative");
@@ -37,8 +33,8 @@ final class LoginValidation {
     if (c.sessions.maxEntries < 1) {
       problems.add("sessions.max-entries: must be at least 1");
     }
-    if (c.sessions.maxPerSubject < 1 || c.sessions.maxPerSubject > SessionStore.MAX_PER_SUBJECT_LIMIT) {
-      problems.add("sessions.max-per-subject: must be between 1 and " + SessionStore.MAX_PER_SUBJECT_LIMIT);
+    if (c.sessions.maxPerSubject < 1 || c.sessions.maxPerSubject > SidecarConfig.Sessions.MAX_PER_SUBJECT_LIMIT) {
+      problems.add("sessions.max-per-subject: must be between 1 and " + SidecarConfig.Sessions.MAX_PER_SUBJECT_LIMIT);
     }
   }
 

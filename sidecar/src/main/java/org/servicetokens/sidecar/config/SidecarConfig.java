@@ -24,7 +24,8 @@ public class SidecarConfig {
   public App app = new App();
   public Credentials credentials = new Credentials();
   public Headers headers = new Headers();
-  public Exchange exchange = new Exchange();
+  /** The client credentials grants of service tokens; the keys say {@code exchange.*}, as they always have. */
+  public ClientCredentials exchange = new ClientCredentials();
   public Tokens tokens = new Tokens();
   public Revocation revocation = new Revocation();
   public Cookies cookies = new Cookies();
@@ -133,7 +134,7 @@ public class SidecarConfig {
     public boolean basic = true;
   }
 
-  public static class Exchange {
+  public static class ClientCredentials {
     /** Cached exchanged JWTs are dropped this long before their exp. */
     public Duration refreshBeforeExpiry = Duration.ofSeconds(30);
     /** A failed exchange (wrong secret…) is remembered this long, so it cannot hammer Keycloak. */
@@ -141,9 +142,9 @@ public class SidecarConfig {
     public int maxEntries = 100_000;
     /** Seconds announced in Retry-After when Keycloak cannot be reached. */
     public Duration retryAfter = Duration.ofSeconds(5);
-    /** Connections to the token endpoint, for exchanges only (JWKS, discovery, refresh and the probe have their own). */
+    /** Connections to the token endpoint, for every grant (JWKS, discovery and the probe have their own). */
     public int poolSize = 16;
-    /** Exchanges waiting for one of those connections at most; more get 503 at once (not a Keycloak failure). */
+    /** Calls waiting for one of those connections at most; more get 503 at once (not a Keycloak failure). */
     public int poolMaxWaitQueue = 64;
     /**
      * Calls to Keycloak for credentials this replica has not seen succeed (a token bucket: this many per second,
@@ -193,6 +194,9 @@ public class SidecarConfig {
     public Duration refreshBeforeExpiry = Duration.ofSeconds(30);
     /** Browser sessions (plus pending logins) kept at most. */
     public int maxEntries = 100_000;
+    /** Highest accepted {@code sessions.max-per-subject}: keeps a subject's session index under ~70 KB. */
+    public static final int MAX_PER_SUBJECT_LIMIT = 1000;
+
     /** Browser sessions one subject may hold at once; a new login beyond it ends that subject's oldest session. */
     public int maxPerSubject = 20;
   }

@@ -2,6 +2,7 @@ package org.servicetokens.sidecar.jwt;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.servicetokens.sidecar.identity.AuthenticationFailure;
 import org.servicetokens.sidecar.identity.Identity;
 
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.Map;
 /**
  * Keycloak access-token claims → {@link Identity}. Optional claims may be absent (or JSON {@code null}); a claim
  * the sidecar reads that is present with another JSON type than Keycloak writes is refused with
- * {@link TokenRejected} reason {@code malformed_<claim>}, never guessed at: a string where a list belongs is not
+ * {@link AuthenticationFailure} reason {@code malformed_<claim>}, never guessed at: a string where a list belongs is not
  * a one-element list, a number is not a name. {@code sub} must be a non-empty string ({@code missing_subject}):
  * revocations name subjects, so a token without one could never be revoked.
  *
@@ -25,31 +26,31 @@ final class Claims {
   }
 
   /**
-   * @throws TokenRejected {@code missing_subject}, {@code missing_iat}, or {@code malformed_<claim>} for
+   * @throws AuthenticationFailure {@code missing_subject}, {@code missing_iat}, or {@code malformed_<claim>} for
    *     {@code sid}, {@code azp}, {@code client_id}, {@code service_token}, {@code preferred_username}, {@code email},
    *     {@code email_verified}, {@code realm_access}, {@code resource_access}, {@code roles}, {@code groups}
    */
   static Identity toIdentity(JsonObject c, String token) {
     if (!(c.getValue("sub") instanceof String subject) || subject.isEmpty()) {
-      throw new TokenRejected("missing_subject");
+      throw AuthenticationFailure.rejected("missing_subject");
     }
     // Revocations are "issued before T": a token that cannot say when it was issued cannot be ordered against them.
     if (!(c.getValue("iat") instanceof Number iat)) {
-      throw new TokenRejected("missing_iat");
+      throw AuthenticationFailure.rejected("missing_iat");
     }
     String sid = optionalString(c, "sid");
     String azp = optionalString(c, "azp");
     String clientIdClaim = optionalString(c, "client_id");
     JsonObject serviceToken = optionalObject(c, "service_token");
     if (serviceToken != null && !(serviceToken.getValue("id") instanceof String id && !id.isEmpty())) {
-      throw new TokenRejected("malformed_service_token");
+      throw AuthenticationFailure.rejected("malformed_service_token");
     }
     String tokenName = serviceToken == null ? null : optionalString(serviceToken, "name", "malformed_service_token");
     String username = optionalString(c, "preferred_username");
     String email = optionalString(c, "email");
     Object verified = c.getValue("email_verified");
     if (verified != null && !(verified instanceof Boolean)) {
-      throw new TokenRejected("malformed_email_verified");
+      throw AuthenticationFailure.rejected("malformed_email_verified");
     }
     JsonObject realm = optionalObject(c, "realm_access");
     List<String> roles = realm == null ? List.of() : strings(realm.getValue("roles"), "malformed_roles");
@@ -58,7 +59,7 @@ final class Claims {
     if (resourceAccess != null) {
       for (String client : resourceAccess.fieldNames()) {
         if (!(resourceAccess.getValue(client) instanceof JsonObject entry)) {
-          throw new TokenRejected("malformed_resource_access");
+          throw AuthenticationFailure.rejected("malformed_resource_access");
         }
         clientRoles.put(client, strings(entry.getValue("roles"), "malformed_roles"));
       }
@@ -100,7 +101,7 @@ final class Claims {
   private static String optionalString(JsonObject o, String key, String reason) {
     Object v = o.getValue(key);
     if (v != null && !(v instanceof String)) {
-      throw new TokenRejected(reason);
+      throw AuthenticationFailure.rejected(reason);
     }
     return (String) v;
   }
@@ -108,7 +109,7 @@ final class Claims {
   private static JsonObject optionalObject(JsonObject o, String key) {
     Object v = o.getValue(key);
     if (v != null && !(v instanceof JsonObject)) {
-      throw new TokenRejected("malformed_" + key);
+      throw AuthenticationFailure.rejected("malformed_" + key);
     }
     return (JsonObject) v;
   }
@@ -119,12 +120,12 @@ final class Claims {
       return List.of();
     }
     if (!(v instanceof JsonArray a)) {
-      throw new TokenRejected(reason);
+      throw AuthenticationFailure.rejected(reason);
     }
     List<String> out = new ArrayList<>(a.size());
     for (Object o : a) {
       if (!(o instanceof String s)) {
-        throw new TokenRejected(reason);
+        throw AuthenticationFailure.rejected(reason);
       }
       out.add(s);
     }

@@ -11,7 +11,10 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import org.servicetokens.sidecar.identity.AuthenticationFailure;
 import org.servicetokens.sidecar.identity.Identity;
+import org.servicetokens.sidecar.keycloak.KeySet;
+import org.servicetokens.sidecar.keycloak.OidcProvider;
 import org.servicetokens.sidecar.util.Contexts;
 
 import java.util.Base64;
@@ -76,7 +79,7 @@ public final class JwtVerifier {
   }
 
   /**
-   * A verified access token's identity, or a failed future with {@link TokenRejected}. Besides signature, issuer,
+   * A verified access token's identity, or a failed future with {@link AuthenticationFailure}. Besides signature, issuer,
    * audience and times: JOSE {@code typ} {@code JWT}/{@code at+jwt}, payload {@code typ} {@code Bearer} (reason
    * {@code not_an_access_token} otherwise: ID, logout and refresh tokens), no {@code events} claim, and the claims
    * {@link Claims} requires ({@code missing_subject}, {@code missing_iat}, {@code malformed_<claim>}).
@@ -98,17 +101,17 @@ public final class JwtVerifier {
       // An ID token for this app would otherwise pass (aud = app), so only "Bearer" is accepted: Keycloak writes it
       // into every access token ("bearer" when a client asks for lower-case token types).
       if (!(claims.getValue("typ") instanceof String t && t.equalsIgnoreCase("Bearer"))) {
-        throw new TokenRejected("not_an_access_token");
+        throw AuthenticationFailure.rejected("not_an_access_token");
       }
       if (claims.containsKey("events")) {
         // A back-channel logout token is signed by the same key: never let it pass as an access token.
-        throw new TokenRejected("not_an_access_token");
+        throw AuthenticationFailure.rejected("not_an_access_token");
       }
       long at = System.currentTimeMillis() / 1000;
       checkTimes(claims, at, true);
       if (((Number) claims.getValue("exp")).longValue() - at > maxRemainingSeconds) {
         // A revocation written now would expire (revocation.retention) while this token is still valid: fail closed.
-        throw new TokenRejected("token_outlives_revocation");
+        throw AuthenticationFailure.rejected("token_outlives_revocation");
       }
       checkAudience(claims);
       Identity identity = Claims.toIdentity(claims, token);
@@ -131,17 +134,17 @@ public final class JwtVerifier {
     JsonObject claims;
     try {
       if (token.length() > MAX_TOKEN_LENGTH) {
-        throw new TokenRejected("token_too_large");
+        throw AuthenticationFailure.rejected("token_too_large");
       }
       String[] parts = token.split("\\.", -1);
       if (parts.length != 3 || !isBase64Url(parts[0]) || !isBase64Url(parts[1]) || !isBase64Url(parts[2])) {
-        throw new TokenRejected("malformed_token");
+        throw AuthenticationFailure.rejected("malformed_token");
       }
       header = json(parts[0]);
       checkHeader(header, allowedTypes);
       claims = json(parts[1]);
       if (!(claims.getValue("iss") instanceof String iss) || !iss.equals(issuer)) {
-        throw new TokenRejected("wrong_issuer");
+        throw AuthenticationFailure.rejected("wrong_issuer");
       }
       // JWTAuth casts these itself and would throw on a string: reject wrong types before it sees them. A number
       // past the range of a long (BigInteger) would wrap around in longValue(), so it is malformed too.
@@ -149,27 +152,27 @@ public final class JwtVerifier {
         Object v = claims.getValue(t);
         if (v != null && !(v instanceof Integer || v instanceof Long
             || v instanceof Double d && Double.isFinite(d) && Math.abs(d) < 1e15)) {
-          throw new TokenRejected("malformed_" + t);
+          throw AuthenticationFailure.rejected("malformed_" + t);
         }
       }
       Object aud = claims.getValue("aud");
       if (aud != null && !(aud instanceof String)
           && !(aud instanceof JsonArray a && a.stream().allMatch(String.class::isInstance))) {
-        throw new TokenRejected("malformed_aud");
+        throw AuthenticationFailure.rejected("malformed_aud");
       }
-    } catch (TokenRejected e) {
+    } catch (AuthenticationFailure e) {
       return Future.failedFuture(e);
     }
     KeySet keys = provider.keys();
     if (keys == null) {
-      return Future.failedFuture(new TokenRejected("keys_unavailable", true));
+      return Future.failedFuture(AuthenticationFailure.unavailable("keys_unavailable", 5));
     }
     String kid = header.getString("kid");
     if (kid != null && !keys.kids().contains(kid)) {
       Context ctx = vertx.getOrCreateContext();
       return Contexts.on(ctx, provider.refetchForUnknownKid().otherwise(keys)).compose(fresh -> {
         if (fresh == null || !fresh.kids().contains(kid)) {
-          return Future.failedFuture(new TokenRejected("unknown_kid"));
+          return Future.failedFuture(AuthenticationFailure.rejected("unknown_kid"));
         }
         return checkSignature(token, fresh, claims);
       });
@@ -192,26 +195,26 @@ public final class JwtVerifier {
       result = Future.failedFuture(e);
     }
     return result.transform(ar -> ar.succeeded() ? Future.succeededFuture(claims)
-        : Future.failedFuture(new TokenRejected("invalid_signature")));
+        : Future.failedFuture(AuthenticationFailure.rejected("invalid_signature")));
   }
 
   private static void checkHeader(JsonObject header, Set<String> allowedTypes) {
     Object alg = header.getValue("alg");
     if (!(alg instanceof String a) || !KeySet.ALGORITHMS.contains(a)) {
-      throw new TokenRejected("unsupported_algorithm");
+      throw AuthenticationFailure.rejected("unsupported_algorithm");
     }
     for (String h : FORBIDDEN_HEADERS) {
       if (header.containsKey(h)) {
-        throw new TokenRejected("forbidden_header_" + h);
+        throw AuthenticationFailure.rejected("forbidden_header_" + h);
       }
     }
     if (header.containsKey("kid") && !(header.getValue("kid") instanceof String)) {
-      throw new TokenRejected("malformed_kid");
+      throw AuthenticationFailure.rejected("malformed_kid");
     }
     // Required: Keycloak types every token it signs, and the type is what keeps its kinds of tokens apart.
     Object typ = header.getValue("typ");
     if (!(typ instanceof String t) || !allowedTypes.contains(t.toLowerCase(Locale.ROOT))) {
-      throw new TokenRejected("wrong_token_type");
+      throw AuthenticationFailure.rejected("wrong_token_type");
     }
   }
 
@@ -220,18 +223,18 @@ public final class JwtVerifier {
     Object exp = claims.getValue("exp");
     if (!(exp instanceof Number e)) {
       if (requireExp) {
-        throw new TokenRejected(exp == null ? "missing_exp" : "malformed_exp");
+        throw AuthenticationFailure.rejected(exp == null ? "missing_exp" : "malformed_exp");
       }
     } else if (now > e.longValue() + leeway) {
-      throw new TokenRejected("expired");
+      throw AuthenticationFailure.rejected("expired");
     }
     Object nbf = claims.getValue("nbf");
     if (nbf != null && (!(nbf instanceof Number n) || n.longValue() > now + leeway)) {
-      throw new TokenRejected("not_yet_valid");
+      throw AuthenticationFailure.rejected("not_yet_valid");
     }
     Object iat = claims.getValue("iat");
     if (iat != null && (!(iat instanceof Number i) || i.longValue() > now + leeway)) {
-      throw new TokenRejected("issued_in_future");
+      throw AuthenticationFailure.rejected("issued_in_future");
     }
   }
 
@@ -240,7 +243,7 @@ public final class JwtVerifier {
     boolean ok = aud instanceof String s ? s.equals(audience)
         : aud instanceof JsonArray a && a.contains(audience);
     if (!ok && !audience.equals(claims.getValue("azp"))) {
-      throw new TokenRejected("wrong_audience");
+      throw AuthenticationFailure.rejected("wrong_audience");
     }
   }
 
@@ -281,13 +284,13 @@ public final class JwtVerifier {
     try {
       Object parsed = STRICT.readValue(B64URL.decode(segment), Object.class);
       if (!(parsed instanceof Map)) {
-        throw new TokenRejected("malformed_token");
+        throw AuthenticationFailure.rejected("malformed_token");
       }
       return new JsonObject((Map<String, Object>) parsed);
-    } catch (TokenRejected e) {
+    } catch (AuthenticationFailure e) {
       throw e;
     } catch (Exception e) {
-      throw new TokenRejected("malformed_token");
+      throw AuthenticationFailure.rejected("malformed_token");
     }
   }
 }

@@ -51,7 +51,7 @@ public final class SidecarMetrics {
   }
 
   /** Calls made to Keycloak's token endpoint: success, rejected (4xx), unavailable (5xx, timeout, reset). */
-  public void exchangeCall(String outcome) {
+  public void grantCall(String outcome) {
     counter("sidecar.exchange.calls", "client_credentials calls to Keycloak", "outcome", outcome, null, null).increment();
   }
 
@@ -59,13 +59,13 @@ public final class SidecarMetrics {
    * Exchanges answered without a call to Keycloak: client_rate_limited, exchange_rate_limited (429),
    * keycloak_unreachable (the probe knows), breaker_open, pool_busy (503).
    */
-  public void exchangeRefused(String reason) {
+  public void grantRefused(String reason) {
     counter("sidecar.exchange.refused", "Exchanges answered without calling Keycloak", "reason", reason, null, null)
         .increment();
   }
 
   /** Exchange cache lookups: hit, miss, negative (a remembered failure). */
-  public void exchangeCache(String result) {
+  public void grantCache(String result) {
     counter("sidecar.exchange.cache", "Exchanged-token cache lookups", "result", result, null, null).increment();
   }
 

@@ -1,7 +1,7 @@
 package org.servicetokens.sidecar.revocation;
 
 import io.vertx.core.json.JsonObject;
-import org.servicetokens.sidecar.exchange.TokenExchanger;
+import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
 
 import java.util.logging.Logger;
 
@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  * pass between the two steps with a revoked token), then the cached exchanges (and remembered refusals) that must
  * be done afresh. Blocking when clustered: call it off the event loop.
  */
-final class ServiceTokenChanges {
+public final class ServiceTokenChanges {
 
   private static final Logger LOG = Logger.getLogger(ServiceTokenChanges.class.getName());
 
@@ -21,10 +21,10 @@ final class ServiceTokenChanges {
    * @param notice the provider's {@code service_token} claim, or null for a plain logout token (Keycloak's own):
    *               then every token of {@code sub} issued before {@code iat} is revoked
    */
-  static void apply(String sub, long iat, ServiceTokenNotice notice, RevocationStore revocations, TokenExchanger exchanger) {
+  public static void apply(String sub, long iat, ServiceTokenNotice notice, RevocationStore revocations, ClientCredentialsGrants grants) {
     if (notice == null) {
       revocations.revokeSubject(sub, iat);
-      int dropped = exchanger.dropSubject(sub, claims -> true);
+      int dropped = grants.dropSubject(sub, claims -> true);
       LOG.info("revoked subject " + sub + " before " + iat + "; dropped " + dropped + " cached exchange(s)");
       return;
     }
@@ -33,7 +33,7 @@ final class ServiceTokenChanges {
       case SECRET -> {
         revocations.revokeSecrets(sub, notice.secrets(), notice.cutoff());
         // Cached exchanges of the current secret stay: only those minted with a retired one (or naming none) go.
-        dropped = exchanger.dropSubject(sub, claims -> {
+        dropped = grants.dropSubject(sub, claims -> {
           String secret = secretOf(claims);
           return secret == null || notice.secrets().contains(secret);
         });
@@ -41,20 +41,20 @@ final class ServiceTokenChanges {
             + " cached exchange(s)");
       }
       case NONE -> {
-        dropped = exchanger.dropSubject(sub, claims -> true);
+        dropped = grants.dropSubject(sub, claims -> true);
         LOG.info("service token of subject " + sub + " changed; dropped " + dropped + " cached exchange(s)");
       }
       default -> {
         revocations.revokeSubject(sub, notice.cutoff());
         revocations.revokeSecrets(sub, notice.secrets(), notice.cutoff());
-        dropped = exchanger.dropSubject(sub, claims -> true);
+        dropped = grants.dropSubject(sub, claims -> true);
         LOG.info("revoked every token of subject " + sub + " (before " + notice.cutoff() + " and secrets "
             + notice.secrets() + "); dropped " + dropped + " cached exchange(s)");
       }
     }
     // A refusal remembered before the change (disabled, expired, not yet allowed) may not hold any more.
     if (notice.clientId() != null) {
-      exchanger.dropFailures(notice.clientId());
+      grants.dropFailures(notice.clientId());
     }
   }
 

@@ -1,13 +1,15 @@
 package org.servicetokens.sidecar.session;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import org.servicetokens.sidecar.util.Hashing;
+
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Sessions are replicated to every sidecar of a cluster, so they are stored encrypted under a key only the
@@ -24,7 +26,7 @@ final class SessionCipher {
 
   /** The cache key of a session id: not the id itself, and not the encryption key. */
   static String cacheKey(String sessionId) {
-    return "s:" + HexFormat.of().formatHex(Pkce.sha256(("sidecar-session-id|" + sessionId).getBytes(StandardCharsets.US_ASCII)));
+    return "s:" + HexFormat.of().formatHex(Hashing.sha256(("sidecar-session-id|" + sessionId).getBytes(StandardCharsets.US_ASCII)));
   }
 
   static String encrypt(String sessionId, String plaintext) {
@@ -58,7 +60,7 @@ final class SessionCipher {
   }
 
   private static Cipher cipher(int mode, String sessionId, byte[] iv) throws GeneralSecurityException {
-    byte[] key = Pkce.sha256(("sidecar-session-key|" + sessionId).getBytes(StandardCharsets.US_ASCII));
+    byte[] key = Hashing.sha256(("sidecar-session-key|" + sessionId).getBytes(StandardCharsets.US_ASCII));
     Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
     cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
     cipher.updateAAD(cacheKey(sessionId).getBytes(StandardCharsets.US_ASCII));

@@ -1,6 +1,7 @@
 package org.servicetokens.sidecar.session;
 
 import io.vertx.core.http.HttpServerRequest;
+import org.servicetokens.sidecar.util.RandomTokens;
 
 import java.time.Duration;
 
@@ -47,7 +48,7 @@ public final class SessionCookies {
     return build(name, "", Duration.ZERO);
   }
 
-  String build(String name, String value, Duration maxAge) {
+  public String build(String name, String value, Duration maxAge) {
     StringBuilder sb = new StringBuilder(128).append(name).append('=').append(value).append("; Path=/");
     if (maxAge != null) {
       sb.append("; Max-Age=").append(maxAge.toSeconds());
@@ -82,6 +83,6 @@ public final class SessionCookies {
         found = pair.substring(eq + 1).trim();
       }
     }
-    return Pkce.isToken(found) ? found : null;
+    return RandomTokens.isToken(found) ? found : null;
   }
 }

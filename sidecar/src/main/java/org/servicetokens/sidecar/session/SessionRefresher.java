@@ -4,7 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import org.servicetokens.sidecar.jwt.TokenRejected;
+import org.servicetokens.sidecar.identity.AuthenticationFailure;
+import org.servicetokens.sidecar.keycloak.TokenEndpoint;
 import org.servicetokens.sidecar.metrics.SidecarMetrics;
 import org.servicetokens.sidecar.util.Contexts;
 
@@ -22,12 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SessionRefresher {
 
   private final SessionStore store;
-  private final KeycloakTokens tokens;
+  private final TokenEndpoint tokens;
   private final Map<String, Future<SessionRecord>> inflight = new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
   private final SidecarMetrics metrics;
 
-  public SessionRefresher(SessionStore store, KeycloakTokens tokens, SidecarMetrics metrics) {
+  public SessionRefresher(SessionStore store, TokenEndpoint tokens, SidecarMetrics metrics) {
     this.store = store;
     this.tokens = tokens;
     this.metrics = metrics;
@@ -39,7 +40,7 @@ public final class SessionRefresher {
   }
 
   /**
-   * A fresher record than {@code seen}. Fails with {@link TokenRejected}: {@code session_ended} when Keycloak
+   * A fresher record than {@code seen}. Fails with {@link AuthenticationFailure}: {@code session_ended} when Keycloak
    * refused (the record is deleted), {@code unavailable} when Keycloak could not be asked (the record is kept).
    */
   public Future<SessionRecord> refresh(String sessionId, SessionRecord seen) {
@@ -63,7 +64,7 @@ public final class SessionRefresher {
   private Future<SessionRecord> doRefresh(String sessionId, SessionRecord seen) {
     return store.load(sessionId).compose(current -> {
       if (current == null) {
-        return Future.failedFuture(new TokenRejected("session_expired"));
+        return Future.failedFuture(AuthenticationFailure.rejected("session_expired"));
       }
       if (current.accessExpiresAt() > seen.accessExpiresAt()) {
         return Future.succeededFuture(current); // another request or replica refreshed meanwhile
@@ -71,22 +72,22 @@ public final class SessionRefresher {
       calls.incrementAndGet();
       return tokens.refresh(current.refreshToken()).transform(ar -> {
         metrics.sessionRefresh(ar.succeeded() ? "success"
-            : ar.cause() instanceof TokenRejected r && r.unavailable() ? "unavailable" : "rejected");
+            : ar.cause() instanceof AuthenticationFailure r && r.unavailable() ? "unavailable" : "rejected");
         if (ar.succeeded()) {
-          KeycloakTokens.Grant g = ar.result();
+          TokenEndpoint.Grant g = ar.result();
           long now = System.currentTimeMillis() / 1000;
           SessionRecord next = current.refreshed(g.accessToken(), g.refreshToken(), g.idToken(), now + g.expiresIn(),
               g.refreshExpiresIn() > 0 ? now + g.refreshExpiresIn() : 0);
           return store.save(sessionId, next).map(next);
         }
-        if (ar.cause() instanceof TokenRejected r && r.unavailable()) {
+        if (ar.cause() instanceof AuthenticationFailure r && r.unavailable()) {
           return Future.failedFuture(r);
         }
         return store.load(sessionId).compose(again -> {
           if (again != null && !again.refreshToken().equals(current.refreshToken())) {
             return Future.succeededFuture(again);
           }
-          return store.delete(sessionId).transform(v -> Future.failedFuture(new TokenRejected("session_ended")));
+          return store.delete(sessionId).transform(v -> Future.failedFuture(AuthenticationFailure.rejected("session_ended")));
         });
       });
     });

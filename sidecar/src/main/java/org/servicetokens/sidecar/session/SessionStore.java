@@ -5,7 +5,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.infinispan.Cache;
-import org.servicetokens.sidecar.jwt.TokenRejected;
+import org.servicetokens.sidecar.identity.AuthenticationFailure;
+import org.servicetokens.sidecar.util.Hashing;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,8 +37,6 @@ public final class SessionStore {
   /** Kept a little past the refresh token's end, so a last refresh attempt finds the record and ends it cleanly. */
   private static final long SLACK_SECONDS = 60;
 
-  /** Highest accepted {@code sessions.max-per-subject}: keeps an index value under ~70 KB. */
-  public static final int MAX_PER_SUBJECT_LIMIT = 1000;
   /** Compare-and-set attempts on a subject's index before the login is refused as temporarily unavailable. */
   private static final int MAX_INDEX_ATTEMPTS = 16;
 
@@ -48,7 +47,7 @@ public final class SessionStore {
   /**
    * @param cache         the sessions cache (sealed records under {@link SessionCipher#cacheKey})
    * @param subjects      the per-subject index cache (subject hash to session cache keys, oldest first)
-   * @param maxPerSubject sessions one subject may hold at once, 1 to {@value #MAX_PER_SUBJECT_LIMIT}
+   * @param maxPerSubject sessions one subject may hold at once, 1 to {@value SidecarConfig.Sessions#MAX_PER_SUBJECT_LIMIT}
    */
   public SessionStore(Cache<String, String> cache, Cache<String, String> subjects, int maxPerSubject) {
     this.cache = cache;
@@ -58,13 +57,13 @@ public final class SessionStore {
 
   /**
    * Stores a new session and counts it against its subject; when the subject then holds more than
-   * {@code maxPerSubject} sessions its oldest ones are deleted. Fails with {@link TokenRejected}
+   * {@code maxPerSubject} sessions its oldest ones are deleted. Fails with {@link AuthenticationFailure}
    * {@code missing_subject} for a record without subject, and with an unavailable {@code session_index_busy}
    * (the new session removed again) when the subject's index kept changing under us.
    */
   public Future<Void> create(String sessionId, SessionRecord session) {
     if (session.subject() == null) {
-      return Future.failedFuture(new TokenRejected("missing_subject"));
+      return Future.failedFuture(AuthenticationFailure.rejected("missing_subject"));
     }
     String sessionKey = SessionCipher.cacheKey(sessionId);
     String indexKey = hash("sidecar-subject|" + session.subject());
@@ -99,7 +98,7 @@ public final class SessionStore {
         }
         return attempt < MAX_INDEX_ATTEMPTS
             ? register(indexKey, sessionKey, attempt + 1)
-            : Future.failedFuture(new TokenRejected("session_index_busy", true));
+            : Future.failedFuture(AuthenticationFailure.unavailable("session_index_busy", 5));
       });
     }));
   }
@@ -154,7 +153,7 @@ public final class SessionStore {
   }
 
   static String hash(String value) {
-    return HexFormat.of().formatHex(Pkce.sha256(value.getBytes(StandardCharsets.US_ASCII)));
+    return HexFormat.of().formatHex(Hashing.sha256(value.getBytes(StandardCharsets.US_ASCII)));
   }
 
   private static <T> Future<T> on(CompletionStage<T> stage) {

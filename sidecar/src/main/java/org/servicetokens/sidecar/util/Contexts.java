@@ -5,7 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
 /**
- * Shared services (JWKS source, token exchanger) complete their futures on whatever event loop did the I/O.
+ * Shared services (JWKS source, token grants) complete their futures on whatever event loop did the I/O.
  * A request must continue on its own verticle's event loop (its verifier, its proxy client, its response):
  * this hops the completion back there.
  */

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.servicetokens.sidecar.revocation.BackchannelLogoutHandler;
+import org.servicetokens.sidecar.endpoint.BackchannelLogoutHandler;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.TestKey;
 import org.servicetokens.sidecar.support.TestSecrets;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.Signature;
 import java.util.Base64;
@@ -20,6 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Makes the credentials a corpus case asks for: JWTs from a spec (base claims, overrides, header, how to sign,

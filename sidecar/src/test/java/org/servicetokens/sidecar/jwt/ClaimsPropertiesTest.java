@@ -3,6 +3,7 @@ package org.servicetokens.sidecar.jwt;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.servicetokens.sidecar.identity.AuthenticationFailure;
 import org.servicetokens.sidecar.identity.Identity;
 import org.servicetokens.sidecar.support.Property;
 
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Property: for every claim set that passed the verifier's own checks before it ({@code exp} a number,
  * {@code iat} and {@code nbf} numbers when present), reading it either gives an {@link Identity} or a
- * {@link TokenRejected}, never another exception; and the identity is a service only with the service claims
+ * {@link AuthenticationFailure}, never another exception; and the identity is a service only with the service claims
  * Keycloak guarantees: a {@code service_token} object with a non-empty string {@code id}, or a {@code client_id}
  * claim equal to {@code azp}. A name ({@code preferred_username}) never makes a service.
  */
@@ -44,7 +45,7 @@ class ClaimsPropertiesTest {
           Identity id;
           try {
             id = Claims.toIdentity(c, "token");
-          } catch (TokenRejected e) {
+          } catch (AuthenticationFailure e) {
             return;
           } catch (RuntimeException e) {
             fail("threw " + e);

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.servicetokens.sidecar.endpoint.BackchannelLogoutHandler;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.Property;

@@ -1,6 +1,7 @@
 package org.servicetokens.sidecar.session;
 
 import org.junit.jupiter.api.Test;
+import org.servicetokens.sidecar.util.RandomTokens;
 
 import java.util.Base64;
 
@@ -14,14 +15,14 @@ class SessionCipherTest {
 
   @Test
   void sealedUnderTheSessionIdAndFiledUnderADifferentHash() {
-    String id = Pkce.randomToken();
+    String id = RandomTokens.next();
     String json = "{\"rt\":\"refresh-token-value\"}";
     String sealed = SessionCipher.encrypt(id, json);
     assertFalse(sealed.contains("refresh-token-value"));
     assertFalse(SessionCipher.cacheKey(id).contains(id));
     assertEquals(json, SessionCipher.decrypt(id, sealed));
     assertNotEquals(sealed, SessionCipher.encrypt(id, json), "a fresh IV every time");
-    assertNull(SessionCipher.decrypt(Pkce.randomToken(), sealed), "another id cannot open it");
+    assertNull(SessionCipher.decrypt(RandomTokens.next(), sealed), "another id cannot open it");
     byte[] bytes = Base64.getDecoder().decode(sealed);
     bytes[bytes.length - 1] ^= 1;
     assertNull(SessionCipher.decrypt(id, Base64.getEncoder().encodeToString(bytes)), "tampering is detected");

@@ -1,6 +1,7 @@
 package org.servicetokens.sidecar.session;
 
 import org.junit.jupiter.api.Test;
+import org.servicetokens.sidecar.util.RandomTokens;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionCookiesTest {
 
-  private final String id = Pkce.randomToken();
+  private final String id = RandomTokens.next();
 
   @Test
   void secureCookiesCarryEveryFlagAndTheHostPrefix() {
@@ -46,7 +47,7 @@ class SessionCookiesTest {
     assertEquals(id, SessionCookies.read(List.of("a=1; __Host-sidecar=" + id + "; b=2"), "__Host-sidecar"));
     assertEquals(id, SessionCookies.read(List.of("a=1", "__Host-sidecar=" + id), "__Host-sidecar"));
     assertNull(SessionCookies.read(List.of("sidecar=" + id), "__Host-sidecar"), "an unprefixed cookie is not ours when secure");
-    assertNull(SessionCookies.read(List.of("__Host-sidecar=" + id + "; __Host-sidecar=" + Pkce.randomToken()), "__Host-sidecar"),
+    assertNull(SessionCookies.read(List.of("__Host-sidecar=" + id + "; __Host-sidecar=" + RandomTokens.next()), "__Host-sidecar"),
         "two values (one planted) are ambiguous");
     assertNull(SessionCookies.read(List.of("__Host-sidecar=short"), "__Host-sidecar"));
     assertNull(SessionCookies.read(List.of("__Host-sidecar-login=" + id), "__Host-sidecar"), "no prefix matching");

@@ -203,7 +203,7 @@ public final class FakeKeycloak {
       login = codes.remove(String.valueOf(form.get("code")));
       String verifier = form.get("code_verifier");
       if (login == null || verifier == null || !login.redirectUri().equals(form.get("redirect_uri"))
-          || !login.challenge().equals(org.servicetokens.sidecar.session.Pkce.challenge(verifier))) {
+          || !login.challenge().equals(org.servicetokens.sidecar.login.Pkce.challenge(verifier))) {
         error(req, 400, "invalid_grant");
         return;
       }

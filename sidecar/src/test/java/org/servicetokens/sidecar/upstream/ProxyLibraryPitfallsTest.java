@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Pins down the vertx-http-proxy 5.0.7 traps the sidecar is built around (interceptors skipped on WebSocket upgrades; a body lost across an async step), on a bare proxy.
- * The sidecar's own behaviour is asserted in ProxyTest (WebSocket headers) and ExchangeTest/ProxyTest (bodies
+ * The sidecar's own behaviour is asserted in ProxyTest (WebSocket headers) and ClientCredentialsGrantTest/ProxyTest (bodies
  * across asynchronous steps).
  */
 class ProxyLibraryPitfallsTest {
@@ -50,7 +50,7 @@ class ProxyLibraryPitfallsTest {
   }
 
   @Test
-  void pitfall6_interceptorWithoutWebSocketFlagIsSkippedOnUpgrades() {
+  void interceptorWithoutWebSocketFlagIsSkippedOnUpgrades() {
     HttpClient client = vertx.createHttpClient();
     HttpProxy proxy = HttpProxy.reverseProxy(client).origin(upstream.port(), "127.0.0.1");
     proxy.addInterceptor(new ProxyInterceptor() {
@@ -78,7 +78,7 @@ class ProxyLibraryPitfallsTest {
   }
 
   @Test
-  void pitfall7_pausingAcrossAnAsyncStepKeepsTheBody() {
+  void pausingAcrossAnAsyncStepKeepsTheBody() {
     HttpProxy proxy = HttpProxy.reverseProxy(vertx.createHttpClient()).origin(upstream.port(), "127.0.0.1");
     Router router = Router.router(vertx);
     router.route("/paused/*").handler(ctx -> {
