@@ -4,15 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.servicetokens.sidecar.pipeline.AccessLog;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.LogCapture;
 import org.servicetokens.sidecar.support.TestSecrets;
-import org.servicetokens.sidecar.pipeline.AccessLog;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -36,24 +35,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AnonymousStateTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> {
-      c.app.clientSecret = "demo-app-secret";
-      c.sessions.maxEntries = 50;
-      c.exchange.maxEntries = 50;
-      c.exchange.callsPerSecond = 10_000;
-      c.exchange.callsBurst = 10_000;
-      c.exchange.callsPerClientPerMinute = 10_000;
-    });
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> {
+    c.app.clientSecret = "demo-app-secret";
+    c.sessions.maxEntries = 50;
+    c.exchange.maxEntries = 50;
+    c.exchange.callsPerSecond = 10_000;
+    c.exchange.callsBurst = 10_000;
+    c.exchange.callsPerClientPerMinute = 10_000;
+  });
 
   private static double entries(String cache) {
     return Harness.metric(h.management(), "sidecar_cache_entries{cache=\"" + cache + "\"}");

@@ -4,57 +4,35 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
-import org.servicetokens.sidecar.support.TestSecrets;
 import org.servicetokens.sidecar.support.Http;
+import org.servicetokens.sidecar.support.LogoutTokens;
 import org.servicetokens.sidecar.support.TestKey;
+import org.servicetokens.sidecar.support.TestSecrets;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The revocation receiver: what a valid logout token does, and every way a bad one is refused. */
 class BackchannelLogoutTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness();
 
   private static JsonObject logoutClaims(String sub) {
-    long now = System.currentTimeMillis() / 1000;
-    return new JsonObject()
-        .put("iss", h.keycloak.issuer())
-        .put("aud", "demo-app")
-        .put("iat", now)
-        .put("exp", now + 120)
-        .put("jti", UUID.randomUUID().toString())
-        .put("sub", sub)
-        .put("events", new JsonObject().put("http://schemas.openid.net/event/backchannel-logout", new JsonObject()));
+    return LogoutTokens.claims(h, sub);
   }
 
   private static String sign(JsonObject claims) {
-    return h.key.sign(new JsonObject().put("alg", "RS256").put("typ", "logout+jwt").put("kid", "k1"), claims);
+    return LogoutTokens.sign(h, claims);
   }
 
   private static Http.Response post(String logoutToken) {
-    String form = "logout_token=" + URLEncoder.encode(logoutToken, StandardCharsets.UTF_8);
-    return h.http.send(HttpMethod.POST, "/.sidecar/backchannel-logout", Buffer.buffer(form),
-        "Content-Type", "application/x-www-form-urlencoded");
+    return LogoutTokens.post(h, logoutToken);
   }
 
   private static String userToken(String sub, long iat) {

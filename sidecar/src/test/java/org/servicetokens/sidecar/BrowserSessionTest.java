@@ -4,10 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
@@ -33,17 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BrowserSessionTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> c.app.clientSecret = "demo-app-secret");
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> c.app.clientSecret = "demo-app-secret");
 
   @BeforeEach
   void reset() {

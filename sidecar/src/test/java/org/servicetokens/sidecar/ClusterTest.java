@@ -1,9 +1,7 @@
 package org.servicetokens.sidecar;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,11 +9,10 @@ import org.servicetokens.sidecar.config.ConfigLoader;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
-import org.servicetokens.sidecar.support.TestSecrets;
 import org.servicetokens.sidecar.support.Http;
+import org.servicetokens.sidecar.support.LogoutTokens;
+import org.servicetokens.sidecar.support.TestSecrets;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -101,12 +98,7 @@ class ClusterTest {
   }
 
   private static String logoutToken(String sub) {
-    long now = System.currentTimeMillis() / 1000;
-    JsonObject claims = new JsonObject()
-        .put("iss", a.keycloak.issuer()).put("aud", "demo-app").put("iat", now).put("exp", now + 120)
-        .put("jti", UUID.randomUUID().toString()).put("sub", sub)
-        .put("events", new JsonObject().put("http://schemas.openid.net/event/backchannel-logout", new JsonObject()));
-    return a.key.sign(new JsonObject().put("alg", "RS256").put("typ", "logout+jwt").put("kid", "k1"), claims);
+    return LogoutTokens.sign(a, LogoutTokens.claims(a, sub));
   }
 
   @Test
@@ -147,9 +139,7 @@ class ClusterTest {
 
     // Keycloak pushes to ONE replica (the app's back-channel logout URL): A.
     a.keycloak.clients.remove("doomed-bot");
-    String form = "logout_token=" + URLEncoder.encode(logoutToken("sub-doomed-bot"), StandardCharsets.UTF_8);
-    assertEquals(200, a.http.send(HttpMethod.POST, "/.sidecar/backchannel-logout", Buffer.buffer(form),
-        "Content-Type", "application/x-www-form-urlencoded").status());
+    assertEquals(200, LogoutTokens.post(a, logoutToken("sub-doomed-bot")).status());
 
     assertEquals(401, b.http().get("/", doomed).status(), "B never heard from Keycloak, yet refuses");
     assertEquals(401, b.http().get("/", "Authorization", "Bearer " + oldJwt).status(), "and the subject's older JWTs");

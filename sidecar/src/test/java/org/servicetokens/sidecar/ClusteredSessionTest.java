@@ -10,10 +10,10 @@ import org.servicetokens.sidecar.config.ConfigLoader;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
+import org.servicetokens.sidecar.support.LogoutTokens;
 
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -126,13 +126,8 @@ class ClusteredSessionTest {
   void keycloaksBackChannelLogoutReceivedByOneReplicaEndsTheSessionOnBoth() {
     String session = logInAcrossReplicas("user-k", "sid-k");
     assertEquals(200, httpB.get("/x", "Accept", "application/json", "Cookie", session).status());
-    long now = System.currentTimeMillis() / 1000;
-    String token = a.key.sign(new JsonObject().put("alg", "RS256").put("typ", "logout+jwt").put("kid", "k1"), new JsonObject()
-        .put("iss", a.keycloak.issuer()).put("aud", "demo-app").put("iat", now).put("exp", now + 120)
-        .put("jti", UUID.randomUUID().toString()).put("sid", "sid-k")
-        .put("events", new JsonObject().put("http://schemas.openid.net/event/backchannel-logout", new JsonObject())));
-    Http.Response pushed = a.http.send(HttpMethod.POST, "/.sidecar/backchannel-logout",
-        Buffer.buffer("logout_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)), "Content-Type", "application/x-www-form-urlencoded");
+    String token = LogoutTokens.sign(a, LogoutTokens.claims(a, null).put("sid", "sid-k"));
+    Http.Response pushed = LogoutTokens.post(a, token);
     assertEquals(200, pushed.status(), pushed.body());
     Http.Response onB = httpB.get("/x", "Accept", "application/json", "Cookie", session);
     assertEquals(401, onB.status());

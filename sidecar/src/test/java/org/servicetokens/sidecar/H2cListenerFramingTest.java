@@ -1,12 +1,11 @@
 package org.servicetokens.sidecar;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
-import org.servicetokens.sidecar.support.RawHttp;
 import org.servicetokens.sidecar.support.RawHttp2;
+import org.servicetokens.sidecar.support.RawHttp;
 
 import java.util.List;
 
@@ -23,23 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class H2cListenerFramingTest {
 
-  static Harness h;
+  @RegisterExtension
+  static final Harness h = new Harness(c -> c.listen.h2c = true).resettingUpstream();
   static String token;
 
   @BeforeAll
   static void start() {
-    h = new Harness(c -> c.listen.h2c = true);
     token = h.validToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
   }
 
   private static void refusedFirst(String bytes, String reason) {

@@ -1,12 +1,11 @@
 package org.servicetokens.sidecar;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.RawHttp;
 import org.servicetokens.sidecar.support.TestUpstream;
@@ -33,23 +32,13 @@ class HopByHopHeadersTest {
 
   static final List<String> FIXED = List.of("Keep-Alive", "Proxy-Connection", "TE", "Trailer", "HTTP2-Settings",
       "Upgrade", "Connection");
-  static Harness h;
+  @RegisterExtension
+  static final Harness h = new Harness().resettingUpstream();
   static String token;
 
   @BeforeAll
   static void start() {
-    h = new Harness();
     token = h.validToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
   }
 
   private static RawHttp.Answer get(String path, String... headerLines) {

@@ -7,12 +7,11 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.RawHttp2;
@@ -35,26 +34,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class Http2RequestTest {
 
-  static Harness h;
+  @RegisterExtension
+  static final Harness h = new Harness(c -> {
+    c.listen.h2c = true;
+    c.policy.rules = Harness.rules(RequestLineTest.POLICY);
+  }).resettingUpstream();
   static String token;
 
   @BeforeAll
   static void start() {
-    h = new Harness(c -> {
-      c.listen.h2c = true;
-      c.policy.rules = Harness.rules(RequestLineTest.POLICY);
-    });
     token = h.validToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
   }
 
   /** A well-formed GET with a token, plus the given headers (which may repeat or replace pseudo-headers). */

@@ -2,10 +2,8 @@ package org.servicetokens.sidecar;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 
@@ -24,29 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 class IdentityClaimsTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> c.policy.rules = Harness.rules("""
-        - path: /corp/**
-          allow: {emailDomains: [corp.com]}
-        - path: /alice/**
-          allow: {emails: [alice@corp.com]}
-        - path: /kc/**
-          allow: {emailDomains: [keycloak.org]}
-        """ + Harness.POLICY));
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> c.policy.rules = Harness.rules("""
+      - path: /corp/**
+        allow: {emailDomains: [corp.com]}
+      - path: /alice/**
+        allow: {emails: [alice@corp.com]}
+      - path: /kc/**
+        allow: {emailDomains: [keycloak.org]}
+      """ + Harness.POLICY)).resettingUpstream();
 
   private static String token(UnaryOperator<JsonObject> change) {
     return h.keycloak.token(change.apply(h.keycloak.claims("user-7")));

@@ -3,10 +3,9 @@ package org.servicetokens.sidecar;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
@@ -32,26 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JunkCredentialsTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> {
-      c.exchange.callsPerSecond = 10;
-      c.exchange.callsBurst = 10;
-      c.exchange.callsPerClientPerMinute = 4;
-      c.exchange.callQueue = 16;
-      c.exchange.callQueueTimeout = Duration.ofSeconds(3);
-      c.exchange.poolSize = 4;
-      c.exchange.poolMaxWaitQueue = 2;
-      c.keycloak.breakerFailureThreshold = 2;
-    });
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> {
+    c.exchange.callsPerSecond = 10;
+    c.exchange.callsBurst = 10;
+    c.exchange.callsPerClientPerMinute = 4;
+    c.exchange.callQueue = 16;
+    c.exchange.callQueueTimeout = Duration.ofSeconds(3);
+    c.exchange.poolSize = 4;
+    c.exchange.poolMaxWaitQueue = 2;
+    c.keycloak.breakerFailureThreshold = 2;
+  });
 
   @BeforeEach
   void reset() {

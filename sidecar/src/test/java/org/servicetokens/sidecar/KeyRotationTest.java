@@ -2,10 +2,9 @@ package org.servicetokens.sidecar;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.TestKey;
@@ -18,17 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Realm key rotation, unknown-kid refetch and its rate limit, and key sets that must never be installed. */
 class KeyRotationTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> c.keycloak.jwksMinRefetchInterval = Duration.ofMillis(700));
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> c.keycloak.jwksMinRefetchInterval = Duration.ofMillis(700));
 
   @BeforeEach
   void restore() {

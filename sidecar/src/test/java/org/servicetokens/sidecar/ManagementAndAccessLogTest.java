@@ -1,13 +1,12 @@
 package org.servicetokens.sidecar;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.servicetokens.sidecar.pipeline.AccessLog;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.LogCapture;
-import org.servicetokens.sidecar.pipeline.AccessLog;
 
 import java.util.Base64;
 import java.util.List;
@@ -21,17 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ManagementAndAccessLogTest {
 
   private static final String SECRET = Harness.BOT_SECRET;
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness();
 
   @Test
   void healthReadyAndMetrics() {

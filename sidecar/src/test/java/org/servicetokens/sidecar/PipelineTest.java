@@ -2,10 +2,8 @@ package org.servicetokens.sidecar;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.TestUpstream;
@@ -19,22 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The request pipeline end to end: answers, identity headers, policy decisions. */
 class PipelineTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness().resettingUpstream();
 
   @Test
   void validBearerReachesUpstreamWithIdentityHeaders() {

@@ -12,10 +12,8 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.TestKey;
@@ -33,22 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProxyTest {
 
   private static final long HUNDRED_MB = 100L * 1024 * 1024;
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness().resettingUpstream();
 
   private WebSocketConnectOptions ws(String uri) {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(h.sidecar.port()).setURI(uri);

@@ -1,12 +1,10 @@
 package org.servicetokens.sidecar;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.RawHttp;
 import org.servicetokens.sidecar.support.TestUpstream;
@@ -30,22 +28,8 @@ class RequestFramingTest {
 
   static final String HOST = "Host: localhost\r\n";
   static final String SMUGGLED = "GET /public/smuggled HTTP/1.1\r\n" + HOST + "\r\n";
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness().resettingUpstream();
 
   /** An HTTP/1.1 POST to a public path with these header lines and this body, the smuggled request right behind it. */
   static String post(String headers, String body) {

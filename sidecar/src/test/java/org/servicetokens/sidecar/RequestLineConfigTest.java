@@ -2,10 +2,9 @@ package org.servicetokens.sidecar;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 import org.servicetokens.sidecar.support.RawHttp;
@@ -27,32 +26,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RequestLineConfigTest {
 
   static final String PUBLIC_URL = "https://app.example.com";
-  static Harness h;
+  @RegisterExtension
+  static final Harness h = new Harness(c -> {
+    c.listen.publicUrl = PUBLIC_URL + "/";
+    c.listen.methods = List.of("GET", "HEAD", "POST", "PROPFIND", "M-SEARCH");
+    c.headers.stripExtra = List.of("X-Tenant-Override", "X-Original-URL");
+    c.app.clientSecret = "demo-app-secret";
+    c.policy.rules = Harness.rules("""
+        - {path: /dav/**, methods: [PROPFIND], allow: {roles: [admin]}}
+        - {path: /**, allow: authenticated}
+        """);
+  }).resettingUpstream();
   static String token;
 
   @BeforeAll
   static void start() {
-    h = new Harness(c -> {
-      c.listen.publicUrl = PUBLIC_URL + "/";
-      c.listen.methods = List.of("GET", "HEAD", "POST", "PROPFIND", "M-SEARCH");
-      c.headers.stripExtra = List.of("X-Tenant-Override", "X-Original-URL");
-      c.app.clientSecret = "demo-app-secret";
-      c.policy.rules = Harness.rules("""
-          - {path: /dav/**, methods: [PROPFIND], allow: {roles: [admin]}}
-          - {path: /**, allow: authenticated}
-          """);
-    });
     token = h.validToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
   }
 
   @Test

@@ -4,12 +4,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
@@ -41,23 +40,13 @@ class RequestLineTest {
       - {path: /secret/**, allow: {roles: [admin]}}
       - {path: /**, allow: authenticated}
       """;
-  static Harness h;
+  @RegisterExtension
+  static final Harness h = new Harness(c -> c.policy.rules = Harness.rules(POLICY)).resettingUpstream();
   static String token;
 
   @BeforeAll
   static void start() {
-    h = new Harness(c -> c.policy.rules = Harness.rules(POLICY));
     token = h.validToken();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    h.upstream.reset();
   }
 
   private static RawHttp.Answer raw(String requestLine, String... headerLines) {

@@ -1,9 +1,8 @@
 package org.servicetokens.sidecar;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 
@@ -18,17 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class RevocationRetentionTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> c.revocation.retention = Duration.ofMinutes(10));
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> c.revocation.retention = Duration.ofMinutes(10));
 
   private static Http.Response bearer(long expiresIn) {
     JsonObject claims = h.keycloak.claims("user-1");

@@ -1,21 +1,16 @@
 package org.servicetokens.sidecar;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.keycloak.model.TokenSecrets;
 import org.servicetokens.sidecar.support.FakeKeycloak;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
+import org.servicetokens.sidecar.support.LogoutTokens;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -25,32 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ServiceTokenRevocationTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness();
 
   static long now() {
     return System.currentTimeMillis() / 1000;
   }
 
   static JsonObject logoutClaims(String sub, JsonObject serviceToken) {
-    long now = now();
-    JsonObject claims = new JsonObject()
-        .put("iss", h.keycloak.issuer())
-        .put("aud", "demo-app")
-        .put("iat", now)
-        .put("exp", now + 120)
-        .put("jti", UUID.randomUUID().toString())
-        .put("sub", sub)
-        .put("events", new JsonObject().put("http://schemas.openid.net/event/backchannel-logout", new JsonObject()));
+    JsonObject claims = LogoutTokens.claims(h, sub);
     return serviceToken == null ? claims : claims.put("service_token", serviceToken);
   }
 
@@ -60,10 +38,7 @@ class ServiceTokenRevocationTest {
   }
 
   static Http.Response post(JsonObject claims) {
-    String token = h.key.sign(new JsonObject().put("alg", "RS256").put("typ", "logout+jwt").put("kid", "k1"), claims);
-    return h.http.send(HttpMethod.POST, "/.sidecar/backchannel-logout",
-        Buffer.buffer("logout_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)),
-        "Content-Type", "application/x-www-form-urlencoded");
+    return LogoutTokens.post(h, LogoutTokens.sign(h, claims));
   }
 
   /** A JWT of a service token's service account, as Keycloak mints it: naming its secret, or none (null). */

@@ -1,8 +1,7 @@
 package org.servicetokens.sidecar;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 
@@ -22,21 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SessionCapTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> {
-      c.app.clientSecret = "demo-app-secret";
-      c.sessions.maxEntries = 50;
-      c.sessions.maxPerSubject = 3;
-    });
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> {
+    c.app.clientSecret = "demo-app-secret";
+    c.sessions.maxEntries = 50;
+    c.sessions.maxPerSubject = 3;
+  });
 
   /** A full login of {@code sub} from a fresh browser (no cookies); returns its session cookie. */
   private static String logIn(String sub) {

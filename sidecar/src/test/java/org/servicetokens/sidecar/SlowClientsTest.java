@@ -1,8 +1,7 @@
 package org.servicetokens.sidecar;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 
@@ -24,21 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SlowClientsTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness(c -> {
-      c.listen.headerTimeout = Duration.ofSeconds(1);
-      c.listen.idleTimeout = Duration.ofSeconds(2);
-      c.listen.maxConnections = 20;
-    });
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness(c -> {
+    c.listen.headerTimeout = Duration.ofSeconds(1);
+    c.listen.idleTimeout = Duration.ofSeconds(2);
+    c.listen.maxConnections = 20;
+  });
 
   private static Socket connect() throws IOException {
     Socket s = new Socket("127.0.0.1", h.sidecar.port());

@@ -3,9 +3,8 @@ package org.servicetokens.sidecar;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 
@@ -24,17 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class TokenTypesTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness();
 
   private static JsonObject header(String typ) {
     JsonObject header = new JsonObject().put("alg", "RS256").put("kid", "k1");

@@ -56,9 +56,9 @@ class ClusteredSidecarsIT {
 
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
-    final String secret = "it-" + UUID.randomUUID();
-    final List<String> members = new ArrayList<>();
     RecordingUpstream upstream;
+    SidecarCluster cluster;
+    String secret;
     SidecarProcess a;
     SidecarProcess b;
     TokenApi api;
@@ -69,12 +69,11 @@ class ClusteredSidecarsIT {
             return;
         }
         upstream = new RecordingUpstream();
-        int portA = SidecarProcess.freeClusterPort();
-        int portB = SidecarProcess.freeClusterPort();
-        members.add("127.0.0.1:" + portA);
-        members.add("127.0.0.1:" + portB);
-        a = replica(portA, secret);
-        b = replica(portB, secret);
+        cluster = new SidecarCluster("clustered-sidecars-it", realm.getBaseUrl(), upstream.url());
+        secret = cluster.secret;
+        List<SidecarProcess> replicas = cluster.start(2);
+        a = replicas.get(0);
+        b = replicas.get(1);
         awaitMembers(a, 2);
         awaitMembers(b, 2);
         ClientRepresentation app = realm.admin().clients().findByClientId("demo-app").get(0);
@@ -85,29 +84,17 @@ class ClusteredSidecarsIT {
 
     @AfterAll
     void stopReplicas() {
-        for (SidecarProcess p : new SidecarProcess[] {a, b}) {
-            if (p != null) {
-                p.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
         if (upstream != null) {
             upstream.close();
         }
     }
 
-    /** A replica listing every member so far (late joiners name the existing ones; TCPPING needs one to answer). */
+    /** A late replica listing every member so far (see {@link SidecarCluster#replica}). */
     SidecarProcess replica(int clusterPort, String clusterSecret) throws IOException {
-        List<String> all = new ArrayList<>(members);
-        if (!all.contains("127.0.0.1:" + clusterPort)) {
-            all.add("127.0.0.1:" + clusterPort);
-        }
-        Map<String, String> env = new HashMap<>();
-        env.put("SIDECAR_CLUSTER_NAME", "clustered-sidecars-it");
-        env.put("SIDECAR_CLUSTER_MEMBERS", String.join(",", all));
-        env.put("SIDECAR_CLUSTER_BIND_ADDRESS", "127.0.0.1");
-        env.put("SIDECAR_CLUSTER_PORT", Integer.toString(clusterPort));
-        env.put("SIDECAR_CLUSTER_SECRET", clusterSecret);
-        return SidecarProcess.start(realm.getBaseUrl(), upstream.url(), env);
+        return cluster.replica(clusterPort, clusterSecret);
     }
 
     void awaitMembers(SidecarProcess p, int expected) throws Exception {

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +58,7 @@ class TokenChangesThroughSidecarsIT {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     RecordingUpstream upstream;
+    SidecarCluster cluster;
     SidecarProcess a;
     SidecarProcess b;
     TokenApi api;
@@ -69,12 +69,10 @@ class TokenChangesThroughSidecarsIT {
             return;
         }
         upstream = new RecordingUpstream();
-        int portA = SidecarProcess.freeClusterPort();
-        int portB = SidecarProcess.freeClusterPort();
-        String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-        String secret = "it-" + UUID.randomUUID();
-        a = SidecarProcess.start(realm.getBaseUrl(), upstream.url(), cluster(members, portA, secret));
-        b = SidecarProcess.start(realm.getBaseUrl(), upstream.url(), cluster(members, portB, secret));
+        cluster = new SidecarCluster("token-changes-it", realm.getBaseUrl(), upstream.url());
+        List<SidecarProcess> replicas = cluster.start(2);
+        a = replicas.get(0);
+        b = replicas.get(1);
         long deadline = System.currentTimeMillis() + 30_000;
         while ((a.metric("sidecar_cluster_members") < 2 || b.metric("sidecar_cluster_members") < 2)
                 && System.currentTimeMillis() < deadline) {
@@ -93,19 +91,9 @@ class TokenChangesThroughSidecarsIT {
         api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
     }
 
-    static Map<String, String> cluster(String members, int port, String secret) {
-        Map<String, String> env = new HashMap<>();
-        env.put("SIDECAR_CLUSTER_NAME", "token-changes-it");
-        env.put("SIDECAR_CLUSTER_MEMBERS", members);
-        env.put("SIDECAR_CLUSTER_BIND_ADDRESS", "127.0.0.1");
-        env.put("SIDECAR_CLUSTER_PORT", Integer.toString(port));
-        env.put("SIDECAR_CLUSTER_SECRET", secret);
-        return env;
-    }
-
     @AfterAll
     void stopReplicas() {
-        for (AutoCloseable c : new AutoCloseable[] {a, b, upstream}) {
+        for (AutoCloseable c : new AutoCloseable[] {cluster, upstream}) {
             try {
                 if (c != null) {
                     c.close();

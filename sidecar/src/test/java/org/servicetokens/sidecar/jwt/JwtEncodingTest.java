@@ -1,11 +1,10 @@
 package org.servicetokens.sidecar.jwt;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
 
@@ -26,17 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JwtEncodingTest {
 
-  static Harness h;
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
+  @RegisterExtension
+  static final Harness h = new Harness();
 
   @Test
   void strictUnpaddedBase64UrlOnly() {

@@ -1,27 +1,24 @@
 package org.servicetokens.sidecar.revocation;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.endpoint.BackchannelLogoutHandler;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
+import org.servicetokens.sidecar.support.LogoutTokens;
 import org.servicetokens.sidecar.support.Property;
 import org.servicetokens.sidecar.support.TestKey;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.BiConsumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,24 +92,15 @@ class LogoutTokenPropertiesTest {
       // A logout token without a JOSE typ was accepted.
       List.of("no typ"));
 
-  static Harness h;
+  @RegisterExtension
+  static final Harness h = new Harness();
   static final TestKey ATTACKER = TestKey.rsa("k1");
-
-  @BeforeAll
-  static void start() {
-    h = new Harness();
-  }
-
-  @AfterAll
-  static void stop() {
-    h.close();
-  }
 
   @Test
   void onlyTokensThatKeepEveryCheckAreAccepted() {
     Property.forAll("logout token checks", Property.tries(300), LogoutTokenPropertiesTest::mutations, List::toString,
         EXAMPLES, names -> {
-          JsonObject header = new JsonObject().put("alg", "RS256").put("typ", "logout+jwt").put("kid", "k1");
+          JsonObject header = LogoutTokens.header();
           JsonObject claims = claims();
           Verdict verdict = Verdict.KEEPS;
           for (String name : names) {
@@ -148,10 +136,7 @@ class LogoutTokenPropertiesTest {
   }
 
   private static JsonObject claims() {
-    long now = System.currentTimeMillis() / 1000;
-    return new JsonObject().put("iss", h.keycloak.issuer()).put("aud", "demo-app").put("iat", now).put("exp", now + 120)
-        .put("jti", UUID.randomUUID().toString()).put("sub", "property-" + UUID.randomUUID())
-        .put("events", new JsonObject().put(EVENT, new JsonObject()));
+    return LogoutTokens.claims(h, "property-" + UUID.randomUUID());
   }
 
   private static String sign(JsonObject header, JsonObject claims) throws Exception {
@@ -172,8 +157,6 @@ class LogoutTokenPropertiesTest {
   }
 
   private static Http.Response post(String token) {
-    return h.http.send(HttpMethod.POST, "/.sidecar/backchannel-logout",
-        Buffer.buffer("logout_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)),
-        "Content-Type", "application/x-www-form-urlencoded");
+    return LogoutTokens.post(h, token);
   }
 }

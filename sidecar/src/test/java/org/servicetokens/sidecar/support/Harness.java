@@ -2,6 +2,9 @@ package org.servicetokens.sidecar.support;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.servicetokens.sidecar.Sidecar;
 import org.servicetokens.sidecar.config.ConfigLoader;
 import org.servicetokens.sidecar.config.SidecarConfig;
@@ -14,9 +17,11 @@ import java.util.function.Consumer;
 
 /**
  * A fake realm, a recording upstream and a real sidecar between them, all on 127.0.0.1 with free ports.
- * One per test class (start ≈ 1–2 s, mostly Infinispan).
+ * One per test class (start ≈ 1–2 s, mostly Infinispan): as a JUnit extension,
+ * {@code @RegisterExtension static final Harness h = new Harness(...);} starts it when the class's tests start and
+ * closes it after the last one; {@link #resettingUpstream()} also forgets what the upstream recorded before each test.
  */
-public final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable, AfterAllCallback, BeforeEachCallback {
 
   public static final String POLICY = """
       - path: /public/**
@@ -45,6 +50,7 @@ public final class Harness implements AutoCloseable {
   public final SidecarConfig config;
   public final Sidecar sidecar;
   public final Http http;
+  private boolean resetUpstreamBeforeEach;
 
   public Harness() {
     this(c -> {
@@ -136,6 +142,25 @@ public final class Harness implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** As an extension: {@link TestUpstream#reset()} before each test of the class. Returns this harness. */
+  public Harness resettingUpstream() {
+    resetUpstreamBeforeEach = true;
+    return this;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (resetUpstreamBeforeEach) {
+      upstream.reset();
+    }
+  }
+
+  /** Closes the harness after the test class it was registered with. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   @Override
