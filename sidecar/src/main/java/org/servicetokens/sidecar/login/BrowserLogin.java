@@ -102,7 +102,7 @@ public final class BrowserLogin implements LoginFlow {
 
   /**
    * This sidecar as the browser sees it, the base of every URL the sidecar builds: {@code listen.public-url}, else
-   * the request's scheme and Host (exactly one, valid: {@link RequestScreen} refused anything else).
+   * the request's scheme and Host (exactly one, valid: the pipeline's {@code RequestScreen} refused anything else).
    */
   public String baseUrl(RequestContext ctx) {
     if (!publicUrl.isEmpty()) {

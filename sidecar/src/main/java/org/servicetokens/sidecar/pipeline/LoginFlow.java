@@ -1,8 +1,9 @@
 package org.servicetokens.sidecar.pipeline;
 
 /**
- * How a browser without a session is sent to log in: {@link BrowserLogin} (authorization code + PKCE, state,
- * nonce, back to the URL asked for).
+ * How a browser without a session is sent to log in. The login package's {@code BrowserLogin} implements it
+ * (authorization code + PKCE, state, nonce, back to the URL asked for); it is declared here, where it is called, so
+ * the pipeline does not depend on the login flow.
  */
 public interface LoginFlow {
 

@@ -238,7 +238,7 @@ public final class RequestScreen {
 
   /**
    * What the HTTP/1 decoder refused (a malformed request line or header, a bare CR or LF, a NUL, a line or head
-   * too long, and the framings {@link Http1Framing} and {@link ChunkedBodyCheck} refuse: a version other than
+   * too long, and the framings {@link Http1Framing} and {@code ChunkedBodyCheck} refuse: a version other than
    * HTTP/1.1 or HTTP/1.0, Transfer-Encoding with Content-Length, any Transfer-Encoding but {@code chunked}, a bad
    * Content-Length, a malformed chunked body) gets a JSON answer too, 400 with the reason (never Vert.x's 501), and
    * the connection is closed: the stream can no longer be trusted.

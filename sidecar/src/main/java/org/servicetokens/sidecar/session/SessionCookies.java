@@ -8,8 +8,8 @@ import java.time.Duration;
 /**
  * The sidecar's cookies, built by hand so every flag is visible here: the session cookie (an opaque id, no
  * token) and the short-lived login cookies, one per pending login, named {@code <session cookie>-login-<tag>}
- * ({@link PendingLogins}). Both are HttpOnly and SameSite=Lax (sent on Keycloak's top-level redirect back to the callback,
- * never on cross-site subresource or POST requests); when {@code cookies.secure} is on they are Secure and
+ * (the login flow's {@code PendingLogins}). Both are HttpOnly and SameSite=Lax (sent on Keycloak's top-level
+ * redirect back to the callback, never on cross-site subresource or POST requests); when {@code cookies.secure} is on they are Secure and
  * carry the {@code __Host-} prefix, so no subdomain or plain-http page can set or shadow them. Names start with
  * {@code cookies.name}, which is what keeps them from ever being forwarded to the app.
  */

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Browser sessions in the shared sessions cache, so any replica of a cluster serves any browser. Only a completed
- * login writes here (pending logins live in the browser, {@link PendingLogins}), so nothing an anonymous client
+ * login writes here (pending logins live in the browser, the login flow's {@code PendingLogins}), so nothing an anonymous client
  * sends can evict or crowd out a session. Uses Infinispan's asynchronous calls: a clustered write waits for the
  * network, and that wait must not sit on an event loop. Completions come back on the caller's context.
  *
