@@ -15,6 +15,8 @@ public final class Pages {
   }
 
   /**
+   * Answers {@code status} with an HTML page: {@code title} as heading, {@code bodyHtml} (already escaped) below it.
+   *
    * @param formActions origins a form on the page may submit to, besides 'self' (Chromium applies
    *                    {@code form-action} to the redirects after a submission too: the logout goes on to Keycloak)
    */

@@ -18,10 +18,13 @@ public final class ServiceTokenChanges {
   }
 
   /**
+   * Applies one accepted logout token for subject {@code sub}, issued at {@code iat} (epoch seconds).
+   *
    * @param notice the provider's {@code service_token} claim, or null for a plain logout token (Keycloak's own):
    *               then every token of {@code sub} issued before {@code iat} is revoked
    */
-  public static void apply(String sub, long iat, ServiceTokenNotice notice, RevocationStore revocations, ClientCredentialsGrants grants) {
+  public static void apply(String sub, long iat, ServiceTokenNotice notice, RevocationStore revocations,
+                           ClientCredentialsGrants grants) {
     if (notice == null) {
       revocations.revokeSubject(sub, iat);
       int dropped = grants.dropSubject(sub, claims -> true);
