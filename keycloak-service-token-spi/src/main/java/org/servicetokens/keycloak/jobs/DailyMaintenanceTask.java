@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 import org.keycloak.email.EmailException;
@@ -18,8 +19,12 @@ import org.servicetokens.keycloak.service.ServiceTokenManager;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 
 /**
- * The daily round, once per cluster: expiry warnings by email at each of the realm's warning thresholds (each
- * threshold mailed once per expiry date), and the realm's inactivity rule for tokens unused for too long.
+ * The daily round: expiry warnings by email at each of the realm's warning thresholds (each threshold mailed once
+ * per expiry date), and the realm's inactivity rule for tokens unused for too long. Every node runs it on its own
+ * timer (Keycloak's cluster-aware runner only keeps two nodes from running it at the same moment), so each effect is
+ * made exactly once by construction, not by timing: a warning is claimed in a committed write before it is mailed
+ * ({@link #warnOfExpiry}), and the inactivity action is decided and made in one transaction under the token's row
+ * lock on the token as stored, so a second node finds it done (disabled, or gone).
  */
 public final class DailyMaintenanceTask implements ScheduledTask {
 
@@ -55,6 +60,13 @@ public final class DailyMaintenanceTask implements ScheduledTask {
                 .filter(threshold -> token.expiryWarnedDays().map(warned -> warned > threshold).orElse(true));
     }
 
+    /**
+     * Each warning is claimed before it is mailed: under the token's row lock, on the token as stored (past every
+     * node's cache), the threshold is recorded as warned and committed; only the job that made that change mails.
+     * Every node runs this job on its own timer, so a claim is what keeps two nodes from mailing the same warning;
+     * a mail that reached no recipient gives its claim back for the next round. A node that dies between its claim
+     * and its mail leaves that one warning unsent (at most once, never twice).
+     */
     private static void warnOfExpiry(KeycloakSession session, RealmModel realm, ServiceTokenSettings settings,
                                      ServiceToken token, Instant now) {
         Optional<Integer> threshold = dueWarning(settings, token, now);
@@ -62,37 +74,47 @@ public final class DailyMaintenanceTask implements ScheduledTask {
             return;
         }
         Instant expiresAt = token.expiresAt().orElseThrow();
+        AtomicReference<Optional<Integer>> claimedOver = new AtomicReference<>();
+        LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "expiry-warning claim",
+                (s, r, manager, locked) -> {
+                    // Still due as stored: not claimed by another node, not extended by an admin meanwhile.
+                    if (locked.expiresAt().equals(Optional.of(expiresAt)) && dueWarning(settings, locked, now).equals(threshold)) {
+                        claimedOver.set(locked.expiryWarnedDays());
+                        locked.setExpiryWarnedDays(threshold.get());
+                    }
+                });
+        if (claimedOver.get() == null) {
+            return; // claimed elsewhere, no longer due, or busy: the next round decides again
+        }
         long daysLeft = Duration.between(now, expiresAt).toDays();
         Set<String> recipients = new LinkedHashSet<>(settings.notifyEmails());
         if (token.createdByEmail() != null) {
             recipients.add(token.createdByEmail());
         }
-        boolean done;
         if (recipients.isEmpty() || realm.getSmtpConfig() == null || realm.getSmtpConfig().isEmpty()) {
             LOG.debugf("Service token %s expires soon, but realm %s has no recipients or SMTP", token.clientId(), realm.getName());
-            done = true;
-        } else {
-            // Mailed before the token is locked: a slow mail server never holds up an admin's change to the token.
-            String subject = "Service token \"" + token.name() + "\" expires on " + expiresAt;
-            String text = ExpiryWarningText.plain(realm, token, expiresAt, daysLeft);
-            String html = ExpiryWarningText.html(realm, token, expiresAt, daysLeft);
-            EmailSenderProvider sender = session.getProvider(EmailSenderProvider.class);
-            done = false;
-            for (String recipient : recipients) {
-                try {
-                    sender.send(realm.getSmtpConfig(), recipient, subject, text, html);
-                    done = true;
-                } catch (EmailException e) {
-                    LOG.warnf("Could not mail the expiry warning for service token %s to %s: %s", token.clientId(), recipient, e.getMessage());
-                }
+            return;
+        }
+        EffectDelay.pause();
+        String subject = "Service token \"" + token.name() + "\" expires on " + expiresAt;
+        String text = ExpiryWarningText.plain(realm, token, expiresAt, daysLeft);
+        String html = ExpiryWarningText.html(realm, token, expiresAt, daysLeft);
+        EmailSenderProvider sender = session.getProvider(EmailSenderProvider.class);
+        boolean sent = false;
+        for (String recipient : recipients) {
+            try {
+                sender.send(realm.getSmtpConfig(), recipient, subject, text, html);
+                sent = true;
+            } catch (EmailException e) {
+                LOG.warnf("Could not mail the expiry warning for service token %s to %s: %s", token.clientId(), recipient, e.getMessage());
             }
         }
-        if (done) {
-            LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "expiry-warning mark",
+        if (!sent) {
+            LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "expiry-warning release",
                     (s, r, manager, locked) -> {
-                        // Only if the expiry is still the one warned of (an admin may have extended it meanwhile).
-                        if (locked.expiresAt().equals(Optional.of(expiresAt))) {
-                            locked.setExpiryWarnedDays(threshold.get());
+                        if (locked.expiresAt().equals(Optional.of(expiresAt))
+                                && locked.expiryWarnedDays().equals(threshold)) {
+                            locked.restoreExpiryWarnedDays(claimedOver.get());
                         }
                     });
         }

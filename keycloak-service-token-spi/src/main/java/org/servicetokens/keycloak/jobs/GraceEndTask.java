@@ -13,11 +13,12 @@ import org.servicetokens.keycloak.model.ServiceTokenAttributes;
 /**
  * Ends rotation grace periods that have run out: drops the previous secret's hash and pushes the revocation of the
  * JWTs minted with it (and only those), so applications stop honouring them. The authenticator already refuses the
- * old secret at the grace end by itself; this task tells the applications, within one interval of it. Runs on one
- * node. Cheap enough to run every few seconds: it reads only the tokens that have a previous secret. Each ending is
+ * old secret at the grace end by itself; this task tells the applications, within one interval of it. Every node runs
+ * it on its own timer. Cheap enough to run every few seconds: it reads only the tokens that have a previous secret. Each ending is
  * one {@link LockedTokenChange} (the token's row lock, the token as stored, the change and its push committed
  * together), so an admin rotating or deleting the token at that moment is never failed by the job: the job leaves
- * the token for its next round, or finds it gone.
+ * the token for its next round, or finds it gone. The same lock makes each ending happen once in the cluster: a
+ * second node reads the token as stored under the lock and finds its grace already ended (and its push rows written).
  */
 public final class GraceEndTask implements ScheduledTask {
 

@@ -271,6 +271,15 @@ public final class ServiceToken {
         client.setAttribute(EXPIRY_WARNED_DAYS, Integer.toString(days));
     }
 
+    /** Restores the warning mark to {@code days} (empty: no warning yet), e.g. when a claimed mail could not be sent. */
+    public void restoreExpiryWarnedDays(Optional<Integer> days) {
+        if (days.isPresent()) {
+            setExpiryWarnedDays(days.get());
+        } else {
+            client.removeAttribute(EXPIRY_WARNED_DAYS);
+        }
+    }
+
     private boolean unreadable(String attribute) {
         String value = client.getAttribute(attribute);
         return value != null && parseInstant(value) == null;

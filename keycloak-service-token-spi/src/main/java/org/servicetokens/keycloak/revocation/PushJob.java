@@ -7,9 +7,10 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.timer.ScheduledTask;
 
 /**
- * Once per cluster every {@code push-interval}: takes the owed pushes that are due (a retry whose backoff ran out,
+ * On every node, every {@code push-interval} (each node on its own timer): takes the owed pushes that are due (a retry whose backoff ran out,
  * or a fresh change whose node did not send it within its lease, e.g. because it died) and sends them, each on its
- * own, after this job's transaction has recorded the attempt. The job never waits for an application.
+ * own, after this job's transaction has recorded the attempt (the claim, see {@link PushSender}): a row two nodes
+ * read at once is sent by the one whose claim committed. The job never waits for an application.
  */
 public final class PushJob implements ScheduledTask {
 

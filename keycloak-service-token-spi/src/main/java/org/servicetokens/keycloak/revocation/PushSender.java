@@ -26,6 +26,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.LogoutToken;
+import org.servicetokens.keycloak.jobs.EffectDelay;
 
 /**
  * Sends owed pushes ({@link PushOutbox} rows), each application on its own: every attempt is one asynchronous
@@ -35,6 +36,12 @@ import org.keycloak.representations.LogoutToken;
  * logged with the application's reason and retried with exponential backoff (1 s, 2 s, 4 s … at most 60 s) until
  * the row is {@code push-max-age} old. Logout tokens are signed just before each attempt, so a retry is fresh.
  * Never logs a logout token: it is a bearer credential for the logout endpoint.
+ *
+ * <p>Every attempt is claimed before it is made: {@link #prepare} moves the row's lease forward with a conditional
+ * update that only one node can win, and the attempt starts only after that transaction committed. So two nodes
+ * never send the same row at once. An attempt is repeated only when its outcome could not be recorded (the node died
+ * after sending, or the write failed) and the lease ran out: at least once, as a revocation must be, and harmless to
+ * receivers (a revocation recorded twice is the same revocation).
  */
 public final class PushSender {
 
@@ -163,6 +170,7 @@ public final class PushSender {
 
     /** One bounded, asynchronous attempt; its outcome is written back in a transaction of its own. */
     void send(KeycloakSessionFactory factory, Attempt attempt) {
+        EffectDelay.pause();
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(URI.create(attempt.url()))
