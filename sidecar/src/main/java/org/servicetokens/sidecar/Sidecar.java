@@ -93,7 +93,7 @@ public final class Sidecar {
           () -> grants.admission().waiting());
       metrics.gauge("sidecar.exchange.inflight", "Calls to Keycloak's token endpoint in flight", tokenEndpoint::callsInFlight);
       KeycloakProbe probe = new KeycloakProbe(vertx, provider.discoveryUrl(), config.keycloak.probeInterval,
-          config.keycloak.probeTimeout, config.keycloak.connectTimeout, tokenEndpoint.breaker());
+          config.keycloak.probeTimeout, config.keycloak.connectTimeout, tokenEndpoint.breaker(), config.keycloak.tls);
       tokenEndpoint.useProbe(probe);
       metrics.gauge("sidecar.keycloak.reachable", "1 when Keycloak answered the last probe", () -> probe.reachable() ? 1 : 0);
       metrics.gauge("sidecar.keycloak.breaker.open", "1 while new exchanges fail fast (breaker open or half-open)",

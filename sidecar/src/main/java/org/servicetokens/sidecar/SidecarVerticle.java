@@ -127,6 +127,7 @@ final class SidecarVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(config.listen.h2c)
         .setCompressionSupported(false)
         .setIdleTimeout((int) config.listen.idleTimeout.toSeconds());
+    org.servicetokens.sidecar.tls.ListenerTls.apply(options, config.listen.tls);
     RequestScreen screen = new RequestScreen(config.listen.methods, accessLog);
     guard = shared.connections().guard(vertx);
     guard.start();
@@ -149,6 +150,7 @@ final class SidecarVerticle extends VerticleBase {
         .onSuccess(s -> {
           server = s;
           shared.boundPort(s.actualPort());
+          org.servicetokens.sidecar.tls.ListenerTls.watch(vertx, s, config.listen.tls);
         });
   }
 

@@ -97,6 +97,7 @@ final class ConfigValidator {
     }
 
     ClusterValidation.validate(c.cluster, problems);
+    org.servicetokens.sidecar.tls.TlsValidation.validate(c.keycloak.tls, c.keycloak.issuer, c.upstream.tls, c.upstream.url, c.listen.tls, problems);
   }
 
   private static void port(String key, int port, boolean allowZero, List<String> problems) {

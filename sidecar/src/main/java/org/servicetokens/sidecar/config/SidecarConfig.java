@@ -51,6 +51,8 @@ public class SidecarConfig {
     public List<String> methods = new ArrayList<>(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
     /** HTTP/2 over cleartext (prior knowledge and Upgrade: h2c); off unless the sidecar's clients need it. */
     public boolean h2c = false;
+    /** The optional TLS listener: {@code listen.tls.cert-file}, {@code key-file}, {@code reload-interval}. */
+    public org.servicetokens.sidecar.tls.ServerTls tls = new org.servicetokens.sidecar.tls.ServerTls();
     /** A connection's first request line and headers must have arrived this long after it opened, else it closes. */
     public Duration headerTimeout = Duration.ofSeconds(10);
     /**
@@ -92,6 +94,8 @@ public class SidecarConfig {
     /** Requests waiting for a pooled connection beyond this get 502 instead of queueing without bound. */
     public int maxWaitQueue = 1024;
     public boolean websocket = true;
+    /** Trust for an https upstream: {@code upstream.tls.ca-file}, {@code trust-all-development-only}. */
+    public org.servicetokens.sidecar.tls.ClientTls tls = new org.servicetokens.sidecar.tls.ClientTls();
   }
 
   public static class Keycloak {
@@ -119,6 +123,8 @@ public class SidecarConfig {
      * and exchanges waiting on it are answered 503 too.
      */
     public Duration probeTimeout = Duration.ofSeconds(1);
+    /** Trust for an https Keycloak: {@code keycloak.tls.ca-file}, {@code trust-all-development-only}. */
+    public org.servicetokens.sidecar.tls.ClientTls tls = new org.servicetokens.sidecar.tls.ClientTls();
   }
 
   public static class App {

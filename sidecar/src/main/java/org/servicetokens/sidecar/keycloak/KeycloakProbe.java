@@ -51,13 +51,13 @@ public final class KeycloakProbe {
   private long timerId = -1;
 
   public KeycloakProbe(Vertx vertx, String url, Duration interval, Duration timeout, Duration connectTimeout,
-                       CircuitBreaker breaker) {
+                       CircuitBreaker breaker, org.servicetokens.sidecar.tls.ClientTls tls) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    this.client = WebClient.create(vertx, org.servicetokens.sidecar.tls.TlsOptions.keycloak(new WebClientOptions()
             .setConnectTimeout((int) Math.min(connectTimeout.toMillis(), timeout.toMillis()))
             .setUserAgent("servicetokens-sidecar-probe")
-            .setFollowRedirects(false),
+            .setFollowRedirects(false), tls),
         new PoolOptions().setHttp1MaxSize(2).setMaxWaitQueueSize(4));
     this.url = url;
     this.interval = interval;

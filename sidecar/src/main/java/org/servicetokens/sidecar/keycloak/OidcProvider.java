@@ -48,10 +48,10 @@ public final class OidcProvider {
     this.metrics = metrics;
     // Discovery and JWKS only; the token endpoint (TokenEndpoint) and the probe have their own
     // pools. A bounded wait queue (Vert.x leaves it unbounded): callers beyond it fail at once.
-    this.client = WebClient.create(vertx, new WebClientOptions()
+    this.client = WebClient.create(vertx, org.servicetokens.sidecar.tls.TlsOptions.keycloak(new WebClientOptions()
             .setConnectTimeout((int) config.connectTimeout.toMillis())
             .setUserAgent("servicetokens-sidecar")
-            .setFollowRedirects(false),
+            .setFollowRedirects(false), config.tls),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(256));
     this.discoveryUrl = config.discoveryUrl.isEmpty()
         ? config.issuer + "/.well-known/openid-configuration" : config.discoveryUrl;

@@ -82,10 +82,10 @@ public final class TokenEndpoint {
     this.provider = provider;
     this.metrics = metrics;
     int connectMs = (int) config.keycloak.connectTimeout.toMillis();
-    this.client = vertx.createHttpClient(new HttpClientOptions()
+    this.client = vertx.createHttpClient(org.servicetokens.sidecar.tls.TlsOptions.keycloak(new HttpClientOptions()
             .setConnectTimeout(connectMs)
             .setKeepAlive(true)
-            .setName("sidecar-exchange"),
+            .setName("sidecar-exchange"), config.keycloak.tls),
         new PoolOptions()
             .setHttp1MaxSize(config.exchange.poolSize)
             .setMaxWaitQueueSize(config.exchange.poolMaxWaitQueue));

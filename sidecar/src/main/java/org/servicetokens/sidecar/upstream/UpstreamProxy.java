@@ -75,10 +75,10 @@ public final class UpstreamProxy {
     this.timeoutMs = config.timeout.toMillis();
     this.connectTimeoutMs = config.connectTimeout.toMillis();
     // vertx-http-proxy's default pool is 5 connections with an unbounded wait queue.
-    this.client = vertx.createHttpClient(new HttpClientOptions()
+    this.client = vertx.createHttpClient(org.servicetokens.sidecar.tls.TlsOptions.upstream(new HttpClientOptions()
             .setKeepAlive(true)
             .setConnectTimeout((int) connectTimeoutMs)
-            .setDecompressionSupported(false),
+            .setDecompressionSupported(false), config.tls),
         new PoolOptions().setHttp1MaxSize(config.poolSize).setMaxWaitQueueSize(config.maxWaitQueue));
     this.proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(config.websocket), client);
     proxy.origin(this::origin);
