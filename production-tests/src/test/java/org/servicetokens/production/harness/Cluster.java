@@ -129,11 +129,18 @@ public final class Cluster {
         o.add("--spi-admin-realm-restapi-extension--service-tokens--grace-check-interval=1");
         o.add("--spi-admin-realm-restapi-extension--service-tokens--push-interval=1");
         o.add("--spi-client-authenticator--service-token--last-used-flush-interval=1");
+        o.add("--log-level=INFO,org.servicetokens.keycloak.revocation:debug");
         return o;
     }
 
     private void importRealm(int smtpPort) throws IOException {
         ObjectNode realm = (ObjectNode) Https.JSON.readTree(Path.of(System.getProperty("realm.json")).toFile());
+        // The demo's sidecar is not running here: no pushes to it.
+        for (JsonNode client : realm.withArray("clients")) {
+            if (client.has("attributes")) {
+                ((ObjectNode) client.get("attributes")).remove("backchannel.logout.url");
+            }
+        }
         ObjectNode smtp = realm.putObject("smtpServer");
         smtp.put("host", "127.0.0.1");
         smtp.put("port", Integer.toString(smtpPort));
@@ -171,6 +178,35 @@ public final class Cluster {
     public JsonNode client(String clientId) throws IOException {
         return https.json("GET", lb.url() + "/admin/realms/" + REALM + "/clients?clientId=" + clientId,
                 this::adminToken, null).json().get(0);
+    }
+
+    /** Creates an application (a confidential client) whose back-channel logout URL is {@code logoutUrl}. */
+    public void createApplication(String clientId, String logoutUrl) throws IOException {
+        Https.Response r = https.json("POST", lb.url() + "/admin/realms/" + REALM + "/clients", this::adminToken,
+                java.util.Map.of("clientId", clientId, "publicClient", false, "standardFlowEnabled", false,
+                        "attributes", java.util.Map.of("backchannel.logout.url", logoutUrl)));
+        if (r.status() != 201) {
+            throw new IllegalStateException("create application: " + r.status() + " " + r.body());
+        }
+    }
+
+    /** Waits until {@code condition} holds, checking every 200 ms; false if it did not within {@code timeout}. */
+    public static boolean await(Duration timeout, java.util.function.BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            KeycloakNode.sleep(200);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Replaces the provider jar of a stopped node and runs {@code kc.sh build} there. */
+    public void installProvider(KeycloakNode node, Path jar) throws IOException {
+        long started = System.nanoTime();
+        KeycloakNode.installProvider(node.home, jar);
+        timings.put("kc.sh build of " + node.name + " with a new jar", (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Starts a node that was stopped or killed, and waits until it is ready and has joined. */

@@ -51,7 +51,7 @@ public final class KeycloakNode {
     }
 
     /** Puts {@code providerJar} as the only provider and runs {@code kc.sh build} (the database and features are build-time). */
-    static void installProvider(Path home, Path providerJar) throws IOException {
+    public static void installProvider(Path home, Path providerJar) throws IOException {
         try (var old = Files.list(home.resolve("providers"))) {
             for (Path jar : old.filter(p -> p.toString().endsWith(".jar")).toList()) {
                 Files.delete(jar);
@@ -67,6 +67,14 @@ public final class KeycloakNode {
     }
 
     public synchronized void start() throws IOException {
+        for (int port : new int[] {httpsPort, managementPort, jgroupsPort}) {
+            // A leftover process on our ports would answer the readiness check in the new node's place.
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                throw new IllegalStateException(name + ": port " + port + " is still in use");
+            } catch (java.net.ConnectException free) {
+                // as it should be
+            }
+        }
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized"));
         command.addAll(options);
         command.addAll(List.of("--https-port=" + httpsPort, "--http-management-port=" + managementPort,
@@ -86,8 +94,9 @@ public final class KeycloakNode {
         return process != null && process.isAlive();
     }
 
-    public long pid() {
-        return process.pid();
+    /** The JVM's process: {@code kc.sh} runs Java as its child (it forwards SIGTERM to it, never SIGKILL). */
+    private java.util.Optional<ProcessHandle> jvm() {
+        return process.children().findFirst();
     }
 
     private void awaitReady(Duration timeout) throws IOException {
@@ -118,11 +127,14 @@ public final class KeycloakNode {
         if (process == null) {
             return;
         }
+        java.util.Optional<ProcessHandle> jvm = jvm();
         process.destroy();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                jvm.ifPresent(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            jvm.ifPresent(h -> h.onExit().join());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -133,15 +145,23 @@ public final class KeycloakNode {
         if (process == null) {
             return;
         }
+        jvm().ifPresent(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
+            awaitGone();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    static void sleep(long millis) {
+    private void awaitGone() {
+        for (int i = 0; i < 100 && process.descendants().anyMatch(ProcessHandle::isAlive); i++) {
+            sleep(100);
+        }
+    }
+
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -46,8 +46,8 @@ public final class Postgres implements AutoCloseable {
                 "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
                         + " -c full_page_writes=off -c max_connections=200", "start"));
         Postgres postgres = new Postgres(dir, port, password);
-        postgres.psql("create role " + USER + " login password '" + password + "'");
-        postgres.psql("create database " + DATABASE + " owner " + USER);
+        postgres.psql("postgres", "create role " + USER + " login password '" + password + "'");
+        postgres.psql("postgres", "create database " + DATABASE + " owner " + USER);
         return postgres;
     }
 
@@ -60,9 +60,14 @@ public final class Postgres implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(), USER, password);
     }
 
+    /** Runs SQL as the superuser in Keycloak's database. */
     public String psql(String sql) {
+        return psql(DATABASE, sql);
+    }
+
+    private String psql(String database, String sql) {
         return Proc.run(dir, Map.of(), 60, Proc.asPostgres(BIN.resolve("psql").toString(), "-h", dir.toString(),
-                "-p", Integer.toString(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql));
+                "-p", Integer.toString(port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql));
     }
 
     /** {@code pg_dump} of Keycloak's database, as plain SQL. */
