@@ -14,6 +14,7 @@ import org.keycloak.email.EmailSenderProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.timer.ScheduledTask;
+import org.servicetokens.keycloak.model.EffectDelay;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.service.ServiceTokenManager;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;

@@ -26,7 +26,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.LogoutToken;
-import org.servicetokens.keycloak.jobs.EffectDelay;
+import org.servicetokens.keycloak.model.EffectDelay;
 
 /**
  * Sends owed pushes ({@link PushOutbox} rows), each application on its own: every attempt is one asynchronous

@@ -1,4 +1,4 @@
-package org.servicetokens.keycloak.jobs;
+package org.servicetokens.keycloak.model;
 
 /**
  * A pause between claiming a background effect (an expiry-warning mail, a push attempt) and performing it, set only by
