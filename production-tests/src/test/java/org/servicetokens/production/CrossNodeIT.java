@@ -22,7 +22,7 @@ class CrossNodeIT {
         assertEquals(200, exchanged.status(), "exchange at node B right after the create on node A");
         // The issuer is the load balancer's URL, whichever node minted the JWT.
         String payload = new String(java.util.Base64.getUrlDecoder().decode(
-                exchanged.json().get("access_token").asText().split("\\.")[1]));
+                exchanged.json().get("access_token").asText().split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(cluster.lb.url() + "/realms/" + Cluster.REALM, Https.JSON.readTree(payload).get("iss").asText());
 
         // And a delete through node B is refused at node A at once.

@@ -92,7 +92,7 @@ class RollingIT {
                 out.closeEntry();
             }
             out.putNextEntry(new ZipEntry("META-INF/service-tokens-build.txt"));
-            out.write(("rebuilt for the rolling-upgrade test at " + System.currentTimeMillis() + "\n").getBytes());
+            out.write(("rebuilt for the rolling-upgrade test at " + System.currentTimeMillis() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.closeEntry();
         }
         return target;

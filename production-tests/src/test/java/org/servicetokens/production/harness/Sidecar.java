@@ -37,7 +37,7 @@ public final class Sidecar implements AutoCloseable {
         app.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(200, 2);
-            exchange.getResponseBody().write("ok".getBytes());
+            exchange.getResponseBody().write("ok".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             exchange.close();
         });
         app.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
