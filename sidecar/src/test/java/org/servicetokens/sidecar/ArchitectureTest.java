@@ -84,7 +84,7 @@ class ArchitectureTest {
 
   @Test
   void theKeycloakClientIsBelowItsUsers() {
-    reachesOnly("keycloak", "config", "util", "metrics", "identity").check(classes);
+    reachesOnly("keycloak", "config", "util", "metrics", "identity", "tls").check(classes);
   }
 
   /** Classes of {@code pkg} that depend on no sidecar package but {@code pkg} and {@code allowed}. */
