@@ -12,17 +12,19 @@ import java.util.concurrent.Executors;
 
 /**
  * The demo's upstream app: it trusts the sidecar in front of it and shows the identity headers it receives.
- * HTML for browsers, JSON for everything else. Run with: java demo/SampleApp.java [port]
+ * HTML for browsers, JSON for everything else. Run with: java demo/SampleApp.java [port [bind-address]]
+ * (loopback by default: only the sidecar beside it may reach it; a container gives 0.0.0.0 and keeps the port private).
  */
 public class SampleApp {
 
     public static void main(String[] args) throws IOException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8081;
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        String host = args.length > 1 ? args[1] : "127.0.0.1";
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", SampleApp::answer);
         server.start();
-        System.out.println("Sample app listening on http://127.0.0.1:" + port);
+        System.out.println("Sample app listening on http://" + host + ":" + port);
     }
 
     private static void answer(HttpExchange exchange) throws IOException {
