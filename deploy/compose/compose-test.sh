@@ -3,8 +3,8 @@
 #   a bot with service-token headers gets 200 through the sidecar; a browser navigation gets 302 to Keycloak;
 #   the deleted token is refused within 5 s (Keycloak pushes the revocation to the sidecar); `down` leaves no
 #   container of the project (and this script removes its network).
-# Images: built when missing (deploy/images/build-images.sh --if-missing; add LOCAL_BASES=1 for the local base
-# stand-ins). Host ports from KEYCLOAK_PORT / SIDECAR_PORT / SIDECAR_MANAGEMENT_PORT (28080 / 28000 / 28091 here,
+# Images: deploy/images/build-images.sh first (cached layers make it quick; LOCAL_BASES=1 builds the local base
+# stand-ins; SHIP_IMAGES_BUILT=1 skips it). Host ports from KEYCLOAK_PORT / SIDECAR_PORT / SIDECAR_MANAGEMENT_PORT (28080 / 28000 / 28091 here,
 # so the test never meets a developer's demo). Hold /tmp/keycloak.lock around it on shared machines.
 set -euo pipefail
 source "$(dirname "$0")/../images/podman-env.sh"
@@ -17,9 +17,11 @@ KC=http://localhost:$KEYCLOAK_PORT APP=http://localhost:$SIDECAR_PORT
 logs=$SHIP_TARGET/compose-logs
 mkdir -p "$logs"
 
-args=(--if-missing)
-[ "${LOCAL_BASES:-}" = 1 ] && args+=(--local-bases)
-deploy/images/build-images.sh "${args[@]}"
+if [ "${SHIP_IMAGES_BUILT:-0}" != 1 ]; then
+  args=()
+  [ "${LOCAL_BASES:-}" = 1 ] && args+=(--local-bases)
+  deploy/images/build-images.sh "${args[@]}"
+fi
 
 compose() { podman-compose -p "$PROJECT" -f compose.yaml "$@"; }
 leftovers() { podman ps -a -q --filter "label=io.podman.compose.project=$PROJECT"; }

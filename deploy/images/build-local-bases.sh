@@ -5,7 +5,8 @@
 #   eclipse-temurin:17-jre            a jlink runtime of the local JDK (the JRE's modules), FROM scratch
 #   eclipse-temurin:17-jdk            the same plus javac (only the sample app's build stage needs it)
 #   quay.io/keycloak/keycloak:<ver>   the Keycloak dist zip from the local Maven repository, laid out like the
-#                                     official image: /opt/keycloak owned by uid 1000 (group 0), USER 1000,
+#                                     official image: /opt/keycloak (with an empty data/) owned by uid 1000
+#                                     (group 0, group-writable), USER 1000,
 #                                     ENTRYPOINT kc.sh, ports 8080/8443/9000, KC_RUN_IN_CONTAINER=true
 #
 # The stand-ins carry the glibc libraries `ldd` lists and busybox (for kc.sh's sh, dirname, grep, readlink, sed,
@@ -90,6 +91,7 @@ build_keycloak() {
   mkdir -p "$dir/opt" "$dir/bin"
   unzip -q "$zip" -d "$dir/opt"
   mv "$dir/opt/keycloak-$KC_VERSION" "$dir/opt/keycloak"
+  mkdir -p "$dir/opt/keycloak/data"
   cp "$(command -v busybox)" "$dir/bin/busybox"
   for tool in sh bash dirname grep readlink sed uname which cat ls mkdir rm env sleep; do ln -s busybox "$dir/bin/$tool"; done
   ln -s ../../bin/busybox "$dir/usr/bin/env"
