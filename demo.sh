@@ -29,7 +29,13 @@ trap stop_all EXIT
 
 up() { wait_for "$@" || fail "see the logs in $DEMO/logs"; }
 
-for tool in java mvn curl; do command -v $tool >/dev/null || fail "$tool is required (see README.md)"; done
+for tool in java mvn curl unzip; do command -v $tool >/dev/null || fail "$tool is required (see README.md, Prerequisites)"; done
+if [ "${DEMO_SKIP_BUILD:-}" != "1" ]; then
+  # The admin-console page is built with the system Node; its first build fetches packages from the npm registry.
+  command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm (Node 20+) are required to build the admin-console page (see README.md)"
+  node_major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$node_major" -ge 20 ] || fail "Node 20 or newer is required (found $(node --version))"
+fi
 for port in 8080 9000 8000 9091 8081; do
   if port_in_use $port; then
     fail "port $port is already in use. Stop whatever listens there (e.g. a previous demo or a Keycloak: 'ss -ltnp | grep :$port') and run again."
@@ -37,13 +43,27 @@ for port in 8080 9000 8000 9091 8081; do
 done
 
 mkdir -p "$DEMO/logs"
+# Keycloak is unpacked while the build runs (both need only the local Maven repository, filled on first use).
+say "Preparing Keycloak $KC_VERSION (keycloak-quarkus-dist from the local Maven repository) in the background"
+unpack_keycloak "$DEMO" "$DEMO/logs" &
+UNPACK=$!
 if [ "${DEMO_SKIP_BUILD:-}" != "1" ]; then
-  say "Building the provider and the sidecar (mvn package, tests skipped)"
-  mvn -B -q -DskipTests package >"$DEMO/logs/build.log" 2>&1 || fail "the build failed; see $DEMO/logs/build.log"
+  say "Building the provider and the sidecar (mvn package, tests skipped; about 1 min, longer the first time: Maven"
+  say "  and npm download what they have not cached). Full log: $DEMO/logs/build.log"
+  build_start=$SECONDS
+  # One line per step, so a long build shows where it is.
+  mvn -B -DskipTests package 2>&1 | tee "$DEMO/logs/build.log" | while IFS= read -r line; do
+    case $line in
+      *"Building Service tokens"*) printf '    %3ds  %s\n' $((SECONDS - build_start)) "${line#*Building }" ;;
+      *"admin-ui-install"*) printf '    %3ds  admin console: npm packages (npm ci on first build)\n' $((SECONDS - build_start)) ;;
+      *"admin-ui-build"*) printf '    %3ds  admin console: type check and bundle (vite)\n' $((SECONDS - build_start)) ;;
+      *":shade ("*) printf '    %3ds  sidecar: one runnable jar\n' $((SECONDS - build_start)) ;;
+    esac
+  done || true
+  grep -q 'BUILD SUCCESS' "$DEMO/logs/build.log" || fail "the build failed; see $DEMO/logs/build.log"
+  say "Built in $((SECONDS - build_start)) s"
 fi
-
-say "Preparing Keycloak $KC_VERSION (from the local Maven repository)"
-unpack_keycloak "$DEMO" "$DEMO/logs" || fail "could not fetch keycloak-quarkus-dist; see $DEMO/logs/unpack.log"
+wait "$UNPACK" || fail "could not fetch keycloak-quarkus-dist; see $DEMO/logs/unpack.log"
 # A clean start every run: fresh database, the current provider jar, the realm from realm-config/.
 fresh_keycloak_home "$KC_HOME"
 
@@ -97,20 +117,20 @@ cat <<NEXT
 
     curl -u '$CLIENT_ID:$CLIENT_SECRET' http://localhost:8000/.sidecar/identity
 
-  The same bot with a JWT it gets from Keycloak itself (client_credentials; needs jq):
+  The same bot with a JWT it gets from Keycloak itself (client_credentials):
 
     JWT=\$(curl -s -u '$CLIENT_ID:$CLIENT_SECRET' -d grant_type=client_credentials \\
-          http://localhost:8080/realms/demo/protocol/openid-connect/token | jq -r .access_token)
+          http://localhost:8080/realms/demo/protocol/openid-connect/token | sed -n 's/.*"access_token":"\\([^"]*\\)".*/\\1/p')
     curl -H "Authorization: Bearer \$JWT" http://localhost:8000/
 
   Without credentials (401 for a bot):   curl -i http://localhost:8000/
   Sidecar metrics:                       curl http://localhost:9091/metrics
 
-  Manage tokens (an admin token first; needs jq):
+  Manage tokens with the REST API: first an admin access token (valid 60 s), then the calls:
 
-    TOKEN=\$(curl -s -d grant_type=password -d client_id=admin-cli -d username=$ADMIN_USER -d password=$ADMIN_PASSWORD \\
-            http://localhost:8080/realms/master/protocol/openid-connect/token | jq -r .access_token)
-    curl -H "Authorization: Bearer \$TOKEN" http://localhost:8080/admin/realms/demo/service-tokens
+    ADMIN_TOKEN=\$(curl -s -d grant_type=password -d client_id=admin-cli -d username=$ADMIN_USER -d password=$ADMIN_PASSWORD \\
+          http://localhost:8080/realms/master/protocol/openid-connect/token | sed -n 's/.*"access_token":"\\([^"]*\\)".*/\\1/p')
+    curl -H "Authorization: Bearer \$ADMIN_TOKEN" http://localhost:8080/admin/realms/demo/service-tokens
 
   Press Ctrl-C to stop everything.
 NEXT
