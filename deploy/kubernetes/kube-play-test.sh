@@ -26,7 +26,7 @@ if [ "${SHIP_IMAGES_BUILT:-0}" != 1 ]; then
   deploy/images/build-images.sh "${args[@]}"
 fi
 
-kubectl kustomize deploy/kubernetes/overlays/plain-container >"$work/rendered.yaml"
+if command -v kubectl >/dev/null; then kubectl kustomize deploy/kubernetes/overlays/plain-container; else kustomize build deploy/kubernetes/overlays/plain-container; fi >"$work/rendered.yaml"
 python3 - "$work" "$SHIP_VERSION" <<'PY'
 import base64, copy, json, sys, yaml
 work, version = sys.argv[1], sys.argv[2]

@@ -5,7 +5,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/target/ship/kubernetes
 mkdir -p "$out"
-command -v kubectl >/dev/null || { echo "FAIL: kubectl is required (it carries kustomize)" >&2; exit 1; }
+# kubectl carries kustomize; a standalone kustomize v5 does as well.
+if command -v kubectl >/dev/null; then
+  render() { kubectl kustomize "$1"; }
+  tool="kubectl kustomize ($(kubectl version --client 2>/dev/null | grep -i kustomize | tr -d '\n'))"
+elif command -v kustomize >/dev/null; then
+  render() { kustomize build "$1"; }
+  tool="kustomize build ($(kustomize version))"
+else
+  echo "FAIL: kubectl (or kustomize v5) is required" >&2; exit 1
+fi
 
 check() { # FILE WHAT PATTERN
   grep -qE -- "$3" "$1" || { echo "FAIL: $(basename "$1"): no $2" >&2; exit 1; }
@@ -13,7 +22,7 @@ check() { # FILE WHAT PATTERN
 count=0
 for dir in "$root"/deploy/kubernetes/overlays/*/; do
   name=$(basename "$dir")
-  kubectl kustomize "$dir" >"$out/$name.yaml"
+  render "$dir" >"$out/$name.yaml"
   for kind in Deployment Service ConfigMap Secret PodDisruptionBudget NetworkPolicy; do
     check "$out/$name.yaml" "kind: $kind" "^kind: $kind$"
   done
@@ -29,4 +38,4 @@ if grep -q initContainers "$out/plain-container.yaml"; then echo "FAIL: plain-co
 [ "$(grep -c '^      - .*image: service-tokens-\|^        image: service-tokens-' "$out/plain-container.yaml")" -ge 2 ] \
   || { echo "FAIL: plain-container does not run both containers" >&2; exit 1; }
 echo "ok: native-sidecar has the sidecar as an init container with restartPolicy Always; plain-container as a container" >&2
-echo "KUSTOMIZE RESULT: $count overlays rendered with $(kubectl version --client 2>/dev/null | grep -i kustomize | tr -d '\n')"
+echo "KUSTOMIZE RESULT: $count overlays rendered with $tool"
