@@ -1,6 +1,5 @@
 package org.servicetokens.containers;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,6 +61,7 @@ final class Shipped {
     ProcessBuilder builder = new ProcessBuilder(command).directory(root().toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("SHIP_IMAGES_BUILT", imagesBuilt ? "1" : "0");
+    builder.environment().putIfAbsent("ENGINE", podman() ? "podman" : "docker");
     long start = System.nanoTime();
     Process process = builder.start();
     boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
