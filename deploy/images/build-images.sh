@@ -49,6 +49,14 @@ for spec in keycloak:keycloak-service-token-spi sidecar:sidecar sample-app:demo;
   fi
 done
 for line in "${report[@]}"; do ship_say "$line"; done
+# The sidecar and the app run as an unprivileged user whatever the base image says.
+for spec in sidecar sample-app; do
+  user=$($ENGINE image inspect -f '{{.Config.User}}' "service-tokens-$spec:$SHIP_VERSION")
+  case ${user%%:*} in
+    ''|0|root) ship_fail "service-tokens-$spec:$SHIP_VERSION would run as root (USER '$user')" ;;
+    *) echo "ok: service-tokens-$spec:$SHIP_VERSION runs as user $user" >&2 ;;
+  esac
+done
 for spec in keycloak sidecar sample-app; do
   name=service-tokens-$spec:$SHIP_VERSION
   printf '%-40s %6s MB\n' "$name" $(( $($ENGINE image inspect -f '{{.Size}}' "$name") / 1000000 ))
