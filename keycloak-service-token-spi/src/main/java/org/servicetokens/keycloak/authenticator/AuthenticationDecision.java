@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.models.KeycloakSession;
+import org.servicetokens.keycloak.model.AllowedNetworks;
 import org.servicetokens.keycloak.model.Problem;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.TokenHealth;
@@ -12,7 +13,8 @@ import org.servicetokens.keycloak.model.TokenSecrets;
 
 /**
  * What the service-token authenticator does with one token request, decided by a pure function
- * ({@link #decide}) of the credentials presented, the token's stored state and the time: pass (not ours), accept
+ * ({@link #decide}) of the credentials presented, the client address Keycloak resolved for the request, the token's
+ * stored state and the time: pass (not ours), accept
  * (with the secret that matched) or refuse (with the reason). Every refusal is the same {@value #STATUS}
  * {@code {"error": "invalid_client"}} to the caller (RFC 6749 §5.2); the reason goes to the Keycloak event's
  * {@code service_token_error} detail, and {@link #error} is the event's error. The checks, in order:
@@ -23,7 +25,10 @@ import org.servicetokens.keycloak.model.TokenSecrets;
  *   <li>the token broken: its first problem's reason, every reason listed in {@link #problems};</li>
  *   <li>the secret: {@code missing_secret}, {@code malformed_secret} (not the published {@code kcst_} shape or
  *       checksum), then the current secret ({@code expired} past the token's expiry), then the previous secret
- *       ({@code previous_secret_expired} past its grace end, then {@code expired}), else {@code wrong_secret}.</li>
+ *       ({@code previous_secret_expired} past its grace end, then {@code expired}), else {@code wrong_secret};</li>
+ *   <li>a secret that would be accepted, from a client address outside the token's allowed networks (or an address
+ *       that cannot be read, when the token has networks): {@code address_not_allowed}. Checked after the secret, so
+ *       this reason always means "the right secret, from the wrong place", which is what an admin must look into.</li>
  * </ol>
  *
  * @param verdict  pass, accept or refuse
@@ -61,14 +66,15 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
      * @param previousSecretHash       null when there is no previous secret
      * @param previousSecretExpiresAt  the previous secret's grace end, null when there is none
      * @param generation               see {@link ServiceToken#generation()}
+     * @param networks                 where the token may be used from ({@link AllowedNetworks#ANY}: anywhere)
      */
     record TokenState(boolean enabled, List<String> problems, String secretHash, Instant expiresAt,
-                      String previousSecretHash, Instant previousSecretExpiresAt, long generation) {
+                      String previousSecretHash, Instant previousSecretExpiresAt, long generation, AllowedNetworks networks) {
 
         static TokenState of(KeycloakSession session, ServiceToken token) {
             return new TokenState(token.enabled(), TokenHealth.problems(session, token).stream().map(Problem::reason).toList(),
                     token.secretHash(), token.expiresAt().orElse(null), token.previousSecretHash(),
-                    token.previousSecretExpiresAt().orElse(null), token.generation());
+                    token.previousSecretExpiresAt().orElse(null), token.generation(), token.networks());
         }
 
         boolean expired(Instant now) {
@@ -86,11 +92,12 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
     }
 
     /**
-     * @param credentials what the request presented (see {@link ClientCredentials})
-     * @param token       the state of the service token the credentials name, or null when they name no service token
-     * @param now         the time of the request
+     * @param credentials   what the request presented (see {@link ClientCredentials})
+     * @param clientAddress the client address Keycloak resolved ({@code ClientConnection.getRemoteAddr()}), or null
+     * @param token         the state of the service token the credentials name, or null when they name no service token
+     * @param now           the time of the request
      */
-    static AuthenticationDecision decide(ClientCredentials credentials, TokenState token, Instant now) {
+    static AuthenticationDecision decide(ClientCredentials credentials, String clientAddress, TokenState token, Instant now) {
         if (!namesClient(credentials) || token == null) {
             return PASSED;
         }
@@ -114,16 +121,25 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
         }
         if (TokenSecrets.matches(secret, token.secretHash())) {
             return token.expired(now) ? refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired")
-                    : accept(CURRENT, TokenSecrets.secretId(token.secretHash(), token.generation()));
+                    : acceptFrom(clientAddress, token, CURRENT, token.secretHash());
         }
         if (TokenSecrets.matches(secret, token.previousSecretHash())) {
             if (!token.previousSecretValid(now)) {
                 return refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "previous_secret_expired");
             }
             return token.expired(now) ? refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired")
-                    : accept(PREVIOUS, TokenSecrets.secretId(token.previousSecretHash(), token.generation()));
+                    : acceptFrom(clientAddress, token, PREVIOUS, token.previousSecretHash());
         }
         return refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "wrong_secret");
+    }
+
+    /** The matched secret is accepted only from an allowed network. */
+    private static AuthenticationDecision acceptFrom(String clientAddress, TokenState token, String secret, String secretHash) {
+        AllowedNetworks networks = token.networks() == null ? AllowedNetworks.ANY : token.networks();
+        if (!networks.allows(clientAddress)) {
+            return refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "address_not_allowed");
+        }
+        return accept(secret, TokenSecrets.secretId(secretHash, token.generation()));
     }
 
     private static AuthenticationDecision refuse(AuthenticationFlowError error, String reason) {

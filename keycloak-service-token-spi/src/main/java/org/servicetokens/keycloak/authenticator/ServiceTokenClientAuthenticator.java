@@ -39,11 +39,12 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
             context.getEvent().client(client);
         }
         Instant now = Instant.now();
-        AuthenticationDecision decision = AuthenticationDecision.decide(credentials,
+        String clientAddress = clientAddress(context);
+        AuthenticationDecision decision = AuthenticationDecision.decide(credentials, clientAddress,
                 token == null ? null : AuthenticationDecision.TokenState.of(context.getSession(), token), now);
         switch (decision.verdict()) {
             case PASS -> context.attempted();
-            case ACCEPT -> accept(context, client, token, decision, now);
+            case ACCEPT -> accept(context, client, token, decision, now, clientAddress);
             case REFUSE -> refuse(context, client, decision);
         }
     }
@@ -53,12 +54,24 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
      * session): the JWT names the secret that minted it, as decided here, even if an admin rotates meanwhile.
      */
     private static void accept(ClientAuthenticationFlowContext context, ClientModel client, ServiceToken token,
-                               AuthenticationDecision decision, Instant now) {
+                               AuthenticationDecision decision, Instant now, String clientAddress) {
         context.setClient(client);
         context.getEvent().detail(SECRET_DETAIL, decision.secret());
         context.getSession().setAttribute(ServiceTokenProtocol.secretIdAttribute(token.id()), decision.secretId());
-        LastUsedTracker.instance().record(context.getRealm().getId(), token.id(), now);
+        String secretHash = AuthenticationDecision.PREVIOUS.equals(decision.secret()) ? token.previousSecretHash() : token.secretHash();
+        LastUsedTracker.instance().record(context.getRealm().getId(), token.id(), secretHash, now, clientAddress,
+                context.getHttpRequest().getHttpHeaders().getHeaderString("User-Agent"));
         context.success();
+    }
+
+    /**
+     * The client address as Keycloak resolved it: the socket's peer, or the address from {@code X-Forwarded-For} /
+     * {@code Forwarded} when Keycloak runs with {@code --proxy-headers} and the peer is one of
+     * {@code --proxy-trusted-addresses}. Null when unknown (a token with networks then refuses).
+     */
+    private static String clientAddress(ClientAuthenticationFlowContext context) {
+        var connection = context.getSession().getContext().getConnection();
+        return connection == null ? null : connection.getRemoteAddr();
     }
 
     /**

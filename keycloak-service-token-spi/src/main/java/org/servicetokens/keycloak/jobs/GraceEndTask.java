@@ -43,7 +43,7 @@ public final class GraceEndTask implements ScheduledTask {
                         (s, r, manager, locked) -> {
                             // Read again under the lock: an admin may have rotated or moved the grace end meanwhile.
                             if (graceOver(locked, now)) {
-                                manager.endGrace(locked, now);
+                                manager.endGrace(locked, now, LastUsedTracker.instance().previousSecretUse(r, locked).orElse(null));
                             }
                         });
             }

@@ -21,7 +21,9 @@ import org.servicetokens.keycloak.model.ServiceTokenProtocol;
  * {@code service_token} claim {@code {id, name, secret}}, where {@code secret} is the short id of the secret that
  * authenticated the token request ({@code TokenSecrets.secretId}; the authenticator hands it over through
  * {@link ServiceTokenProtocol#secretIdAttribute}), so a revocation can name exactly the JWTs minted
- * with one secret. It reads the token's current attributes at mint time, so an
+ * with one secret. A token limited to networks also carries them, {@code networks}: its CIDR ranges in normal form
+ * (e.g. {@code ["10.0.0.0/8", "2001:db8::/32"]}), so a sidecar can check each request's address too; the claim is
+ * absent for a token usable from anywhere. It reads the token's current attributes at mint time, so an
  * edit of the applications or the name applies to the next JWT without touching mapper configuration.
  */
 public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper implements OIDCAccessTokenMapper, TokenIntrospectionTokenMapper {
@@ -44,6 +46,9 @@ public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper impleme
             // admin's "evaluate" preview) gets the current secret's id, so the token still dies with that secret.
             Object secretId = keycloakSession.getAttribute(ServiceTokenProtocol.secretIdAttribute(serviceToken.id()));
             claim.put("secret", secretId instanceof String id ? id : serviceToken.currentSecretId());
+            if (serviceToken.networks().restricted()) {
+                claim.put("networks", serviceToken.networks().texts());
+            }
             token.getOtherClaims().put(CLAIM, claim);
         });
     }
@@ -60,7 +65,7 @@ public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper impleme
 
     @Override
     public String getHelpText() {
-        return "Adds the service token's applications to 'aud' and its id, name and secret id as the 'service_token' claim.";
+        return "Adds the service token's applications to 'aud' and its id, name, secret id and allowed networks as the 'service_token' claim.";
     }
 
     @Override

@@ -92,6 +92,40 @@ public final class ServiceToken {
         return instant(LAST_USED_AT);
     }
 
+    /** The current secret's use as stored (see {@link SecretUse}); empty when not used since it was issued, or unreadable. */
+    public Optional<SecretUse> secretUse() {
+        return SecretUse.parse(client.getAttribute(SECRET_USE));
+    }
+
+    /** The previous secret's use as stored; empty when there is no previous secret or it was not used since the rotation. */
+    public Optional<SecretUse> previousSecretUse() {
+        return previousSecretHash() == null ? Optional.empty() : SecretUse.parse(client.getAttribute(PREVIOUS_SECRET_USE));
+    }
+
+    /** Stores the current secret's use; null removes it (a new secret has not been used). */
+    public void setSecretUse(SecretUse use) {
+        setOrRemove(SECRET_USE, use == null ? null : use.format());
+    }
+
+    /** Stores the previous secret's use; null removes it. */
+    public void setPreviousSecretUse(SecretUse use) {
+        setOrRemove(PREVIOUS_SECRET_USE, use == null ? null : use.format());
+    }
+
+    /**
+     * The networks the token may be used from ({@link AllowedNetworks#ANY} when not restricted). An unreadable list
+     * reads as allowing nothing (fail closed) and is reported by {@link #attributeProblems()}.
+     */
+    public AllowedNetworks networks() {
+        return AllowedNetworks.readStored(client.getAttribute(NETWORKS))
+                .orElse(AllowedNetworks.NOTHING);
+    }
+
+    /** Stores the networks in normal form; {@link AllowedNetworks#ANY} removes the restriction. */
+    public void setNetworks(AllowedNetworks networks) {
+        setOrRemove(NETWORKS, networks.format());
+    }
+
     /** The username of the admin who created it, or null. */
     public String createdBy() {
         return client.getAttribute(CREATED_BY);
@@ -220,6 +254,11 @@ public final class ServiceToken {
             problems.add(new Problem("applications_unreadable", "The application list (" + APPLICATION_IDS
                     + ") cannot be read; repair empties it (then set the applications again), or set them now.", Problem.REPAIR));
         }
+        if (AllowedNetworks.readStored(client.getAttribute(NETWORKS)).isEmpty()) {
+            problems.add(new Problem("networks_unreadable", "The allowed networks (" + NETWORKS
+                    + ") cannot be read, so no address is allowed; set them again (PUT with 'networks').",
+                    Problem.UPDATE));
+        }
         return problems;
     }
 
@@ -234,6 +273,7 @@ public final class ServiceToken {
         if (hash == null) {
             client.removeAttribute(PREVIOUS_SECRET_HASH);
             client.removeAttribute(PREVIOUS_EXPIRES_AT);
+            client.removeAttribute(PREVIOUS_SECRET_USE);
         } else {
             client.setAttribute(PREVIOUS_SECRET_HASH, hash);
             setInstant(PREVIOUS_EXPIRES_AT, graceEnd);
@@ -306,6 +346,14 @@ public final class ServiceToken {
             return Base64.getUrlDecoder().decode(hash).length == SHA256_BYTES;
         } catch (IllegalArgumentException corrupt) {
             return false;
+        }
+    }
+
+    private void setOrRemove(String attribute, String value) {
+        if (value == null) {
+            client.removeAttribute(attribute);
+        } else {
+            client.setAttribute(attribute, value);
         }
     }
 

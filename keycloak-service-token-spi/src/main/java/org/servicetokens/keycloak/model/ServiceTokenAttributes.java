@@ -21,6 +21,12 @@ public final class ServiceTokenAttributes {
      * application), so the secret ids of JWTs minted afterwards differ from the revoked ones.
      */
     public static final String GENERATION = "service-token.generation";
+    /** The current secret's use ({@link SecretUse}, JSON): flushed from memory at most once a minute per node. */
+    public static final String SECRET_USE = "service-token.secret-use";
+    /** The previous secret's use during a grace period ({@link SecretUse}, JSON); the current one's moves here on rotation. */
+    public static final String PREVIOUS_SECRET_USE = "service-token.previous-secret-use";
+    /** The networks the token may be used from ({@link AllowedNetworks}, a JSON array of CIDR ranges); absent: anywhere. */
+    public static final String NETWORKS = "service-token.networks";
     /** Smallest warning threshold (in days) already mailed for the current expiry, so each goes out once. */
     public static final String EXPIRY_WARNED_DAYS = "service-token.expiry-warned-days";
 

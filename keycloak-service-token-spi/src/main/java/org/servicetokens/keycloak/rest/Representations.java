@@ -7,6 +7,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
 import org.servicetokens.keycloak.model.Problem;
+import org.servicetokens.keycloak.model.SecretUse;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
@@ -17,10 +18,10 @@ final class Representations {
     private Representations() {
     }
 
-    record CreateRequest(String name, String description, String duration, List<String> applications) {
+    record CreateRequest(String name, String description, String duration, List<String> applications, List<String> networks) {
     }
 
-    record UpdateRequest(String name, String description, Boolean enabled, List<String> applications) {
+    record UpdateRequest(String name, String description, Boolean enabled, List<String> applications, List<String> networks) {
     }
 
     record RotateRequest(String gracePeriod) {
@@ -40,12 +41,16 @@ final class Representations {
      * A token as the API shows it. {@code status} is what the authenticator would do now: {@code disabled},
      * {@code broken} (then {@code problems} says why, each with the call that fixes it, and {@code repairable}
      * whether {@code POST /{id}/repair} fixes them all), {@code expired} or {@code active}. {@code applications}
-     * are the current client IDs of the allowed applications.
+     * are the current client IDs of the allowed applications. {@code secretUse} and {@code previousSecretUse} are
+     * the use of the current secret and of the previous one (during a grace period), each a {@link UseView} or null
+     * when not used since it was issued (since the rotation); {@code networks} the allowed CIDR ranges in normal form,
+     * empty when the token may be used from anywhere.
      */
     record TokenView(String id, String clientId, String name, String description, boolean enabled, String status,
                      List<Problem> problems, boolean repairable,
                      String createdAt, String createdBy, String expiresAt, String lastUsedAt,
-                     String previousSecretExpiresAt, List<String> applications) {
+                     String previousSecretExpiresAt, List<String> applications,
+                     UseView secretUse, UseView previousSecretUse, List<String> networks) {
 
         static TokenView of(KeycloakSession session, RealmModel realm, ServiceToken token, Instant now) {
             List<Problem> problems = TokenHealth.problems(session, token);
@@ -55,7 +60,22 @@ final class Representations {
                     text(token.createdAt().orElse(null)), token.createdBy(), text(token.expiresAt().orElse(null)),
                     text(LastUsedTracker.instance().lastUsed(realm, token).orElse(null)),
                     token.previousSecretValid(now) ? text(token.previousSecretExpiresAt().orElse(null)) : null,
-                    token.applications());
+                    token.applications(),
+                    UseView.of(LastUsedTracker.instance().secretUse(realm, token).orElse(null)),
+                    token.previousSecretValid(now) ? UseView.of(LastUsedTracker.instance().previousSecretUse(realm, token).orElse(null)) : null,
+                    token.networks().texts());
+        }
+    }
+
+    /**
+     * The use of one secret: {@code lastUsedAt} (ISO-8601 UTC), {@code address} (the client address Keycloak resolved
+     * for that request), {@code userAgent} (cleaned, at most 200 characters; null when none was sent) and an
+     * approximate {@code count} of token requests (each node adds its count at most once a minute).
+     */
+    record UseView(String lastUsedAt, String address, String userAgent, long count) {
+
+        static UseView of(SecretUse use) {
+            return use == null ? null : new UseView(text(use.at()), use.address(), use.userAgent(), use.count());
         }
     }
 

@@ -24,6 +24,8 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 import org.keycloak.urls.UrlType;
+import org.servicetokens.keycloak.jobs.LastUsedTracker;
+import org.servicetokens.keycloak.model.AllowedNetworks;
 import org.servicetokens.keycloak.model.ConcurrentChangeException;
 import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.ServiceToken;
@@ -86,8 +88,9 @@ public class ServiceTokensResource {
     }
 
     /**
-     * {@code POST /} with {@code {name, description?, duration?, applications?}} (duration ISO-8601 or {@code never},
-     * default and maximum from the realm settings; applications by client ID): 201 with an absolute {@code Location}
+     * {@code POST /} with {@code {name, description?, duration?, applications?, networks?}} (duration ISO-8601 or
+     * {@code never}, default and maximum from the realm settings; applications by client ID; networks: at most 50
+     * IPv4/IPv6 CIDR ranges, see {@code NetworkRange}): 201 with an absolute {@code Location}
      * (RFC 9110 §10.2.2) and {@code {id, clientId, clientSecret, expiresAt}}, the only answer that carries the secret
      * ({@code Cache-Control: no-store}). 400 for bad input, 403 without manage-clients, 409 for unreadable settings.
      */
@@ -104,10 +107,14 @@ public class ServiceTokensResource {
         requireReadableSettings(request.duration() == null);
         TokenDuration duration = Validation.duration("duration", request.duration(), settings, now);
         List<String> applications = Validation.applications(session, realm, request.applications());
+        AllowedNetworks networks = Validation.networks(request.networks());
 
         IssuedSecret issued = manager.create(name, description, duration, applications == null ? List.of() : applications,
                 auth.adminAuth().getUser(), now);
         ServiceToken token = issued.token();
+        if (networks != null) {
+            token.setNetworks(networks);
+        }
         event(OperationType.CREATE, token, now, token.id());
         CreatedToken created = new CreatedToken(token.id(), token.clientId(), issued.secret(),
                 Representations.text(token.expiresAt().orElse(null)));
@@ -139,7 +146,11 @@ public class ServiceTokensResource {
         return ok(view);
     }
 
-    /** {@code GET /{id}}: the token ({@code TokenView}); 404 when there is none, 403 without view-clients. */
+    /**
+     * {@code GET /{id}}: the token ({@code TokenView}), including each secret's use
+     * ({@code secretUse}/{@code previousSecretUse}: {@code {lastUsedAt, address, userAgent, count}} or null) and its
+     * {@code networks}; 404 when there is none, 403 without view-clients.
+     */
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
@@ -148,8 +159,9 @@ public class ServiceTokensResource {
     }
 
     /**
-     * {@code PUT /{id}} with {@code {name?, description?, enabled?, applications?}}: the token after the change,
-     * pushed to the applications it concerns. 400, 403, 404, 409 (another change to it in progress).
+     * {@code PUT /{id}} with {@code {name?, description?, enabled?, applications?, networks?}}: the token after the
+     * change, pushed to the applications it concerns ({@code networks: []} lifts the limit; a change of networks
+     * revokes the token's JWTs so none minted under the old list lives on). 400, 403, 404, 409 (another change to it in progress).
      */
     @PUT
     @Path("{id}")
@@ -160,9 +172,13 @@ public class ServiceTokensResource {
         String name = Validation.name(request.name(), false);
         String description = Validation.description(request.description());
         List<String> applications = Validation.applications(session, realm, request.applications());
+        AllowedNetworks networks = Validation.networks(request.networks());
         ServiceToken token = lock(id);
         Instant now = Instant.now();
         manager.update(token, name, description, request.enabled(), applications, now);
+        if (networks != null) {
+            manager.setNetworks(token, networks, now);
+        }
         return ok(event(OperationType.UPDATE, token, now, token.id()));
     }
 
@@ -207,7 +223,7 @@ public class ServiceTokensResource {
         if (!token.previousSecretValid(now)) {
             throw ApiError.badRequest("This token has no previous secret in its grace period");
         }
-        manager.setPreviousSecretExpiry(token, expiresAt, now);
+        manager.setPreviousSecretExpiry(token, expiresAt, now, LastUsedTracker.instance().previousSecretUse(realm, token).orElse(null));
         return ok(event(OperationType.UPDATE, token, now, token.id(), "previous-secret"));
     }
 

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.servicetokens.keycloak.model.AllowedNetworks;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 import org.servicetokens.keycloak.model.TokenDuration;
@@ -141,6 +142,18 @@ final class Validation {
             }
         }
         return applications.stream().map(clientId -> session.clients().getClientByClientId(realm, clientId).getId()).toList();
+    }
+
+    /** CIDR ranges in, their strict parse out ({@link AllowedNetworks#parse}); null (keep) when absent, [] lifts the limit. */
+    static AllowedNetworks networks(List<String> networks) {
+        if (networks == null) {
+            return null;
+        }
+        try {
+            return AllowedNetworks.parse(networks);
+        } catch (IllegalArgumentException malformed) {
+            throw ApiError.badRequest(malformed.getMessage());
+        }
     }
 
     static ServiceTokenSettings settings(Representations.SettingsRequest request, ServiceTokenSettings current) {

@@ -20,8 +20,10 @@ import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.managers.ClientManager;
 import org.keycloak.services.managers.RealmManager;
+import org.servicetokens.keycloak.model.AllowedNetworks;
 import org.servicetokens.keycloak.model.ConcurrentChangeException;
 import org.servicetokens.keycloak.model.InternalChange;
+import org.servicetokens.keycloak.model.SecretUse;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.ServiceTokenProtocol;
 import org.servicetokens.keycloak.model.TokenDuration;
@@ -180,10 +182,16 @@ public final class ServiceTokenManager {
             String retiredCurrent = token.currentSecretId();
             token.setPreviousSecret(null, null);
             token.setSecretHash(TokenSecrets.hash(secret));
+            token.setSecretUse(null);
             pushes.revokeSecrets(token, java.util.Arrays.asList(retiredCurrent, retiredPrevious), now, "rotated");
         } else {
+            // The use of the secret that becomes the previous one goes with it: the console and the API then show
+            // whether anything still uses the old secret during the grace period.
+            SecretUse used = token.secretUse().orElse(null);
             token.setPreviousSecret(token.secretHash(), now.plus(grace));
+            token.setPreviousSecretUse(used);
             token.setSecretHash(TokenSecrets.hash(secret));
+            token.setSecretUse(null);
             if (retiredPrevious != null) {
                 pushes.revokeSecrets(token, List.of(retiredPrevious), now, "previous-secret-replaced");
             }
@@ -192,17 +200,35 @@ public final class ServiceTokenManager {
         return new IssuedSecret(token, secret);
     }
 
-    /** Moves the grace end of the previous secret; a time not in the future ends it now. */
-    public void setPreviousSecretExpiry(ServiceToken token, Instant expiresAt, Instant now) {
+    /**
+     * Moves the grace end of the previous secret; a time not in the future ends it now (see {@link #endGrace(ServiceToken,
+     * Instant, SecretUse)}).
+     *
+     * @param previousUse the previous secret's use as known now (stored plus not yet written), or null
+     */
+    public void setPreviousSecretExpiry(ServiceToken token, Instant expiresAt, Instant now, SecretUse previousUse) {
         if (!expiresAt.isAfter(now)) {
-            endGrace(token, now);
+            endGrace(token, now, previousUse);
         } else {
             token.setPreviousSecret(token.previousSecretHash(), expiresAt);
         }
     }
 
-    /** Drops the previous secret and tells the applications that JWTs minted with it are void (and only those). */
+    /** {@link #endGrace(ServiceToken, Instant, SecretUse)} with the previous secret's use as stored. */
     public void endGrace(ServiceToken token, Instant now) {
+        endGrace(token, now, token.previousSecretUse().orElse(null));
+    }
+
+    /**
+     * Drops the previous secret and tells the applications that JWTs minted with it are void (and only those). When
+     * the previous secret was used in the last hour, an admin event says so ({@code service-tokens/{id}/grace-ended-in-use}).
+     *
+     * @param previousUse the previous secret's use as known now (stored plus what this node has not written yet), or null
+     */
+    public void endGrace(ServiceToken token, Instant now, SecretUse previousUse) {
+        if (token.previousSecretHash() != null) {
+            GraceEndWarning.raiseIfInUse(session, realm, token, previousUse, now);
+        }
         String retired = token.previousSecretId();
         token.setPreviousSecret(null, null);
         if (retired != null) {
@@ -258,6 +284,26 @@ public final class ServiceTokenManager {
                 pushes.refresh(token, refreshAt, now, enabling ? "enabled" : renamed ? "renamed" : "application-added");
             }
         }
+    }
+
+    /**
+     * New allowed networks. They change what the token's JWTs say ({@code service_token.networks}), and a JWT minted
+     * under wider networks must not outlive the narrowing: every JWT of the token is revoked at its applications and
+     * a new generation starts, so the bots exchange afresh and the sidecars check the new list.
+     *
+     * @return true when the networks changed
+     */
+    public boolean setNetworks(ServiceToken token, AllowedNetworks networks, Instant now) {
+        if (token.networks().equals(networks)) {
+            return false;
+        }
+        token.setNetworks(networks);
+        List<String> applications = token.applicationIds();
+        if (!applications.isEmpty()) {
+            pushes.revokeToken(token, applications, now, "networks-changed");
+        }
+        token.nextGeneration();
+        return true;
     }
 
     /** Deletes the token's client; every JWT of the token is revoked at its applications first ({@link TokenPushes}). */

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.servicetokens.keycloak.authenticator.AuthenticationDecision.TokenState;
 import org.servicetokens.keycloak.authenticator.AuthenticationDecision.Verdict;
+import org.servicetokens.keycloak.model.AllowedNetworks;
 import org.servicetokens.keycloak.model.TokenSecrets;
 
 /**
@@ -31,10 +32,13 @@ class AuthenticationDecisionTest {
     private static final Instant AHEAD = NOW.plusSeconds(1);
     private static final Instant PAST = NOW.minus(Duration.ofDays(1));
 
+    /** The client address of every row that does not name one. */
+    private static final String FROM = "192.0.2.10";
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
-    void decides(String row, ClientCredentials presented, TokenState stored, AuthenticationDecision expected) {
-        assertEquals(expected, AuthenticationDecision.decide(presented, stored, NOW));
+    void decides(String row, ClientCredentials presented, String from, TokenState stored, AuthenticationDecision expected) {
+        assertEquals(expected, AuthenticationDecision.decide(presented, from, stored, NOW));
     }
 
     static Stream<Arguments> rows() {
@@ -91,11 +95,50 @@ class AuthenticationDecisionTest {
                         token().previous(AHEAD).expiresAt(PAST), refused("expired")),
                 row("previous secret after its grace end, token expired", basic("bot", PREVIOUS),
                         token().previous(PAST).expiresAt(PAST), refused("previous_secret_expired")),
-                row("a previous secret when none is stored", basic("bot", PREVIOUS), token(), refused("wrong_secret")));
+                row("a previous secret when none is stored", basic("bot", PREVIOUS), token(), refused("wrong_secret")),
+                // Allowed networks: checked once the secret would be accepted.
+                row("no networks: any address", basic("bot", CURRENT), "203.0.113.7", token(), accepted("current", CURRENT, 0)),
+                row("no networks: unknown address", basic("bot", CURRENT), null, token(), accepted("current", CURRENT, 0)),
+                row("inside its one range", basic("bot", CURRENT), "127.0.0.2", token().networks("127.0.0.2/32"),
+                        accepted("current", CURRENT, 0)),
+                row("outside its one range", basic("bot", CURRENT), "127.0.0.1", token().networks("127.0.0.2/32"),
+                        refused("address_not_allowed")),
+                row("inside the second of two ranges", basic("bot", CURRENT), "10.9.8.7",
+                        token().networks("192.168.0.0/16", "10.0.0.0/8"), accepted("current", CURRENT, 0)),
+                row("IPv6 address inside an IPv6 range", basic("bot", CURRENT), "2001:db8:0:0:0:0:0:1",
+                        token().networks("2001:db8::/32"), accepted("current", CURRENT, 0)),
+                row("IPv6 address outside an IPv6 range", basic("bot", CURRENT), "2001:db9::1",
+                        token().networks("2001:db8::/32"), refused("address_not_allowed")),
+                row("IPv4 address against only IPv6 ranges", basic("bot", CURRENT), "10.0.0.1",
+                        token().networks("::/0"), refused("address_not_allowed")),
+                row("IPv4-mapped IPv6 address inside an IPv4 range", basic("bot", CURRENT), "::ffff:10.1.2.3",
+                        token().networks("10.0.0.0/8"), accepted("current", CURRENT, 0)),
+                row("loopback ::1 inside ::1/128", basic("bot", CURRENT), "0:0:0:0:0:0:0:1", token().networks("::1/128"),
+                        accepted("current", CURRENT, 0)),
+                row("unknown address, token with networks", basic("bot", CURRENT), null, token().networks("0.0.0.0/0"),
+                        refused("address_not_allowed")),
+                row("an address that does not parse", basic("bot", CURRENT), "localhost", token().networks("0.0.0.0/0"),
+                        refused("address_not_allowed")),
+                row("previous secret in grace, outside the range", basic("bot", PREVIOUS), "127.0.0.1",
+                        token().previous(AHEAD).networks("127.0.0.2/32"), refused("address_not_allowed")),
+                row("previous secret in grace, inside the range", basic("bot", PREVIOUS), "127.0.0.2",
+                        token().previous(AHEAD).networks("127.0.0.2/32"), accepted("previous", PREVIOUS, 0)),
+                row("wrong secret from outside: the secret's reason", basic("bot", OTHER), "127.0.0.1",
+                        token().networks("127.0.0.2/32"), refused("wrong_secret")),
+                row("expired, from outside: the expiry's reason", basic("bot", CURRENT), "127.0.0.1",
+                        token().networks("127.0.0.2/32").expiresAt(PAST), refused("expired")),
+                row("unreadable networks allow nothing", basic("bot", CURRENT), "127.0.0.1",
+                        token().networks(AllowedNetworks.NOTHING), refused("address_not_allowed")),
+                row("disabled, from outside: disabled", basic("bot", CURRENT), "127.0.0.1",
+                        token().networks("127.0.0.2/32").disabled(), refused(CLIENT_DISABLED, "disabled", null)));
     }
 
     private static Arguments row(String name, ClientCredentials presented, Stored stored, AuthenticationDecision expected) {
-        return Arguments.of(name, presented, stored == null ? null : stored.state(), expected);
+        return row(name, presented, FROM, stored, expected);
+    }
+
+    private static Arguments row(String name, ClientCredentials presented, String from, Stored stored, AuthenticationDecision expected) {
+        return Arguments.of(name, presented, from, stored == null ? null : stored.state(), expected);
     }
 
     private static ClientCredentials basic(String clientId, String secret) {
@@ -135,36 +178,44 @@ class AuthenticationDecisionTest {
 
     /** An enabled, healthy token whose current secret is {@link #CURRENT}, never expiring; each call returns a changed copy. */
     private static Stored token() {
-        return new Stored(true, List.of(), null, false, null, 0);
+        return new Stored(true, List.of(), null, false, null, 0, AllowedNetworks.ANY);
     }
 
     private record Stored(boolean enabled, List<String> problems, Instant expiresAt, boolean hasPrevious,
-                          Instant previousExpiresAt, long generation) {
+                          Instant previousExpiresAt, long generation, AllowedNetworks networks) {
+
+        Stored networks(String... ranges) {
+            return networks(AllowedNetworks.parse(List.of(ranges)));
+        }
+
+        Stored networks(AllowedNetworks allowed) {
+            return new Stored(enabled, problems, expiresAt, hasPrevious, previousExpiresAt, generation, allowed);
+        }
 
         Stored disabled() {
-            return new Stored(false, problems, expiresAt, hasPrevious, previousExpiresAt, generation);
+            return new Stored(false, problems, expiresAt, hasPrevious, previousExpiresAt, generation, networks);
         }
 
         Stored broken(String... reasons) {
-            return new Stored(enabled, List.of(reasons), expiresAt, hasPrevious, previousExpiresAt, generation);
+            return new Stored(enabled, List.of(reasons), expiresAt, hasPrevious, previousExpiresAt, generation, networks);
         }
 
         Stored expiresAt(Instant at) {
-            return new Stored(enabled, problems, at, hasPrevious, previousExpiresAt, generation);
+            return new Stored(enabled, problems, at, hasPrevious, previousExpiresAt, generation, networks);
         }
 
         /** {@link #PREVIOUS} as the previous secret, its grace ending at {@code graceEnd}. */
         Stored previous(Instant graceEnd) {
-            return new Stored(enabled, problems, expiresAt, true, graceEnd, generation);
+            return new Stored(enabled, problems, expiresAt, true, graceEnd, generation, networks);
         }
 
         Stored generation(long next) {
-            return new Stored(enabled, problems, expiresAt, hasPrevious, previousExpiresAt, next);
+            return new Stored(enabled, problems, expiresAt, hasPrevious, previousExpiresAt, next, networks);
         }
 
         TokenState state() {
             return new TokenState(enabled, problems, TokenSecrets.hash(CURRENT), expiresAt,
-                    hasPrevious ? TokenSecrets.hash(PREVIOUS) : null, previousExpiresAt, generation);
+                    hasPrevious ? TokenSecrets.hash(PREVIOUS) : null, previousExpiresAt, generation, networks);
         }
     }
 }
