@@ -1,9 +1,10 @@
-import { Button, Form, FormGroup, Modal, ModalVariant, Radio } from "@patternfly/react-core";
+import { Alert, Button, Form, FormGroup, Modal, ModalVariant, Radio } from "@patternfly/react-core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useAlerts } from "./alerts";
 import { type RotatedSecret, type ServiceToken, useServiceTokenApi } from "./api";
 import { GRACE_PERIODS } from "./durations";
+import { useDescribeUse } from "./format";
 
 /** New secret now; the old one keeps working for the chosen grace period so bots can be redeployed. */
 export const RotateDialog = ({
@@ -20,6 +21,7 @@ export const RotateDialog = ({
   const { addError } = useAlerts();
   const [grace, setGrace] = useState<string>("PT24H");
   const [saving, setSaving] = useState(false);
+  const describeUse = useDescribeUse();
 
   const rotate = async () => {
     setSaving(true);
@@ -48,6 +50,26 @@ export const RotateDialog = ({
         </Button>,
       ]}
     >
+      <p className="pf-v5-u-mb-sm" data-testid="rotate-current-use">
+        {t("serviceTokenCurrentSecretUse")}: {describeUse(token.secretUse, "serviceTokenSecretNotUsed")}
+      </p>
+      {token.previousSecretExpiresAt && (
+        // Rotating again replaces a previous secret still in its grace: show whether anything still uses it first.
+        <Alert
+          variant={token.previousSecretUse ? "warning" : "info"}
+          isInline
+          isPlain
+          className="pf-v5-u-mb-md"
+          data-testid="rotate-previous-use"
+          title={
+            t("serviceTokenPreviousSecretUse") +
+            ": " +
+            describeUse(token.previousSecretUse, "serviceTokenPreviousNotUsed")
+          }
+        >
+          {t("serviceTokenRotateReplacesPrevious")}
+        </Alert>
+      )}
       <Form onSubmit={(event) => event.preventDefault()}>
         <FormGroup role="radiogroup" isStack fieldId="rotate-grace" label={t("serviceTokenGracePeriod")}>
           {GRACE_PERIODS.map((period) => (

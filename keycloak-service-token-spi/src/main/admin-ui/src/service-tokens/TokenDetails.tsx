@@ -13,6 +13,9 @@ import {
   DropdownItem,
   Form,
   FormGroup,
+  FormHelperText,
+  HelperText,
+  HelperTextItem,
   PageSection,
   Spinner,
   TextArea,
@@ -22,9 +25,9 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 import { useAlerts } from "./alerts";
-import { type ServiceToken, useServiceTokenApi } from "./api";
+import { type ServiceToken, ServiceTokenApiError, useServiceTokenApi } from "./api";
 import { ApplicationsSelect } from "./ApplicationsSelect";
-import { StatusLabel, useFormatTime } from "./format";
+import { StatusLabel, useDescribeUse, useFormatTime } from "./format";
 import { toServiceTokens } from "./routes";
 import { useTokenActions } from "./useTokenActions";
 
@@ -40,7 +43,11 @@ export default function TokenDetails() {
   const navigate = useNavigate();
   const formatTime = useFormatTime();
   const [token, setToken] = useState<ServiceToken>();
-  const [draft, setDraft] = useState<Pick<ServiceToken, "name" | "description" | "applications">>();
+  const [draft, setDraft] = useState<
+    Pick<ServiceToken, "name" | "description" | "applications"> & { networks: string }
+  >();
+  const [networksError, setNetworksError] = useState<string>();
+  const describeUse = useDescribeUse();
   const [reloadKey, setReloadKey] = useState(0);
   const reload = useCallback(() => setReloadKey((key) => key + 1), []);
   const actions = useTokenActions(reload, () => void navigate(toServiceTokens(realm)));
@@ -52,7 +59,13 @@ export default function TokenDetails() {
       .then((loaded) => {
         if (!current) return;
         setToken(loaded);
-        setDraft({ name: loaded.name, description: loaded.description ?? "", applications: loaded.applications });
+        setDraft({
+          name: loaded.name,
+          description: loaded.description ?? "",
+          applications: loaded.applications,
+          networks: (loaded.networks ?? []).join("\n"),
+        });
+        setNetworksError(undefined);
       })
       .catch((error) => current && addError("serviceTokenLoadError", error));
     return () => {
@@ -68,19 +81,40 @@ export default function TokenDetails() {
     onConfirm: () => void actions.confirmRevoke(),
   });
 
+  const [toggleEndGraceDialog, EndGraceConfirm] = useConfirmDialog({
+    titleKey: t("serviceTokenEndGraceTitle", { name: token?.name }),
+    messageKey: token?.previousSecretUse
+      ? t("serviceTokenEndGraceInUse", { use: describeUse(token.previousSecretUse, "serviceTokenPreviousNotUsed") })
+      : t("serviceTokenEndGraceUnused"),
+    continueButtonLabel: "serviceTokenEndGrace",
+    continueButtonVariant: ButtonVariant.danger,
+    onConfirm: () => void endGrace(),
+  });
+
   if (!token || !draft) return <Spinner />;
 
   const save = async () => {
+    setNetworksError(undefined);
     try {
+      const networks = draft.networks
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== "");
       await api.update(token.id, {
         name: draft.name.trim(),
         description: draft.description ?? "",
         applications: draft.applications,
+        networks,
       });
       addAlert(t("serviceTokenSaved"), AlertVariant.success);
       reload();
     } catch (error) {
-      addError("serviceTokenSaveError", error);
+      // The server parses the ranges strictly; its message names the entry and the rule, so it goes under the field.
+      if (error instanceof ServiceTokenApiError && error.status === 400 && error.description?.startsWith("'networks")) {
+        setNetworksError(error.description);
+      } else {
+        addError("serviceTokenSaveError", error);
+      }
     }
   };
 
@@ -94,7 +128,8 @@ export default function TokenDetails() {
     }
   };
 
-  const endGrace = async () => {
+  async function endGrace() {
+    if (!token) return;
     try {
       await api.endGracePeriod(token.id);
       addAlert(t("serviceTokenGraceEnded"), AlertVariant.success);
@@ -102,7 +137,7 @@ export default function TokenDetails() {
     } catch (error) {
       addError("serviceTokenSaveError", error);
     }
-  };
+  }
 
   const field = (termKey: string, value: React.ReactNode, testId?: string) => (
     <DescriptionListGroup>
@@ -139,7 +174,7 @@ export default function TokenDetails() {
                 </DropdownItem>,
                 ...(token.previousSecretExpiresAt
                   ? [
-                      <DropdownItem key="grace" onClick={endGrace}>
+                      <DropdownItem key="grace" data-testid="token-end-grace" onClick={toggleEndGraceDialog}>
                         {t("serviceTokenEndGrace")}
                       </DropdownItem>,
                     ]
@@ -199,6 +234,22 @@ export default function TokenDetails() {
               : t("serviceTokenNoPreviousSecret"),
             "detail-previous-secret",
           )}
+          {field(
+            "serviceTokenCurrentSecretUse",
+            describeUse(token.secretUse, "serviceTokenSecretNotUsed"),
+            "detail-current-use",
+          )}
+          {token.previousSecretExpiresAt &&
+            field(
+              "serviceTokenPreviousSecretUse",
+              describeUse(token.previousSecretUse, "serviceTokenPreviousNotUsed"),
+              "detail-previous-use",
+            )}
+          {field(
+            "serviceTokenNetworks",
+            token.networks?.length ? token.networks.join(", ") : t("serviceTokenNetworksAny"),
+            "detail-networks",
+          )}
         </DescriptionList>
         <Form
           className="keycloak__form"
@@ -234,6 +285,32 @@ export default function TokenDetails() {
               <span>{token.applications.join(", ") || t("serviceTokenNoApplications")}</span>
             )}
           </FormGroup>
+          <FormGroup label={t("serviceTokenNetworks")} fieldId="detail-networks-input">
+            <TextArea
+              id="detail-networks-input"
+              data-testid="detail-networks-input"
+              value={draft.networks}
+              readOnlyVariant={canManage ? undefined : "default"}
+              validated={networksError ? "error" : "default"}
+              placeholder="10.0.0.0/8"
+              aria-describedby="detail-networks-helper"
+              onChange={(_event, networks) => {
+                setDraft({ ...draft, networks });
+                setNetworksError(undefined);
+              }}
+            />
+            <FormHelperText>
+              <HelperText id="detail-networks-helper">
+                {networksError ? (
+                  <HelperTextItem variant="error" data-testid="networks-error">
+                    {networksError}
+                  </HelperTextItem>
+                ) : (
+                  <HelperTextItem>{t("serviceTokenNetworksHelp")}</HelperTextItem>
+                )}
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
           {canManage && (
             <ActionGroup>
               <Button type="submit" data-testid="detail-save" isDisabled={!draft.name.trim()}>
@@ -247,6 +324,7 @@ export default function TokenDetails() {
         </Form>
       </PageSection>
       <RevokeConfirm />
+      <EndGraceConfirm />
       {actions.dialogs}
     </>
   );

@@ -7,6 +7,12 @@ export type TokenStatus = "active" | "expired" | "disabled" | "broken";
 /** Why a token cannot work: `reason` as in the token endpoint's event, `fix` the call that fixes it. */
 export type TokenProblem = { reason: string; description: string; fix: "repair" | "extend" | "rotate" | "update" };
 
+/**
+ * The use of one secret: the last token request it authenticated (time, the client address Keycloak resolved, the
+ * user agent) and an approximate count of requests.
+ */
+export type SecretUse = { lastUsedAt: string; address?: string; userAgent?: string; count: number };
+
 export type ServiceToken = {
   id: string;
   clientId: string;
@@ -22,6 +28,12 @@ export type ServiceToken = {
   lastUsedAt?: string;
   previousSecretExpiresAt?: string;
   applications: string[];
+  /** The current secret's use; null when it has not been used since it was issued. */
+  secretUse?: SecretUse | null;
+  /** The previous secret's use during a grace period; null when there is none or it has not been used since the rotation. */
+  previousSecretUse?: SecretUse | null;
+  /** Allowed client networks (CIDR ranges in normal form); empty: anywhere. */
+  networks: string[];
 };
 
 /** The two answers that carry a secret. Held only by the secret dialog, and only while it is open. */
@@ -90,11 +102,16 @@ export function useServiceTokenApi() {
       list: (search: string, first: number, max: number) =>
         call<ServiceToken[]>("GET", `?${new URLSearchParams({ search, first: String(first), max: String(max) })}`),
       get: (tokenId: string) => call<ServiceToken>("GET", id(tokenId)),
-      create: (body: { name: string; description?: string; duration: string; applications: string[] }) =>
-        call<CreatedToken>("POST", "", body),
+      create: (body: {
+        name: string;
+        description?: string;
+        duration: string;
+        applications: string[];
+        networks?: string[];
+      }) => call<CreatedToken>("POST", "", body),
       update: (
         tokenId: string,
-        body: Partial<Pick<ServiceToken, "name" | "description" | "enabled" | "applications">>,
+        body: Partial<Pick<ServiceToken, "name" | "description" | "enabled" | "applications" | "networks">>,
       ) => call<ServiceToken>("PUT", id(tokenId), body),
       rotate: (tokenId: string, gracePeriod: string) =>
         call<RotatedSecret>("POST", `${id(tokenId)}/rotate`, { gracePeriod }),
