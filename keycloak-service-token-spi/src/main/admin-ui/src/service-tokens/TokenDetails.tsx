@@ -14,6 +14,8 @@ import {
   Form,
   FormGroup,
   FormHelperText,
+  FormSelect,
+  FormSelectOption,
   HelperText,
   HelperTextItem,
   PageSection,
@@ -44,7 +46,12 @@ export default function TokenDetails() {
   const formatTime = useFormatTime();
   const [token, setToken] = useState<ServiceToken>();
   const [draft, setDraft] = useState<
-    Pick<ServiceToken, "name" | "description" | "applications"> & { networks: string }
+    Pick<ServiceToken, "name" | "description" | "applications"> & {
+      networks: string;
+      owners: string;
+      inactivityAction: string;
+      inactivityDays: string;
+    }
   >();
   const [networksError, setNetworksError] = useState<string>();
   const describeUse = useDescribeUse();
@@ -64,6 +71,9 @@ export default function TokenDetails() {
           description: loaded.description ?? "",
           applications: loaded.applications,
           networks: (loaded.networks ?? []).join("\n"),
+          owners: (loaded.owners ?? []).join("\n"),
+          inactivityAction: loaded.inactivityAction ?? "realm",
+          inactivityDays: loaded.inactivityDays ? String(loaded.inactivityDays) : "",
         });
         setNetworksError(undefined);
       })
@@ -96,15 +106,20 @@ export default function TokenDetails() {
   const save = async () => {
     setNetworksError(undefined);
     try {
-      const networks = draft.networks
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== "");
+      const lines = (text: string) =>
+        text
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter((line) => line !== "");
+      const action = draft.inactivityAction as "realm" | "none" | "disable" | "delete";
       await api.update(token.id, {
         name: draft.name.trim(),
         description: draft.description ?? "",
         applications: draft.applications,
-        networks,
+        networks: lines(draft.networks),
+        owners: lines(draft.owners),
+        inactivityAction: action,
+        ...(action === "disable" || action === "delete" ? { inactivityDays: Number(draft.inactivityDays) } : {}),
       });
       addAlert(t("serviceTokenSaved"), AlertVariant.success);
       reload();
@@ -310,6 +325,49 @@ export default function TokenDetails() {
                 )}
               </HelperText>
             </FormHelperText>
+          </FormGroup>
+          <FormGroup label={t("serviceTokenOwners")} fieldId="detail-owners">
+            <TextArea
+              id="detail-owners"
+              data-testid="detail-owners"
+              value={draft.owners}
+              placeholder="team@example.com"
+              readOnlyVariant={canManage ? undefined : "default"}
+              onChange={(_event, owners) => setDraft({ ...draft, owners })}
+            />
+            <FormHelperText>
+              <HelperText>
+                <HelperTextItem>{t("serviceTokenOwnersHelp")}</HelperTextItem>
+              </HelperText>
+            </FormHelperText>
+          </FormGroup>
+          <FormGroup label={t("serviceTokenInactivityRule")} fieldId="detail-inactivity-action">
+            <FormSelect
+              id="detail-inactivity-action"
+              data-testid="detail-inactivity-action"
+              value={draft.inactivityAction}
+              isDisabled={!canManage}
+              onChange={(_event, inactivityAction) => setDraft({ ...draft, inactivityAction })}
+            >
+              {["realm", "none", "disable", "delete"].map((action) => (
+                <FormSelectOption key={action} value={action} label={t(`serviceTokenInactivity.${action}`)} />
+              ))}
+            </FormSelect>
+            {(draft.inactivityAction === "disable" || draft.inactivityAction === "delete") && (
+              <TextInput
+                id="detail-inactivity-days"
+                data-testid="detail-inactivity-days"
+                type="number"
+                min={1}
+                max={3650}
+                className="pf-v5-u-mt-sm"
+                aria-label={t("serviceTokenInactivityDays")}
+                placeholder={t("serviceTokenInactivityDays")}
+                value={draft.inactivityDays}
+                readOnlyVariant={canManage ? undefined : "default"}
+                onChange={(_event, inactivityDays) => setDraft({ ...draft, inactivityDays })}
+              />
+            )}
           </FormGroup>
           {canManage && (
             <ActionGroup>

@@ -34,7 +34,17 @@ export type ServiceToken = {
   previousSecretUse?: SecretUse | null;
   /** Allowed client networks (CIDR ranges in normal form); empty: anywhere. */
   networks: string[];
+  /** Addresses that get the token's expiry warnings and inactivity notices besides the realm's. */
+  owners: string[];
+  /** The token's own inactivity rule; both null when the realm's applies. */
+  inactivityDays?: number | null;
+  inactivityAction?: "none" | "disable" | "delete" | null;
 };
+
+/** What PUT /{id} takes; `inactivityAction: "realm"` returns the token to the realm's rule. */
+export type TokenUpdate = Partial<
+  Pick<ServiceToken, "name" | "description" | "enabled" | "applications" | "networks" | "owners">
+> & { inactivityDays?: number; inactivityAction?: "none" | "disable" | "delete" | "realm" };
 
 /** The two answers that carry a secret. Held only by the secret dialog, and only while it is open. */
 export type CreatedToken = { id: string; clientId: string; clientSecret: string; expiresAt?: string };
@@ -109,10 +119,7 @@ export function useServiceTokenApi() {
         applications: string[];
         networks?: string[];
       }) => call<CreatedToken>("POST", "", body),
-      update: (
-        tokenId: string,
-        body: Partial<Pick<ServiceToken, "name" | "description" | "enabled" | "applications" | "networks">>,
-      ) => call<ServiceToken>("PUT", id(tokenId), body),
+      update: (tokenId: string, body: TokenUpdate) => call<ServiceToken>("PUT", id(tokenId), body),
       rotate: (tokenId: string, gracePeriod: string) =>
         call<RotatedSecret>("POST", `${id(tokenId)}/rotate`, { gracePeriod }),
       endGracePeriod: (tokenId: string) =>

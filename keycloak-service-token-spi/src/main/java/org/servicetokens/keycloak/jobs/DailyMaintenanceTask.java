@@ -43,7 +43,7 @@ public final class DailyMaintenanceTask implements ScheduledTask {
             ServiceTokenSettings settings = ServiceTokenSettings.read(realm);
             new ServiceTokenManager(session, realm).list().toList().forEach(token -> {
                 warnOfExpiry(session, realm, settings, token, now);
-                applyInactivityRule(session, realm, settings, token, now);
+                applyInactivityRule(session, realm, token.inactivityRule().map(settings::withInactivity).orElse(settings), token, now);
             });
         });
     }
@@ -92,6 +92,7 @@ public final class DailyMaintenanceTask implements ScheduledTask {
         if (token.createdByEmail() != null) {
             recipients.add(token.createdByEmail());
         }
+        recipients.addAll(token.owners());
         if (recipients.isEmpty() || realm.getSmtpConfig() == null || realm.getSmtpConfig().isEmpty()) {
             LOG.debugf("Service token %s expires soon, but realm %s has no recipients or SMTP", token.clientId(), realm.getName());
             return;
@@ -134,19 +135,28 @@ public final class DailyMaintenanceTask implements ScheduledTask {
         if (!inactive(settings, realm, token, now) || (disable && !token.enabled())) {
             return;
         }
-        LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "inactivity rule",
-                (s, r, manager, locked) -> {
+        boolean[] acted = new boolean[1];
+        java.util.Set<String> notify = InactivityNotice.recipients(settings, token);
+        String clientId = token.clientId();
+        String name = token.name();
+        LockedTokenChange.Outcome outcome = LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(),
+                "inactivity rule", (s, r, manager, locked) -> {
                     if (!inactive(settings, r, locked, now)) {
                         return; // used since the cached read
                     }
                     if (disable && locked.enabled()) {
                         LOG.infof("Disabling service token %s in realm %s: unused for %d days", locked.clientId(), r.getName(), settings.inactivityDays());
                         manager.update(locked, null, null, false, null, now);
+                        acted[0] = true;
                     } else if (!disable) {
                         LOG.infof("Deleting service token %s in realm %s: unused for %d days", locked.clientId(), r.getName(), settings.inactivityDays());
                         manager.delete(locked, now);
+                        acted[0] = true;
                     }
                 });
+        if (acted[0] && outcome == LockedTokenChange.Outcome.DONE) { // committed: the change stands
+            InactivityNotice.send(session, realm, notify, clientId, name, settings.inactivityRule());
+        }
     }
 
     private static boolean inactive(ServiceTokenSettings settings, RealmModel realm, ServiceToken token, Instant now) {

@@ -126,6 +126,39 @@ public final class ServiceToken {
         setOrRemove(NETWORKS, networks.format());
     }
 
+    /** The owners' e-mail addresses (validated when set); empty when none, or when the stored list is unreadable. */
+    public List<String> owners() {
+        return ApplicationList.parse(client.getAttribute(OWNERS)).orElse(List.of());
+    }
+
+    /** Stores the owners; an empty list removes them. */
+    public void setOwners(List<String> owners) {
+        setOrRemove(OWNERS, owners == null || owners.isEmpty() ? null : ApplicationList.format(owners));
+    }
+
+    /**
+     * The token's own inactivity rule, when it overrides the realm's; empty when the realm's applies (also when the
+     * stored override cannot be read: the realm's rule is the fallback, and the daily round never guesses an action).
+     */
+    public Optional<InactivityRule> inactivityRule() {
+        String days = client.getAttribute(INACTIVITY_DAYS);
+        String action = client.getAttribute(INACTIVITY_ACTION);
+        if (days == null || action == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new InactivityRule(Integer.parseInt(days.strip()), ServiceTokenSettings.InactivityAction.parse(action)));
+        } catch (IllegalArgumentException corrupt) {
+            return Optional.empty();
+        }
+    }
+
+    /** Sets the token's own inactivity rule; null returns it to the realm's. */
+    public void setInactivityRule(InactivityRule rule) {
+        setOrRemove(INACTIVITY_DAYS, rule == null ? null : Integer.toString(rule.days()));
+        setOrRemove(INACTIVITY_ACTION, rule == null ? null : rule.action().name());
+    }
+
     /** The username of the admin who created it, or null. */
     public String createdBy() {
         return client.getAttribute(CREATED_BY);

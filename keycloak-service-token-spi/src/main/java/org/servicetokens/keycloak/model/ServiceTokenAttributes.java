@@ -27,6 +27,12 @@ public final class ServiceTokenAttributes {
     public static final String PREVIOUS_SECRET_USE = "service-token.previous-secret-use";
     /** The networks the token may be used from ({@link AllowedNetworks}, a JSON array of CIDR ranges); absent: anywhere. */
     public static final String NETWORKS = "service-token.networks";
+    /** Owners' e-mail addresses (a JSON array): they get the token's expiry warnings and inactivity notices. */
+    public static final String OWNERS = "service-token.owners";
+    /** The token's own inactivity rule, overriding the realm's: days without use (0: never) ... */
+    public static final String INACTIVITY_DAYS = "service-token.inactivity-days";
+    /** ... and the action then ({@code none}, {@code disable}, {@code delete}); both or neither are set. */
+    public static final String INACTIVITY_ACTION = "service-token.inactivity-action";
     /** Smallest warning threshold (in days) already mailed for the current expiry, so each goes out once. */
     public static final String EXPIRY_WARNED_DAYS = "service-token.expiry-warned-days";
 

@@ -33,6 +33,16 @@ public record ServiceTokenSettings(
         }
     }
 
+    /** The realm's inactivity rule. */
+    public InactivityRule inactivityRule() {
+        return new InactivityRule(inactivityDays, inactivityAction);
+    }
+
+    /** These settings with a token's own inactivity rule in place of the realm's. */
+    public ServiceTokenSettings withInactivity(InactivityRule rule) {
+        return new ServiceTokenSettings(defaultDuration, maxDuration, expiryWarningDays, rule.days(), rule.action(), notifyEmails);
+    }
+
     private static final String PREFIX = "service-token.settings.";
     private static final String DEFAULT_DURATION = PREFIX + "default-duration";
     private static final String MAX_DURATION = PREFIX + "max-duration";

@@ -6,6 +6,7 @@ import java.util.List;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
+import org.servicetokens.keycloak.model.InactivityRule;
 import org.servicetokens.keycloak.model.Problem;
 import org.servicetokens.keycloak.model.SecretUse;
 import org.servicetokens.keycloak.model.ServiceToken;
@@ -18,10 +19,12 @@ final class Representations {
     private Representations() {
     }
 
-    record CreateRequest(String name, String description, String duration, List<String> applications, List<String> networks) {
+    record CreateRequest(String name, String description, String duration, List<String> applications, List<String> networks,
+                         List<String> owners, Integer inactivityDays, String inactivityAction) {
     }
 
-    record UpdateRequest(String name, String description, Boolean enabled, List<String> applications, List<String> networks) {
+    record UpdateRequest(String name, String description, Boolean enabled, List<String> applications, List<String> networks,
+                         List<String> owners, Integer inactivityDays, String inactivityAction) {
     }
 
     record RotateRequest(String gracePeriod) {
@@ -44,13 +47,16 @@ final class Representations {
      * are the current client IDs of the allowed applications. {@code secretUse} and {@code previousSecretUse} are
      * the use of the current secret and of the previous one (during a grace period), each a {@link UseView} or null
      * when not used since it was issued (since the rotation); {@code networks} the allowed CIDR ranges in normal form,
-     * empty when the token may be used from anywhere.
+     * empty when the token may be used from anywhere; {@code owners} the addresses that get its expiry warnings and
+     * inactivity notices besides the realm's; {@code inactivityDays}/{@code inactivityAction} the token's own
+     * inactivity rule, both null when the realm's applies.
      */
     record TokenView(String id, String clientId, String name, String description, boolean enabled, String status,
                      List<Problem> problems, boolean repairable,
                      String createdAt, String createdBy, String expiresAt, String lastUsedAt,
                      String previousSecretExpiresAt, List<String> applications,
-                     UseView secretUse, UseView previousSecretUse, List<String> networks) {
+                     UseView secretUse, UseView previousSecretUse, List<String> networks,
+                     List<String> owners, Integer inactivityDays, String inactivityAction) {
 
         static TokenView of(KeycloakSession session, RealmModel realm, ServiceToken token, Instant now) {
             List<Problem> problems = TokenHealth.problems(session, token);
@@ -63,7 +69,9 @@ final class Representations {
                     token.applications(),
                     UseView.of(LastUsedTracker.instance().secretUse(realm, token).orElse(null)),
                     token.previousSecretValid(now) ? UseView.of(LastUsedTracker.instance().previousSecretUse(realm, token).orElse(null)) : null,
-                    token.networks().texts());
+                    token.networks().texts(), token.owners(),
+                    token.inactivityRule().map(InactivityRule::days).orElse(null),
+                    token.inactivityRule().map(rule -> rule.action().name()).orElse(null));
         }
     }
 

@@ -88,7 +88,8 @@ public class ServiceTokensResource {
     }
 
     /**
-     * {@code POST /} with {@code {name, description?, duration?, applications?, networks?}} (duration ISO-8601 or
+     * {@code POST /} with {@code {name, description?, duration?, applications?, networks?, owners?, inactivityDays?,
+     * inactivityAction?}} (owners: at most 20 e-mail addresses; the inactivity pair overrides the realm's rule) (duration ISO-8601 or
      * {@code never}, default and maximum from the realm settings; applications by client ID; networks: at most 50
      * IPv4/IPv6 CIDR ranges, see {@code NetworkRange}): 201 with an absolute {@code Location}
      * (RFC 9110 §10.2.2) and {@code {id, clientId, clientSecret, expiresAt}}, the only answer that carries the secret
@@ -108,6 +109,8 @@ public class ServiceTokensResource {
         TokenDuration duration = Validation.duration("duration", request.duration(), settings, now);
         List<String> applications = Validation.applications(session, realm, request.applications());
         AllowedNetworks networks = Validation.networks(request.networks());
+        List<String> owners = Validation.owners(request.owners());
+        var inactivity = Validation.inactivityRule(request.inactivityDays(), request.inactivityAction());
 
         IssuedSecret issued = manager.create(name, description, duration, applications == null ? List.of() : applications,
                 auth.adminAuth().getUser(), now);
@@ -115,6 +118,10 @@ public class ServiceTokensResource {
         if (networks != null) {
             token.setNetworks(networks);
         }
+        if (owners != null) {
+            token.setOwners(owners);
+        }
+        inactivity.ifPresent(rule -> token.setInactivityRule(rule.orElse(null)));
         event(OperationType.CREATE, token, now, token.id());
         CreatedToken created = new CreatedToken(token.id(), token.clientId(), issued.secret(),
                 Representations.text(token.expiresAt().orElse(null)));
@@ -159,7 +166,8 @@ public class ServiceTokensResource {
     }
 
     /**
-     * {@code PUT /{id}} with {@code {name?, description?, enabled?, applications?, networks?}}: the token after the
+     * {@code PUT /{id}} with {@code {name?, description?, enabled?, applications?, networks?, owners?, inactivityDays?,
+     * inactivityAction?}} ({@code inactivityAction: "realm"} returns the token to the realm's rule): the token after the
      * change, pushed to the applications it concerns ({@code networks: []} lifts the limit; a change of networks
      * revokes the token's JWTs so none minted under the old list lives on). 400, 403, 404, 409 (another change to it in progress).
      */
@@ -173,12 +181,18 @@ public class ServiceTokensResource {
         String description = Validation.description(request.description());
         List<String> applications = Validation.applications(session, realm, request.applications());
         AllowedNetworks networks = Validation.networks(request.networks());
+        List<String> owners = Validation.owners(request.owners());
+        var inactivity = Validation.inactivityRule(request.inactivityDays(), request.inactivityAction());
         ServiceToken token = lock(id);
         Instant now = Instant.now();
         manager.update(token, name, description, request.enabled(), applications, now);
         if (networks != null) {
             manager.setNetworks(token, networks, now);
         }
+        if (owners != null) {
+            token.setOwners(owners);
+        }
+        inactivity.ifPresent(rule -> token.setInactivityRule(rule.orElse(null)));
         return ok(event(OperationType.UPDATE, token, now, token.id()));
     }
 

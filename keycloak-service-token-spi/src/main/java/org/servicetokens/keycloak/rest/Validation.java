@@ -12,6 +12,7 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.servicetokens.keycloak.model.AllowedNetworks;
+import org.servicetokens.keycloak.model.InactivityRule;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 import org.servicetokens.keycloak.model.TokenDuration;
@@ -192,15 +193,68 @@ final class Validation {
             if (request.notifyEmails().size() > MAX_EMAILS) {
                 throw ApiError.badRequest("'notifyEmails' has at most " + MAX_EMAILS + " addresses");
             }
-            for (String email : request.notifyEmails()) {
-                if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()
-                        || TextRules.firstRefused(email, false) >= 0) {
-                    throw ApiError.badRequest("'notifyEmails': '" + printable(String.valueOf(email)) + "' is not an email address");
-                }
-            }
-            emails = request.notifyEmails().stream().distinct().toList();
+            emails = emails("notifyEmails", request.notifyEmails());
         }
         return new ServiceTokenSettings(defaultDuration, maxDuration, warningDays, inactivityDays, action, emails);
+    }
+
+    /**
+     * A token's owners: at most {@value #MAX_EMAILS} e-mail addresses, each a plain {@code local@domain.tld} of at most
+     * 254 characters; duplicates dropped. Null (keep) when absent; [] removes them.
+     */
+    static List<String> owners(List<String> owners) {
+        return owners == null ? null : emails("owners", owners);
+    }
+
+    private static List<String> emails(String field, List<String> emails) {
+        if (emails.size() > MAX_EMAILS) {
+            throw ApiError.badRequest("'" + field + "' has at most " + MAX_EMAILS + " addresses");
+        }
+        for (String email : emails) {
+            if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()
+                    || TextRules.firstRefused(email, false) >= 0) {
+                throw ApiError.badRequest("'" + field + "': '" + printable(String.valueOf(email)) + "' is not an email address");
+            }
+        }
+        return emails.stream().distinct().toList();
+    }
+
+    /**
+     * A token's own inactivity rule: {@code inactivityAction} {@code none}, {@code disable} or {@code delete} with
+     * {@code inactivityDays} 1 to 3650 (days may be left out for {@code none}); {@code inactivityAction: "realm"}
+     * (without days) returns the token to the realm's rule.
+     *
+     * @return empty to keep the token's rule as it is; an empty inner Optional for "the realm's rule"
+     */
+    static java.util.Optional<java.util.Optional<InactivityRule>> inactivityRule(Integer days, String action) {
+        if (days == null && action == null) {
+            return java.util.Optional.empty();
+        }
+        if (action == null) {
+            throw ApiError.badRequest("'inactivityDays' needs 'inactivityAction' (none, disable, delete, or realm for the realm's rule)");
+        }
+        if ("realm".equals(action.strip().toLowerCase(java.util.Locale.ROOT))) {
+            if (days != null) {
+                throw ApiError.badRequest("'inactivityAction' realm (the realm's rule) takes no 'inactivityDays'");
+            }
+            return java.util.Optional.of(java.util.Optional.empty());
+        }
+        ServiceTokenSettings.InactivityAction parsed;
+        try {
+            parsed = ServiceTokenSettings.InactivityAction.parse(action);
+        } catch (IllegalArgumentException invalid) {
+            throw ApiError.badRequest("'inactivityAction' must be one of none, disable, delete, realm");
+        }
+        if (parsed == ServiceTokenSettings.InactivityAction.none) {
+            if (days != null && (days < 0 || days > 3650)) {
+                throw ApiError.badRequest("'inactivityDays' is from 1 to 3650");
+            }
+            return java.util.Optional.of(java.util.Optional.of(new InactivityRule(days == null ? 0 : days, parsed)));
+        }
+        if (days == null || days < 1 || days > 3650) {
+            throw ApiError.badRequest("'inactivityDays' from 1 to 3650 is required with 'inactivityAction' " + parsed);
+        }
+        return java.util.Optional.of(java.util.Optional.of(new InactivityRule(days, parsed)));
     }
 
     private static TokenDuration parseDuration(String field, String text, TokenDuration fallback) {

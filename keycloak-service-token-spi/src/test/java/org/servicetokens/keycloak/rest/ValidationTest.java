@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.servicetokens.keycloak.model.InactivityRule;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 
 class ValidationTest {
@@ -88,5 +89,41 @@ class ValidationTest {
                 null, "P999999999Y", null, null, null, null), current), "huge maximum");
         assertThrows(ApiError.class, () -> Validation.settings(new Representations.SettingsRequest(
                 null, null, null, null, null, List.of("ops\u202E@example.com")), current), "bidi override in an address");
+    }
+
+    @Test
+    void ownersAreEmailAddressesBoundedAndDeduplicated() {
+        assertEquals(List.of("a@example.com", "b@example.org"), Validation.owners(List.of("a@example.com", "b@example.org", "a@example.com")));
+        assertEquals(null, Validation.owners(null));
+        assertEquals(List.of(), Validation.owners(List.of()));
+        ApiError refused = assertThrows(ApiError.class, () -> Validation.owners(List.of("not-an-address")));
+        assertTrue(refused.getMessage().contains("'owners'"), refused.getMessage());
+        assertThrows(ApiError.class, () -> Validation.owners(java.util.Arrays.asList((String) null)));
+        assertThrows(ApiError.class, () -> Validation.owners(List.of("a@example.com\r\nBcc: x@example.com")));
+        assertThrows(ApiError.class, () -> Validation.owners(java.util.stream.IntStream.range(0, 21).mapToObj(i -> i + "@example.com").toList()));
+    }
+
+    @Test
+    void aTokensInactivityRuleIsAPairOrTheRealms() {
+        assertTrue(Validation.inactivityRule(null, null).isEmpty(), "absent: keep");
+        assertTrue(Validation.inactivityRule(null, "realm").orElseThrow().isEmpty(), "realm: back to the realm's rule");
+        assertEquals(new InactivityRule(30, ServiceTokenSettings.InactivityAction.disable),
+                Validation.inactivityRule(30, "disable").orElseThrow().orElseThrow());
+        assertEquals(new InactivityRule(0, ServiceTokenSettings.InactivityAction.none),
+                Validation.inactivityRule(null, "none").orElseThrow().orElseThrow(), "exempt from the realm's rule");
+        assertThrows(ApiError.class, () -> Validation.inactivityRule(30, null), "days without an action");
+        assertThrows(ApiError.class, () -> Validation.inactivityRule(null, "delete"), "an action without days");
+        assertThrows(ApiError.class, () -> Validation.inactivityRule(0, "disable"));
+        assertThrows(ApiError.class, () -> Validation.inactivityRule(3651, "disable"));
+        assertThrows(ApiError.class, () -> Validation.inactivityRule(30, "realm"));
+        assertThrows(ApiError.class, () -> Validation.inactivityRule(30, "archive"));
+    }
+
+    @Test
+    void networksAreParsedStrictlyWithTheEntryNamed() {
+        assertEquals(null, Validation.networks(null));
+        assertEquals(List.of("10.0.0.0/8"), Validation.networks(List.of("10.0.0.0/8")).texts());
+        ApiError refused = assertThrows(ApiError.class, () -> Validation.networks(List.of("10.0.0.0/8", "10.0.0.0/33")));
+        assertTrue(refused.getMessage().startsWith("'networks[1]'"), refused.getMessage());
     }
 }

@@ -21,6 +21,9 @@ class ViewOnlyAdminConsoleIT extends DemoRealmITBase {
         String name = "viewer-visible-" + System.nanoTime();
         JsonNode created = api.create(name, "P30D", "demo-app");
         String clientId = created.get("clientId").asText();
+        // A previous secret in its grace and networks: the viewer sees them, but neither ends the grace nor edits them.
+        api.post("/" + created.get("id").asText() + "/rotate", "{\"gracePeriod\":\"PT1H\"}");
+        api.put("/" + created.get("id").asText(), "{\"networks\":[\"10.0.0.0/8\"]}");
 
         try (Browser browser = new Browser()) {
             browser.logIn(urls.getBase(), realm.getName(), "token-viewer", "token-viewer");
@@ -36,6 +39,10 @@ class ViewOnlyAdminConsoleIT extends DemoRealmITBase {
             assertActionsAbsent(bodyText(browser));
             assertTrue(all(browser, By.cssSelector("[data-testid='detail-save']")).isEmpty(), "no Save on the detail page");
             assertTrue(all(browser, By.cssSelector("[data-testid='action-dropdown']")).isEmpty(), "no action menu");
+            assertTrue(browser.waitFor(By.cssSelector("[data-testid='detail-previous-use']")).isDisplayed(), "the viewer sees the old secret's use");
+            assertEquals("10.0.0.0/8", browser.waitFor(By.cssSelector("[data-testid='detail-networks']")).getText());
+            assertTrue(browser.driver.findElement(By.cssSelector("textarea#detail-networks-input")).getDomAttribute("readonly") != null,
+                    "the networks are read-only for a viewer");
 
             browser.driver.navigate().back();
             browser.waitForClickable(By.cssSelector("[data-testid='tab-settings'] button, button[data-testid='tab-settings']")).click();
@@ -46,7 +53,7 @@ class ViewOnlyAdminConsoleIT extends DemoRealmITBase {
     }
 
     private static void assertActionsAbsent(String pageText) {
-        for (String action : new String[] {"Create service token", "Rotate secret", "Revoke", "Extend"}) {
+        for (String action : new String[] {"Create service token", "Rotate secret", "Revoke", "Extend", "End grace period"}) {
             assertFalse(pageText.contains(action), "a view-only admin is not offered '" + action + "'");
         }
     }
