@@ -29,6 +29,8 @@ public final class NetworkRange {
     }
 
     /**
+     * The range {@code text} denotes, by the rules of the class comment.
+     *
      * @throws IllegalArgumentException with a message an admin can act on (it quotes the input only when short and
      *                                  printable)
      */

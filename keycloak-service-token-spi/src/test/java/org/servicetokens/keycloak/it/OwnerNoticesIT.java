@@ -53,7 +53,7 @@ class OwnerNoticesIT extends ServiceTokenITBase {
         }
         List<MimeMessage> warnings = messagesTo("owner@example.com", "owned nightly");
         assertEquals(1, warnings.size(), "the owner got the warning");
-        String body = new String(warnings.get(0).getInputStream().readAllBytes());
+        String body = new String(warnings.get(0).getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertFalse(body.contains(created.json().get("clientSecret").asText()), "never the secret");
 
         Thread.sleep(ROUND * 3_000L);
