@@ -32,6 +32,7 @@ import org.servicetokens.sidecar.pipeline.RequestPipeline;
 import org.servicetokens.sidecar.pipeline.RequestScreen;
 import org.servicetokens.sidecar.policy.PathNormalizer;
 import org.servicetokens.sidecar.session.SessionServices;
+import org.servicetokens.sidecar.util.ClientAddresses;
 import org.servicetokens.sidecar.upstream.UpstreamProxy;
 import org.servicetokens.sidecar.util.SidecarPaths;
 
@@ -83,7 +84,7 @@ final class SidecarVerticle extends VerticleBase {
     CredentialExtractor extractor = new CredentialExtractor(config.credentials, sessionCookie);
     Refusals refusals = new Refusals(login, config.app.clientId);
     RequestPipeline pipeline = new RequestPipeline(extractor, authenticators, shared.policy(), identityHeaders,
-        upstream, refusals);
+        upstream, refusals, new ClientAddresses(config.listen.trustedProxies));
     IdentityEndpoint identity = new IdentityEndpoint(extractor, authenticators, refusals);
     LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), shared.logins(), sessions.tokens(),
         verifier, config.app.clientId, config.keycloak.leeway.toSeconds());

@@ -39,7 +39,7 @@ public final class ServiceTokenAuthenticator implements Authenticator {
 
   private Future<Identity> grantAndVerify(Credential.ClientSecret cs, boolean retry) {
     Context context = Vertx.currentContext();
-    return Contexts.on(context, grants.accessToken(cs.clientId(), cs.secret()))
+    return Contexts.on(context, grants.accessToken(cs.clientId(), cs.secret(), cs.clientAddress()))
         .compose(token -> check.verify(token).recover(err -> {
           if (AccessTokenCheck.isRevoked(err)) {
             return Contexts.on(context, grants.evict(cs.clientId(), cs.secret())).transform(ar ->

@@ -1,13 +1,17 @@
 package org.servicetokens.sidecar.config;
 
 import org.servicetokens.sidecar.util.HttpSyntax;
+import org.servicetokens.sidecar.util.NetworkRange;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Checks of the keys that shape what requests are accepted ({@code listen.methods}, {@code headers.*}). */
+/**
+ * Checks of the keys that shape what requests are accepted ({@code listen.methods}, {@code listen.trusted-proxies},
+ * {@code headers.*}).
+ */
 final class RequestValidation {
 
   /** Headers the proxy needs to frame and route the request: stripping them would break it, not protect it. */
@@ -18,6 +22,17 @@ final class RequestValidation {
   }
 
   static void validate(SidecarConfig c, List<String> problems) {
+    List<String> proxies = c.listen.trustedProxies == null ? List.of() : c.listen.trustedProxies;
+    if (proxies.size() > 50) {
+      problems.add("listen.trusted-proxies: at most 50 ranges");
+    }
+    for (String proxy : proxies) {
+      try {
+        NetworkRange.parse(proxy);
+      } catch (IllegalArgumentException malformed) {
+        problems.add("listen.trusted-proxies: " + malformed.getMessage());
+      }
+    }
     Set<String> allowed = new HashSet<>();
     if (c.listen.methods == null || c.listen.methods.isEmpty()) {
       problems.add("listen.methods: must list at least one method");

@@ -63,6 +63,12 @@ public class SidecarConfig {
     public Duration idleTimeout = Duration.ofSeconds(60);
     /** Open client connections at most (all event loops together); more are closed at once and counted. */
     public int maxConnections = 10_000;
+    /**
+     * Front proxies (IPv4/IPv6 CIDR ranges or addresses, at most 50) whose {@code X-Forwarded-For} is believed when
+     * judging a request's client address against a service token's allowed networks; empty = the TCP peer is the
+     * client. See {@code ClientAddresses}.
+     */
+    public List<String> trustedProxies = new ArrayList<>();
   }
 
   /** Request headers removed before forwarding, besides the identity and credential headers. */

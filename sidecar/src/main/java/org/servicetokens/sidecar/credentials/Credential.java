@@ -21,8 +21,21 @@ public sealed interface Credential permits Credential.Bearer, Credential.ClientS
     }
   }
 
-  /** A service token's ID and secret, from the KC-/CF-Access headers or from HTTP Basic. */
-  record ClientSecret(String clientId, String secret, String source) implements Credential {
+  /**
+   * A service token's ID and secret, from the KC-/CF-Access headers or from HTTP Basic, and the address of the client
+   * that presented them (as the sidecar judges it; null until the pipeline sets it, or when unknown).
+   */
+  record ClientSecret(String clientId, String secret, String source, String clientAddress) implements Credential {
+
+    public ClientSecret(String clientId, String secret, String source) {
+      this(clientId, secret, source, null);
+    }
+
+    /** The same credential, presented by the client at {@code address}. */
+    public ClientSecret from(String address) {
+      return new ClientSecret(clientId, secret, source, address);
+    }
+
     @Override
     public String kind() {
       return source;
@@ -30,7 +43,7 @@ public sealed interface Credential permits Credential.Bearer, Credential.ClientS
 
     @Override
     public String toString() {
-      return "ClientSecret[clientId=" + clientId + ", source=" + source + ", secret=***]";
+      return "ClientSecret[clientId=" + clientId + ", source=" + source + ", clientAddress=" + clientAddress + ", secret=***]";
     }
   }
 

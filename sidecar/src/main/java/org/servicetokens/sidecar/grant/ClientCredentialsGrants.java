@@ -82,13 +82,25 @@ public final class ClientCredentialsGrants {
 
   /** An access token for this credential, from the cache or Keycloak; fails with {@link AuthenticationFailure}. */
   public Future<String> accessToken(String clientId, String secret) {
+    return accessToken(clientId, secret, null);
+  }
+
+  /**
+   * As {@link #accessToken(String, String)}, for a client at {@code clientAddress} (null when unknown): a grant made
+   * now carries it as {@code X-Forwarded-For}. A cached token is shared whatever the address (each request is then
+   * checked against the token's networks by the pipeline), but a refusal is remembered for that address only:
+   * Keycloak may have refused the address (the token's allowed networks), and that must not refuse the same
+   * credentials from an allowed address.
+   */
+  public Future<String> accessToken(String clientId, String secret, String clientAddress) {
     String key = cacheKey(clientId, secret);
+    String failureKey = clientAddress == null ? key : key + '|' + clientAddress;
     String cached = tokens.get(key);
     if (cached != null) {
       metrics.grantCache("hit");
       return Future.succeededFuture(cached);
     }
-    String refused = failures.get(key);
+    String refused = failures.get(failureKey);
     if (refused != null) {
       metrics.grantCache("negative");
       return Future.failedFuture(AuthenticationFailure.rejected(refused));
@@ -112,8 +124,8 @@ public final class ClientCredentialsGrants {
     Future<Void> admitted = admission.admit(clientId, key).onFailure(err ->
         metrics.grantRefused(err instanceof AuthenticationFailure f ? f.reason() : "rate_limited"));
     Future<String> result = admitted.compose(v -> clusterFlight == null
-        ? call(clientId, secret, key)
-        : clusterFlight.run(key, () -> call(clientId, secret, key), () -> lookup(key)));
+        ? call(clientId, secret, key, failureKey, clientAddress)
+        : clusterFlight.run(key, () -> call(clientId, secret, key, failureKey, clientAddress), () -> lookup(key, failureKey)));
     result.onComplete(ar -> {
       inflight.remove(key);
       promise.handle(ar);
@@ -122,13 +134,13 @@ public final class ClientCredentialsGrants {
   }
 
   /** What another replica may have left in the shared caches: a token, a refusal, or nothing yet (null). */
-  private Future<String> lookup(String key) {
+  private Future<String> lookup(String key, String failureKey) {
     String cached = tokens.get(key);
     if (cached != null) {
       metrics.grantCache("peer");
       return Future.succeededFuture(cached);
     }
-    String refused = failures.get(key);
+    String refused = failures.get(failureKey);
     return refused == null ? null : Future.failedFuture(AuthenticationFailure.rejected(refused));
   }
 
@@ -175,15 +187,15 @@ public final class ClientCredentialsGrants {
     return keys.size();
   }
 
-  private Future<String> call(String clientId, String secret, String key) {
-    return endpoint.clientCredentials(clientId, secret).compose(reply -> handle(reply, key));
+  private Future<String> call(String clientId, String secret, String key, String failureKey, String clientAddress) {
+    return endpoint.clientCredentials(clientId, secret, clientAddress).compose(reply -> handle(reply, key, failureKey));
   }
 
   /**
    * Completes once the outcome is in the cache (async: clustered, a write waits for the other replicas, which an
    * event loop must not), so a replica waiting in {@link ClusterSingleFlight} finds it when the marker goes.
    */
-  private Future<String> handle(TokenEndpoint.Reply response, String key) {
+  private Future<String> handle(TokenEndpoint.Reply response, String key, String failureKey) {
     JsonObject body = TokenEndpoint.json(response.body());
     Context context = vertx.getOrCreateContext();
     if (response.status() != 200 || body == null || !(body.getValue("access_token") instanceof String token)) {
@@ -191,7 +203,7 @@ public final class ClientCredentialsGrants {
       metrics.grantCall("rejected");
       AuthenticationFailure refused = AuthenticationFailure.rejected(reason);
       return Future.fromCompletionStage(
-              failures.putAsync(key, reason, config.exchange.negativeTtl.toMillis(), TimeUnit.MILLISECONDS), context)
+              failures.putAsync(failureKey, reason, config.exchange.negativeTtl.toMillis(), TimeUnit.MILLISECONDS), context)
           .transform(ar -> Future.failedFuture(refused));
     }
     metrics.grantCall("success");

@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.identity;
 
+import org.servicetokens.sidecar.util.NetworkRange;
+
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +40,8 @@ public final class Identity {
   private final long expiresAt;
   private final String sessionId;
   private final String token;
+  /** The {@code service_token.networks} claim, parsed; null when the token may be used from anywhere. */
+  private final List<NetworkRange> networks;
 
   /** Immutable once built (final fields), so a racy first publication between event loops is harmless. */
   IdentityHeaders.Block headerBlock;
@@ -69,6 +73,16 @@ public final class Identity {
   public Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
                   String tokenName, String secretId, List<String> roles, Map<String, List<String>> clientRoles,
                   List<String> groups, long issuedAt, long expiresAt, String sessionId, String token) {
+    this(type, subject, username, email, clientId, tokenId, tokenName, secretId, roles, clientRoles, groups, issuedAt,
+        expiresAt, sessionId, token, null);
+  }
+
+  // Every field final, networks too: identities cross event loops through the verified-token cache.
+  private Identity(Type type, String subject, String username, String email, String clientId, String tokenId,
+                   String tokenName, String secretId, List<String> roles, Map<String, List<String>> clientRoles,
+                   List<String> groups, long issuedAt, long expiresAt, String sessionId, String token,
+                   List<NetworkRange> networks) {
+    this.networks = networks;
     this.type = type;
     this.subject = subject;
     this.username = username;
@@ -147,9 +161,33 @@ public final class Identity {
   }
 
   public Identity withType(Type newType) {
-    return newType == type ? this
-        : new Identity(newType, subject, username, email, clientId, tokenId, tokenName, secretId, roles, clientRoles,
-            groups, issuedAt, expiresAt, sessionId, token);
+    if (newType == type) {
+      return this;
+    }
+    return new Identity(newType, subject, username, email, clientId, tokenId, tokenName, secretId, roles,
+        clientRoles, groups, issuedAt, expiresAt, sessionId, token, networks);
+  }
+
+  /** This identity limited to {@code ranges} (the {@code service_token.networks} claim); a copy. */
+  public Identity withNetworks(List<NetworkRange> ranges) {
+    return new Identity(type, subject, username, email, clientId, tokenId, tokenName, secretId, roles,
+        clientRoles, groups, issuedAt, expiresAt, sessionId, token, List.copyOf(ranges));
+  }
+
+  /** The allowed networks, or null when the token may be used from anywhere. */
+  public List<NetworkRange> networks() {
+    return networks;
+  }
+
+  /**
+   * Whether a request from {@code clientAddress} ({@link NetworkRange#parseAddress} bytes, null when unknown) may
+   * carry this identity: always without networks; else only from inside one of them (an unknown address never).
+   */
+  public boolean allowsAddress(byte[] clientAddress) {
+    if (networks == null) {
+      return true;
+    }
+    return clientAddress != null && networks.stream().anyMatch(range -> range.contains(clientAddress));
   }
 
   /** The revocation generation at which this identity was last checked and found not revoked; -1 if never. */

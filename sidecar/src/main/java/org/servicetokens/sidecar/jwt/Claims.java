@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import org.servicetokens.sidecar.identity.AuthenticationFailure;
 import org.servicetokens.sidecar.identity.Identity;
 
+import org.servicetokens.sidecar.util.NetworkRange;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +66,8 @@ final class Claims {
         clientRoles.put(client, strings(entry.getValue("roles"), "malformed_roles"));
       }
     }
-    return new Identity(
+    List<NetworkRange> networks = serviceToken == null ? null : networks(serviceToken);
+    Identity identity = new Identity(
         isService(serviceToken, clientIdClaim, azp) ? Identity.Type.SERVICE : Identity.Type.USER,
         subject,
         username,
@@ -81,6 +84,34 @@ final class Claims {
         ((Number) c.getValue("exp")).longValue(),
         sid,
         token);
+    return networks == null ? identity : identity.withNetworks(networks);
+  }
+
+  /**
+   * The {@code service_token.networks} claim: the token's allowed CIDR ranges (null when absent: any address). Not a
+   * list of strings, or a range that does not parse: {@code malformed_service_token} (the token is refused rather
+   * than its limit ignored). An empty list allows no address.
+   */
+  static List<NetworkRange> networks(JsonObject serviceToken) {
+    if (!serviceToken.containsKey("networks")) {
+      return null;
+    }
+    if (!(serviceToken.getValue("networks") instanceof JsonArray)) {
+      throw AuthenticationFailure.rejected("malformed_service_token");
+    }
+    List<String> texts = strings(serviceToken.getValue("networks"), "malformed_service_token");
+    if (texts.size() > 50) {
+      throw AuthenticationFailure.rejected("malformed_service_token");
+    }
+    List<NetworkRange> ranges = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      try {
+        ranges.add(NetworkRange.parse(text));
+      } catch (IllegalArgumentException malformed) {
+        throw AuthenticationFailure.rejected("malformed_service_token");
+      }
+    }
+    return List.copyOf(ranges);
   }
 
   /**

@@ -133,7 +133,17 @@ public final class TokenEndpoint {
    * 503 when Keycloak cannot be asked. Counted in the {@code sidecar_exchange_*} metrics.
    */
   public Future<Reply> clientCredentials(String clientId, String secret) {
-    return post("grant_type=client_credentials&client_id=" + form(clientId) + "&client_secret=" + form(secret), true);
+    return clientCredentials(clientId, secret, null);
+  }
+
+  /**
+   * The client credentials grant made on behalf of the client at {@code forwardedFor} (an address, or null): sent as
+   * {@code X-Forwarded-For}, so a Keycloak started with {@code --proxy-headers} and this sidecar among its
+   * {@code --proxy-trusted-addresses} judges the token's allowed networks by the bot's address, not the sidecar's.
+   */
+  public Future<Reply> clientCredentials(String clientId, String secret, String forwardedFor) {
+    return post("grant_type=client_credentials&client_id=" + form(clientId) + "&client_secret=" + form(secret), true,
+        forwardedFor);
   }
 
   /** Redeems a login's authorization code with its PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5) as the app. */
@@ -194,6 +204,10 @@ public final class TokenEndpoint {
    *                browser sessions count their refreshes in {@code sidecar_session_refreshes_total})
    */
   private Future<Reply> post(String form, boolean counted) {
+    return post(form, counted, null);
+  }
+
+  private Future<Reply> post(String form, boolean counted, String forwardedFor) {
     AuthenticationFailure fast = refusingNow(counted);
     if (fast != null) {
       return Future.failedFuture(fast);
@@ -209,7 +223,7 @@ public final class TokenEndpoint {
     }
     return provider.metadata()
         .recover(err -> Future.failedFuture(AuthenticationFailure.unavailable("keycloak_unavailable", 0)))
-        .compose(meta -> send(meta.tokenEndpoint(), Buffer.buffer(form)))
+        .compose(meta -> send(meta.tokenEndpoint(), Buffer.buffer(form), forwardedFor))
         .transform(ar -> {
           if (ar.failed() && ar.cause() instanceof AuthenticationFailure f) {
             breaker.release();
@@ -260,7 +274,7 @@ public final class TokenEndpoint {
   }
 
   /** POSTs the form; fails with {@link NoAnswer} when there is no HTTP answer. */
-  private Future<Reply> send(String tokenEndpoint, Buffer body) {
+  private Future<Reply> send(String tokenEndpoint, Buffer body, String forwardedFor) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(tokenEndpoint)
@@ -269,6 +283,9 @@ public final class TokenEndpoint {
         .putHeader("Content-Type", "application/x-www-form-urlencoded")
         .putHeader("Accept", "application/json")
         .putHeader("User-Agent", "servicetokens-sidecar");
+    if (forwardedFor != null) {
+      options.putHeader("X-Forwarded-For", forwardedFor);
+    }
     return client.request(options)
         .recover(err -> Future.failedFuture(new NoAnswer(
             err instanceof ConnectionPoolTooBusyException || err instanceof TimeoutException

@@ -13,13 +13,14 @@ import org.servicetokens.sidecar.policy.Access;
 import org.servicetokens.sidecar.policy.PathNormalizer;
 import org.servicetokens.sidecar.policy.Policy;
 import org.servicetokens.sidecar.upstream.UpstreamProxy;
+import org.servicetokens.sidecar.util.ClientAddresses;
 import org.servicetokens.sidecar.util.SidecarPaths;
 
 /**
  * One request, one pipeline (after {@link RequestScreen} checked method, Host and header values): pause →
- * normalise path → read credential → policy → strip headers → authenticate (the {@link Authenticator} chain:
+ * normalise path → read credential → policy → client address (trusted front proxies) → strip headers → authenticate (the {@link Authenticator} chain:
  * verify a JWT, or obtain one for a service token's ID and secret, or load a browser session; then the revocation
- * check) → authorise → identity headers → 100 Continue if expected → forward. Every refusal is answered here
+ * check) → allowed networks of a service token → authorise → identity headers → 100 Continue if expected → forward. Every refusal is answered here
  * ({@link Refusals}) with its status and a reason code, and nothing refused ever reaches the upstream. The request
  * stays paused across the asynchronous steps (vertx-http-proxy loses a body that arrived before it was handed the
  * request) and is resumed by the proxy's body pipe, or by the refusal.
@@ -32,6 +33,7 @@ public final class RequestPipeline {
   private final IdentityHeaders identityHeaders;
   private final UpstreamProxy upstream;
   private final Refusals refusals;
+  private final ClientAddresses clientAddresses;
 
   /**
    * @param extractor       reads the one credential a request carries
@@ -40,9 +42,12 @@ public final class RequestPipeline {
    * @param identityHeaders strips the reserved headers from the request, and writes the identity headers
    * @param upstream        the app
    * @param refusals        how refused requests are answered
+   * @param clientAddresses  whose {@code X-Forwarded-For} is believed when judging a token's allowed networks
    */
   public RequestPipeline(CredentialExtractor extractor, Authenticator authenticators, Policy policy,
-                         IdentityHeaders identityHeaders, UpstreamProxy upstream, Refusals refusals) {
+                         IdentityHeaders identityHeaders, UpstreamProxy upstream, Refusals refusals,
+                         ClientAddresses clientAddresses) {
+    this.clientAddresses = clientAddresses;
     this.extractor = extractor;
     this.authenticators = authenticators;
     this.policy = policy;
@@ -80,14 +85,26 @@ public final class RequestPipeline {
       refusals.unauthenticated(ctx);
       return;
     }
+    // Before the strip, which removes every X-Forwarded-For the client sent: a trusted front proxy's is read here.
+    byte[] clientAddress = clientAddresses.resolve(
+        request.connection() == null || request.connection().remoteAddress() == null ? null
+            : request.connection().remoteAddress().hostAddress(),
+        request.headers().getAll("X-Forwarded-For"));
+    Credential presented = credential instanceof Credential.ClientSecret secret
+        ? secret.from(ClientAddresses.text(clientAddress)) : credential;
     identityHeaders.strip(request.headers());
     if (access.isPublic()) {
       forward(ctx, path, null, "public", "public_path");
       return;
     }
-    authenticators.authenticate(credential).onComplete(ar -> {
+    authenticators.authenticate(presented).onComplete(ar -> {
       if (ar.failed()) {
         refusals.failure(ctx, ar.cause(), true);
+      } else if (!ar.result().allowsAddress(clientAddress)) {
+        // The token's service_token.networks, judged on every request: a cached grant (made for a client at an
+        // allowed address) is shared by everyone presenting the same credentials, and a JWT travels.
+        ctx.identified(ar.result());
+        refusals.deny(ctx, 403, "forbidden", "address_not_allowed");
       } else if (!access.allows(ar.result())) {
         ctx.identified(ar.result());
         refusals.deny(ctx, 403, "forbidden", "policy");

@@ -182,6 +182,7 @@ class ConfigLoaderTest {
         listen:
           methods: [GET, delete, "GE T", CONNECT]
           public-url: https://user:pw@app.example.com
+          trusted-proxies: [10.0.0.0/8, 10.1.2.3/8]
         headers:
           strip-extra: ["Bad Header", Content-Length, host, x_upgrade, Upgrade]
         policy:
@@ -194,10 +195,10 @@ class ConfigLoaderTest {
         "listen.methods: CONNECT", "listen.public-url: must not carry user information",
         "headers.strip-extra: 'Bad Header'", "headers.strip-extra: Content-Length", "headers.strip-extra: host",
         "headers.strip-extra: Upgrade", "policy.rules[0].methods: POST is not in listen.methods",
-        "policy.rules[1].ignorecase: unknown key")) {
+        "policy.rules[1].ignorecase: unknown key", "listen.trusted-proxies: '10.1.2.3/8' has address bits set")) {
       assertTrue(all.contains(expected), "no message '" + expected + "' in:\n" + all);
     }
-    assertEquals(10, e.problems().size(), all);
+    assertEquals(11, e.problems().size(), all);
   }
 
   @Test

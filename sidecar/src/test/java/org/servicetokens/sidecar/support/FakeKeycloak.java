@@ -40,6 +40,10 @@ public final class FakeKeycloak {
   public volatile boolean frozen;
   /** The client_id of every client_credentials call, as Keycloak decoded it from the form. */
   public final List<String> clientIdsSeen = new CopyOnWriteArrayList<>();
+  /** The X-Forwarded-For of each client credentials grant ("-" when none), in order. */
+  public final List<String> forwardedForSeen = new CopyOnWriteArrayList<>();
+  /** Refuse client credentials grants forwarded for this address, as Keycloak does outside a token's networks. */
+  public volatile String refuseForwardedFor;
   public volatile long tokenDelayMs = 0;
   public volatile long tokenLifetimeSeconds = 300;
 
@@ -159,8 +163,11 @@ public final class FakeKeycloak {
       return;
     }
     clientIdsSeen.add(String.valueOf(form.get("client_id")));
+    String forwardedFor = req.getHeader("X-Forwarded-For");
+    forwardedForSeen.add(forwardedFor == null ? "-" : forwardedFor);
     Client client = clients.get(String.valueOf(form.get("client_id")));
     if (!"client_credentials".equals(form.get("grant_type")) || client == null
+        || (forwardedFor != null && forwardedFor.equals(refuseForwardedFor))
         || !client.secret().equals(form.get("client_secret"))) {
       req.response().setStatusCode(401).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", "invalid_client").put("error_description", "Invalid client or Invalid client credentials").encode());
