@@ -1,5 +1,7 @@
 package org.servicetokens.keycloak.model;
 
+import org.servicetokens.common.NetworkRange;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

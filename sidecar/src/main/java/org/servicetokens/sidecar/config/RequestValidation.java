@@ -1,7 +1,7 @@
 package org.servicetokens.sidecar.config;
 
 import org.servicetokens.sidecar.util.HttpSyntax;
-import org.servicetokens.sidecar.util.NetworkRange;
+import org.servicetokens.common.NetworkRange;
 
 import java.util.HashSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package org.servicetokens.sidecar.identity;
 
-import org.servicetokens.sidecar.util.NetworkRange;
+import org.servicetokens.common.NetworkRange;
 
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.util;
 
+import org.servicetokens.common.NetworkRange;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.servicetokens.sidecar.identity.AuthenticationFailure;
 import org.servicetokens.sidecar.identity.Identity;
-import org.servicetokens.sidecar.util.NetworkRange;
+import org.servicetokens.common.NetworkRange;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package org.servicetokens.sidecar.util;
 
+import org.servicetokens.common.NetworkRange;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

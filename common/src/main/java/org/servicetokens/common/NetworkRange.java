@@ -1,4 +1,4 @@
-package org.servicetokens.keycloak.model;
+package org.servicetokens.common;
 
 import java.util.Arrays;
 

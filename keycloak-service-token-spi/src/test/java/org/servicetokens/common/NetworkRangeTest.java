@@ -1,4 +1,6 @@
-package org.servicetokens.keycloak.model;
+package org.servicetokens.common;
+
+import org.servicetokens.keycloak.model.AllowedNetworks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
