@@ -17,17 +17,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.it.Http;
 import org.servicetokens.keycloak.it.TokenApi;
 
@@ -37,16 +31,7 @@ import org.servicetokens.keycloak.it.TokenApi;
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BotsThroughSidecarIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class BotsThroughSidecarIT extends SidecarITBase {
 
     RecordingUpstream upstream;
     SidecarProcess sidecar;
@@ -59,12 +44,9 @@ class BotsThroughSidecarIT {
             return;
         }
         upstream = new RecordingUpstream();
-        sidecar = SidecarProcess.start(realm.getBaseUrl(), upstream.url(), Map.of());
-        // Keycloak pushes revocations to the app's back-channel logout URL: the sidecar's.
-        ClientRepresentation app = realm.admin().clients().findByClientId("demo-app").get(0);
-        app.getAttributes().put("backchannel.logout.url", sidecar.url() + "/.sidecar/backchannel-logout");
-        realm.admin().clients().get(app.getId()).update(app);
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        sidecar = startSidecar(upstream.url(), Map.of());
+        pointBackchannelLogoutAt(sidecar);
+        api = tokenApi();
     }
 
     @AfterAll

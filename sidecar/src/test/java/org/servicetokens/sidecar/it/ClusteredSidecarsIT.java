@@ -25,14 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.it.TokenApi;
 
 /**
@@ -43,16 +36,7 @@ import org.servicetokens.keycloak.it.TokenApi;
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClusteredSidecarsIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class ClusteredSidecarsIT extends SidecarITBase {
 
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -76,10 +60,8 @@ class ClusteredSidecarsIT {
         b = replicas.get(1);
         awaitMembers(a, 2);
         awaitMembers(b, 2);
-        ClientRepresentation app = realm.admin().clients().findByClientId("demo-app").get(0);
-        app.getAttributes().put("backchannel.logout.url", a.url() + "/.sidecar/backchannel-logout");
-        realm.admin().clients().get(app.getId()).update(app);
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        pointBackchannelLogoutAt(a);
+        api = tokenApi();
     }
 
     @AfterAll

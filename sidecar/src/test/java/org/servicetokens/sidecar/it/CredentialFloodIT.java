@@ -20,13 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.it.TokenApi;
 import org.servicetokens.sidecar.support.TestSecrets;
 
@@ -37,16 +31,7 @@ import org.servicetokens.sidecar.support.TestSecrets;
  * configured rate and a real bot's first exchange succeeds.
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
-class CredentialFloodIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class CredentialFloodIT extends SidecarITBase {
 
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -63,10 +48,10 @@ class CredentialFloodIT {
 
     @Test
     void malformedSecretsCostNothingAndARealBotGetsThroughAFloodOfWrongOnes() throws Exception {
-        TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        TokenApi api = tokenApi();
         JsonNode bot = api.create("flood survivor", null, "demo-app");
         try (RecordingUpstream upstream = new RecordingUpstream();
-             SidecarProcess sidecar = SidecarProcess.start(realm.getBaseUrl(), upstream.url(), Map.of())) {
+             SidecarProcess sidecar = startSidecar(upstream.url(), Map.of())) {
             // 1. 1 500 malformed secrets: no call at Keycloak.
             int eventsBefore = keycloakClientLogins();
             double callsBefore = sidecar.metric("sidecar_exchange_calls_total");

@@ -22,9 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.servicetokens.keycloak.it.Http;
@@ -36,12 +34,9 @@ import org.servicetokens.keycloak.it.Http;
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HumanLoginBrowserIT {
+class HumanLoginBrowserIT extends SidecarITBase {
 
     static final String SESSION_COOKIE = "__Host-sidecar";
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
 
     HtmlEchoApp app;
     SidecarProcess sidecar;
@@ -53,7 +48,7 @@ class HumanLoginBrowserIT {
             return;
         }
         app = new HtmlEchoApp();
-        sidecar = SidecarProcess.start(realm.getBaseUrl(), app.url(), Map.of("SIDECAR_COOKIES_SECURE", "true"));
+        sidecar = startSidecar(app.url(), Map.of("SIDECAR_COOKIES_SECURE", "true"));
         base = sidecar.browserUrl();
         DemoAppClient.pointAt(realm, sidecar);
     }
@@ -197,7 +192,7 @@ class HumanLoginBrowserIT {
         SidecarProcess demoSidecar = null;
         try (LoginBrowser browser = new LoginBrowser()) {
             awaitPort(port, sampleApp);
-            demoSidecar = SidecarProcess.start(realm.getBaseUrl(), "http://127.0.0.1:" + port, Map.of("SIDECAR_COOKIES_SECURE", "true"));
+            demoSidecar = startSidecar("http://127.0.0.1:" + port, Map.of("SIDECAR_COOKIES_SECURE", "true"));
             DemoAppClient.allowLoginAt(realm, demoSidecar);
             String demoBase = demoSidecar.browserUrl();
             String userId = realm.admin().users().search("demo", true).get(0).getId();

@@ -14,15 +14,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ComponentRepresentation;
 import org.keycloak.common.util.MultivaluedHashMap;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.it.Http;
 import org.servicetokens.keycloak.it.TokenApi;
 
@@ -31,26 +25,17 @@ import org.servicetokens.keycloak.it.TokenApi;
  * it; tokens signed with a key that Keycloak removed are refused once the sidecar refreshes the realm's keys.
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
-class KeyRotationThroughSidecarIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class KeyRotationThroughSidecarIT extends SidecarITBase {
 
     @Test
     void newKeysAreAcceptedAndRemovedKeysRefused() throws Exception {
-        TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        TokenApi api = tokenApi();
         JsonNode token = api.create("rotation bot", null, "demo-app");
         String clientId = token.get("clientId").asText();
         String secret = token.get("clientSecret").asText();
 
         try (RecordingUpstream upstream = new RecordingUpstream();
-             SidecarProcess sidecar = SidecarProcess.start(realm.getBaseUrl(), upstream.url(),
+             SidecarProcess sidecar = startSidecar(upstream.url(),
                      Map.of("SIDECAR_KEYCLOAK_JWKS_REFRESH_INTERVAL", "2s",
                              "SIDECAR_KEYCLOAK_JWKS_MIN_REFETCH_INTERVAL", "1s"))) {
             String oldJwt = mint(clientId, secret);

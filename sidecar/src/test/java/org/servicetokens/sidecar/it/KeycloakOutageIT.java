@@ -14,13 +14,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
-import org.keycloak.admin.client.Keycloak;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.it.Http;
 import org.servicetokens.keycloak.it.TokenApi;
 
@@ -36,16 +30,7 @@ import org.servicetokens.keycloak.it.TokenApi;
  * Keycloak itself keeps running, which is the one way this differs from a real outage.
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
-class KeycloakOutageIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class KeycloakOutageIT extends SidecarITBase {
 
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -65,7 +50,7 @@ class KeycloakOutageIT {
     @Test
     void cachedTokensSurviveAnOutageNewExchangesFailFastAndServiceReturnsByItself() throws Exception {
         URI base = URI.create(urls.getBase());
-        TokenApi api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        TokenApi api = tokenApi();
         JsonNode warm = api.create("warm bot", null, "demo-app");
         List<JsonNode> fresh = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

@@ -22,12 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.EventRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.it.Http;
 import org.servicetokens.keycloak.it.TokenApi;
 
@@ -39,16 +34,7 @@ import org.servicetokens.keycloak.it.TokenApi;
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NetworksThroughSidecarIT {
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
+class NetworksThroughSidecarIT extends SidecarITBase {
 
     RecordingUpstream upstream;
     SidecarProcess sidecar;
@@ -61,22 +47,14 @@ class NetworksThroughSidecarIT {
             return;
         }
         upstream = new RecordingUpstream();
-        sidecar = SidecarProcess.start(realm.getBaseUrl(), upstream.url(), Map.of());
-        behindProxy = SidecarProcess.start(realm.getBaseUrl(), upstream.url(), Map.of("SIDECAR_LISTEN_TRUSTED_PROXIES", "127.0.0.3/32"));
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        sidecar = startSidecar(upstream.url(), Map.of());
+        behindProxy = startSidecar(upstream.url(), Map.of("SIDECAR_LISTEN_TRUSTED_PROXIES", "127.0.0.3/32"));
+        api = tokenApi();
     }
 
     @AfterAll
     void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {sidecar, behindProxy, upstream}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        closeAll(sidecar, behindProxy, upstream);
     }
 
     @Test

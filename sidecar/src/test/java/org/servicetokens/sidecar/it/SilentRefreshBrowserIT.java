@@ -14,9 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
 import org.openqa.selenium.By;
 import org.servicetokens.keycloak.it.Http;
 
@@ -26,14 +24,11 @@ import org.servicetokens.keycloak.it.Http;
  * parallel requests around each refresh neither fail nor multiply the refreshes (single flight).
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
-class SilentRefreshBrowserIT {
+class SilentRefreshBrowserIT extends SidecarITBase {
 
     private static final int LIFESPAN_SECONDS = 60;
     private static final int ROUNDS = 15;
     private static final int BURST = 10;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
 
     @Test
     void aOneMinuteTokenRealmKeepsTheBrowserSignedInPastTwoLifespans() throws Exception {
@@ -43,7 +38,7 @@ class SilentRefreshBrowserIT {
         long started = System.currentTimeMillis();
 
         try (HtmlEchoApp app = new HtmlEchoApp();
-             SidecarProcess sidecar = SidecarProcess.start(realm.getBaseUrl(), app.url(), Map.of());
+             SidecarProcess sidecar = startSidecar(app.url(), Map.of());
              LoginBrowser browser = new LoginBrowser()) {
             DemoAppClient.pointAt(realm, sidecar);
             String base = sidecar.browserUrl();

@@ -24,14 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.testframework.annotations.InjectAdminClient;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.server.KeycloakUrls;
 import org.servicetokens.keycloak.it.Http;
 import org.servicetokens.keycloak.it.TokenApi;
 
@@ -42,18 +36,9 @@ import org.servicetokens.keycloak.it.TokenApi;
  */
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TokenChangesThroughSidecarsIT {
+class TokenChangesThroughSidecarsIT extends SidecarITBase {
 
     static final long FIVE_SECONDS_MS = 5_000;
-
-    @InjectAdminClient
-    Keycloak admin;
-
-    @InjectKeycloakUrls
-    KeycloakUrls urls;
-
-    @InjectRealm(fromJson = "/demo-realm.json")
-    ManagedRealm realm;
 
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -79,29 +64,19 @@ class TokenChangesThroughSidecarsIT {
             Thread.sleep(100);
         }
         assertEquals(2.0, b.metric("sidecar_cluster_members"), "the replicas formed one cluster");
-        ClientRepresentation app = realm.admin().clients().findByClientId("demo-app").get(0);
-        app.getAttributes().put("backchannel.logout.url", a.url() + "/.sidecar/backchannel-logout");
-        realm.admin().clients().get(app.getId()).update(app);
+        pointBackchannelLogoutAt(a);
         if (realm.admin().clients().findByClientId("other-app").isEmpty()) {
             ClientRepresentation other = new ClientRepresentation();
             other.setClientId("other-app");
             other.setPublicClient(false);
             realm.admin().clients().create(other).close();
         }
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        api = tokenApi();
     }
 
     @AfterAll
     void stopReplicas() {
-        for (AutoCloseable c : new AutoCloseable[] {cluster, upstream}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        closeAll(cluster, upstream);
     }
 
     /**
