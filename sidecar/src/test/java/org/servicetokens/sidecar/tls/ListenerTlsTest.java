@@ -36,17 +36,11 @@ class ListenerTlsTest {
   @Test
   void aRenewedCertificateIsServedWithoutARestart() throws Exception {
     TestPki ca = new TestPki("Listener CA");
-    Path cert = dir.resolve("tls.pem");
-    Path key = dir.resolve("tls.key");
-    BigInteger first = ca.issue("localhost", cert, key);
-    ServerTls tls = new ServerTls();
-    tls.certFile = cert.toString();
-    tls.keyFile = key.toString();
-    tls.reloadInterval = Duration.ofSeconds(1);
-    HttpServer server = TlsOptionsTest.await(vertx.createHttpServer(
-            ListenerTls.apply(new HttpServerOptions().setHost("127.0.0.1").setPort(0), tls))
-        .requestHandler(r -> r.response().end("ok")).listen());
-    ListenerTls.watch(vertx, server, tls);
+    Listener listener = watchedListener(ca);
+    Path cert = listener.cert();
+    Path key = listener.key();
+    BigInteger first = listener.first();
+    HttpServer server = listener.server();
     assertEquals(first, served(server.actualPort()));
 
     // A renewal writes new files in place (here into temporary files moved over the old ones).
@@ -66,6 +60,24 @@ class ListenerTlsTest {
   @Test
   void aBrokenRenewalKeepsTheWorkingCertificate() throws Exception {
     TestPki ca = new TestPki("Listener CA");
+    Listener listener = watchedListener(ca);
+    Path cert = listener.cert();
+    BigInteger first = listener.first();
+    HttpServer server = listener.server();
+    Files.writeString(cert, "not a certificate");
+    Thread.sleep(3_500);
+    assertEquals(first, served(server.actualPort()), "still the working certificate");
+  }
+
+  /** A listening TLS server, its certificate and key files, and the serial number of the certificate it started with. */
+  private record Listener(Path cert, Path key, BigInteger first, HttpServer server) {
+  }
+
+  /**
+   * Issues a localhost certificate from {@code ca} into tls.pem/tls.key and starts a server on a random port of
+   * 127.0.0.1 serving it, its files watched every second.
+   */
+  private Listener watchedListener(TestPki ca) throws Exception {
     Path cert = dir.resolve("tls.pem");
     Path key = dir.resolve("tls.key");
     BigInteger first = ca.issue("localhost", cert, key);
@@ -77,9 +89,7 @@ class ListenerTlsTest {
             ListenerTls.apply(new HttpServerOptions().setHost("127.0.0.1").setPort(0), tls))
         .requestHandler(r -> r.response().end("ok")).listen());
     ListenerTls.watch(vertx, server, tls);
-    Files.writeString(cert, "not a certificate");
-    Thread.sleep(3_500);
-    assertEquals(first, served(server.actualPort()), "still the working certificate");
+    return new Listener(cert, key, first, server);
   }
 
   /** The serial number of the certificate the server presents (the handshake itself trusts anything). */
