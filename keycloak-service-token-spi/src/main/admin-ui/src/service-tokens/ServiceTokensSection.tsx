@@ -12,9 +12,6 @@ import {
   Pagination,
   SearchInput,
   Spinner,
-  Tab,
-  Tabs,
-  TabTitleText,
   Toolbar,
   ToolbarContent,
   ToolbarItem,
@@ -23,12 +20,13 @@ import { KeyIcon } from "@patternfly/react-icons";
 import { ActionsColumn, type IAction, Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router-dom";
+import { Link } from "react-router-dom";
 import { useAlerts } from "./alerts";
+import { ServiceTokensTabs } from "./ServiceTokensTabs";
 import { type ServiceToken, useServiceTokenApi } from "./api";
 import { CreateTokenDialog } from "./CreateTokenDialog";
 import { useFormatTime, StatusLabel } from "./format";
-import { toServiceToken, toServiceTokenSettings } from "./routes";
+import { toServiceToken } from "./routes";
 import { useTokenActions } from "./useTokenActions";
 
 const PAGE_SIZES = [10, 20, 50, 100];
@@ -41,7 +39,6 @@ export default function ServiceTokensSection() {
   const canManage = hasAccess("manage-clients");
   const api = useServiceTokenApi();
   const { addError } = useAlerts();
-  const navigate = useNavigate();
   const formatTime = useFormatTime();
 
   const [search, setSearch] = useState("");
@@ -120,23 +117,7 @@ export default function ServiceTokensSection() {
     <>
       <ViewHeader titleKey="serviceTokens" subKey="serviceTokensExplain" divider={false} />
       <PageSection variant="light" className="pf-v5-u-p-0">
-        <Tabs
-          activeKey="tokens"
-          onSelect={(_event, key) => key === "settings" && navigate(toServiceTokenSettings(realm))}
-          className="pf-v5-u-px-sm"
-          inset={{ default: "insetNone" }}
-        >
-          <Tab
-            eventKey="tokens"
-            title={<TabTitleText>{t("serviceTokenList")}</TabTitleText>}
-            data-testid="tab-tokens"
-          />
-          <Tab
-            eventKey="settings"
-            title={<TabTitleText>{t("serviceTokenSettings")}</TabTitleText>}
-            data-testid="tab-settings"
-          />
-        </Tabs>
+        <ServiceTokensTabs active="tokens" />
         <Toolbar>
           <ToolbarContent>
             <ToolbarItem>

@@ -1,4 +1,4 @@
-import { useAccess, useRealm, ViewHeader } from "@keycloak/keycloak-admin-ui";
+import { useAccess, ViewHeader } from "@keycloak/keycloak-admin-ui";
 import {
   ActionGroup,
   AlertVariant,
@@ -12,17 +12,13 @@ import {
   HelperTextItem,
   PageSection,
   Spinner,
-  Tab,
-  Tabs,
-  TabTitleText,
   TextInput,
 } from "@patternfly/react-core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router-dom";
 import { useAlerts } from "./alerts";
+import { ServiceTokensTabs } from "./ServiceTokensTabs";
 import { type TokenSettings, useServiceTokenApi } from "./api";
-import { toServiceTokens } from "./routes";
 import { useTokenSettings } from "./useTokenSettings";
 
 const INACTIVITY_ACTIONS = ["none", "disable", "delete"];
@@ -49,12 +45,10 @@ const toForm = (settings: TokenSettings): SettingsForm => ({
 /** The realm's service-token policy. Everyone with view-clients reads; manage-realm saves. */
 export default function SettingsPage() {
   const { t } = useTranslation();
-  const { realm } = useRealm();
   const { hasAccess } = useAccess();
   const canSave = hasAccess("manage-realm");
   const api = useServiceTokenApi();
   const { addAlert, addError } = useAlerts();
-  const navigate = useNavigate();
   const loaded = useTokenSettings();
   const [form, setForm] = useState<SettingsForm>();
   // The form starts from the settings once they load: state adjusted while rendering, not in an effect
@@ -102,23 +96,7 @@ export default function SettingsPage() {
     <>
       <ViewHeader titleKey="serviceTokens" subKey="serviceTokensExplain" divider={false} />
       <PageSection variant="light" className="pf-v5-u-p-0">
-        <Tabs
-          activeKey="settings"
-          onSelect={(_event, key) => key === "tokens" && navigate(toServiceTokens(realm))}
-          className="pf-v5-u-px-sm"
-          inset={{ default: "insetNone" }}
-        >
-          <Tab
-            eventKey="tokens"
-            title={<TabTitleText>{t("serviceTokenList")}</TabTitleText>}
-            data-testid="tab-tokens"
-          />
-          <Tab
-            eventKey="settings"
-            title={<TabTitleText>{t("serviceTokenSettings")}</TabTitleText>}
-            data-testid="tab-settings"
-          />
-        </Tabs>
+        <ServiceTokensTabs active="settings" />
       </PageSection>
       <PageSection variant="light">
         {!form ? (
