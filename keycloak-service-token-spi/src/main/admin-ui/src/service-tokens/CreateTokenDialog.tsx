@@ -1,4 +1,4 @@
-import { Button, Form, FormGroup, Modal, ModalVariant, Spinner, TextArea, TextInput } from "@patternfly/react-core";
+import { Form, FormGroup, Modal, ModalVariant, Spinner, TextArea, TextInput } from "@patternfly/react-core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useAlerts } from "./alerts";
@@ -6,6 +6,7 @@ import { type CreatedToken, useServiceTokenApi } from "./api";
 import { ApplicationsSelect } from "./ApplicationsSelect";
 import { DurationPicker } from "./DurationPicker";
 import { useTokenSettings } from "./useTokenSettings";
+import { confirmActions } from "./dialogActions";
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 255;
@@ -51,20 +52,15 @@ export const CreateTokenDialog = ({
       onClose={onClose}
       title={t("serviceTokenCreate")}
       data-testid="create-service-token-dialog"
-      actions={[
-        <Button
-          key="create"
-          data-testid="create-service-token-confirm"
-          isDisabled={!valid || saving}
-          isLoading={saving}
-          onClick={create}
-        >
-          {t("create")}
-        </Button>,
-        <Button key="cancel" variant="link" onClick={onClose}>
-          {t("cancel")}
-        </Button>,
-      ]}
+      actions={confirmActions({
+        t,
+        testId: "create-service-token-confirm",
+        label: t("create"),
+        saving,
+        ready: valid,
+        onConfirm: create,
+        onCancel: onClose,
+      })}
     >
       {!settings ? (
         <Spinner size="lg" />

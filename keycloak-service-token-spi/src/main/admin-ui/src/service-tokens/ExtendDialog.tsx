@@ -1,4 +1,4 @@
-import { Button, Form, Modal, ModalVariant, Spinner } from "@patternfly/react-core";
+import { Form, Modal, ModalVariant, Spinner } from "@patternfly/react-core";
 import { AlertVariant } from "@patternfly/react-core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,6 +7,7 @@ import { type ServiceToken, useServiceTokenApi } from "./api";
 import { DurationPicker } from "./DurationPicker";
 import { useFormatTime } from "./format";
 import { useTokenSettings } from "./useTokenSettings";
+import { confirmActions } from "./dialogActions";
 
 /** Sets the expiry to now + the chosen lifetime (within the realm maximum); the secret is unchanged. */
 export const ExtendDialog = ({
@@ -53,20 +54,15 @@ export const ExtendDialog = ({
       data-testid="extend-service-token-dialog"
       title={t("serviceTokenExtendTitle", { name: token.name })}
       description={t("serviceTokenExpiresOn", { time: formatTime(token.expiresAt, "serviceTokenNeverExpires") })}
-      actions={[
-        <Button
-          key="extend"
-          data-testid="extend-confirm"
-          isLoading={saving}
-          isDisabled={saving || !duration}
-          onClick={extend}
-        >
-          {t("serviceTokenExtend")}
-        </Button>,
-        <Button key="cancel" variant="link" onClick={onClose}>
-          {t("cancel")}
-        </Button>,
-      ]}
+      actions={confirmActions({
+        t,
+        testId: "extend-confirm",
+        label: t("serviceTokenExtend"),
+        saving,
+        ready: !!duration,
+        onConfirm: extend,
+        onCancel: onClose,
+      })}
     >
       {!settings ? (
         <Spinner size="lg" />

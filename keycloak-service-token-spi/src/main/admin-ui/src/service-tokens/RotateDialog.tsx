@@ -1,10 +1,11 @@
-import { Alert, Button, Form, FormGroup, Modal, ModalVariant, Radio } from "@patternfly/react-core";
+import { Alert, Form, FormGroup, Modal, ModalVariant, Radio } from "@patternfly/react-core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useAlerts } from "./alerts";
 import { type RotatedSecret, type ServiceToken, useServiceTokenApi } from "./api";
 import { GRACE_PERIODS } from "./durations";
 import { useDescribeUse } from "./format";
+import { confirmActions } from "./dialogActions";
 
 /** New secret now; the old one keeps working for the chosen grace period so bots can be redeployed. */
 export const RotateDialog = ({
@@ -41,14 +42,14 @@ export const RotateDialog = ({
       data-testid="rotate-service-token-dialog"
       title={t("serviceTokenRotateTitle", { name: token.name })}
       description={t("serviceTokenRotateExplain")}
-      actions={[
-        <Button key="rotate" data-testid="rotate-confirm" isLoading={saving} isDisabled={saving} onClick={rotate}>
-          {t("serviceTokenRotate")}
-        </Button>,
-        <Button key="cancel" variant="link" onClick={onClose}>
-          {t("cancel")}
-        </Button>,
-      ]}
+      actions={confirmActions({
+        t,
+        testId: "rotate-confirm",
+        label: t("serviceTokenRotate"),
+        saving,
+        onConfirm: rotate,
+        onCancel: onClose,
+      })}
     >
       <p className="pf-v5-u-mb-sm" data-testid="rotate-current-use">
         {t("serviceTokenCurrentSecretUse")}: {describeUse(token.secretUse, "serviceTokenSecretNotUsed")}
