@@ -1,15 +1,8 @@
-import {
-  FormGroup,
-  FormHelperText,
-  FormSelect,
-  FormSelectOption,
-  HelperText,
-  HelperTextItem,
-  NumberInput,
-} from "@patternfly/react-core";
+import { FormGroup, FormSelect, FormSelectOption, NumberInput } from "@patternfly/react-core";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { describeDuration, LIFETIME_PRESETS, withinMaximum } from "./durations";
+import { FieldHelp } from "./FieldHelp";
 
 const CUSTOM = "custom";
 
@@ -71,17 +64,13 @@ export const DurationPicker = ({
           }}
         />
       )}
-      <FormHelperText>
-        <HelperText>
-          <HelperTextItem variant={choice === CUSTOM && !customValid ? "error" : "default"}>
-            {maxDuration.toLowerCase() === "never"
-              ? t("serviceTokenNoMaximum")
-              : t("serviceTokenMaximum", {
-                  max: describeDuration(maxDuration, (key, options) => t(key, options ?? {})),
-                })}
-          </HelperTextItem>
-        </HelperText>
-      </FormHelperText>
+      <FieldHelp isError={choice === CUSTOM && !customValid}>
+        {maxDuration.toLowerCase() === "never"
+          ? t("serviceTokenNoMaximum")
+          : t("serviceTokenMaximum", {
+              max: describeDuration(maxDuration, (key, options) => t(key, options ?? {})),
+            })}
+      </FieldHelp>
     </FormGroup>
   );
 };

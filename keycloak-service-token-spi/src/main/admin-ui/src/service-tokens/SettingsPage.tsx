@@ -5,11 +5,8 @@ import {
   Button,
   Form,
   FormGroup,
-  FormHelperText,
   FormSelect,
   FormSelectOption,
-  HelperText,
-  HelperTextItem,
   PageSection,
   Spinner,
   TextInput,
@@ -20,6 +17,7 @@ import { useAlerts } from "./alerts";
 import { ServiceTokensTabs } from "./ServiceTokensTabs";
 import { type TokenSettings, useServiceTokenApi } from "./api";
 import { useTokenSettings } from "./useTokenSettings";
+import { FieldHelp } from "./FieldHelp";
 
 const INACTIVITY_ACTIONS = ["none", "disable", "delete"];
 const list = (text: string) =>
@@ -84,11 +82,7 @@ export default function SettingsPage() {
         readOnlyVariant={canSave ? undefined : "default"}
         onChange={(_event, value) => setForm({ ...form!, [key]: value })}
       />
-      <FormHelperText>
-        <HelperText>
-          <HelperTextItem>{t(helpKey)}</HelperTextItem>
-        </HelperText>
-      </FormHelperText>
+      <FieldHelp>{t(helpKey)}</FieldHelp>
     </FormGroup>
   );
 

@@ -13,11 +13,8 @@ import {
   DropdownItem,
   Form,
   FormGroup,
-  FormHelperText,
   FormSelect,
   FormSelectOption,
-  HelperText,
-  HelperTextItem,
   PageSection,
   Spinner,
   TextArea,
@@ -32,6 +29,7 @@ import { ApplicationsSelect } from "./ApplicationsSelect";
 import { StatusLabel, useDescribeUse, useFormatTime } from "./format";
 import { toServiceTokens } from "./routes";
 import { useTokenActions } from "./useTokenActions";
+import { FieldHelp } from "./FieldHelp";
 
 /** One token: every field the API reports, the same actions as the list, and editing for managers. */
 export default function TokenDetails() {
@@ -314,17 +312,13 @@ export default function TokenDetails() {
                 setNetworksError(undefined);
               }}
             />
-            <FormHelperText>
-              <HelperText id="detail-networks-helper">
-                {networksError ? (
-                  <HelperTextItem variant="error" data-testid="networks-error">
-                    {networksError}
-                  </HelperTextItem>
-                ) : (
-                  <HelperTextItem>{t("serviceTokenNetworksHelp")}</HelperTextItem>
-                )}
-              </HelperText>
-            </FormHelperText>
+            <FieldHelp
+              id="detail-networks-helper"
+              isError={!!networksError}
+              testId={networksError ? "networks-error" : undefined}
+            >
+              {networksError || t("serviceTokenNetworksHelp")}
+            </FieldHelp>
           </FormGroup>
           <FormGroup label={t("serviceTokenOwners")} fieldId="detail-owners">
             <TextArea
@@ -335,11 +329,7 @@ export default function TokenDetails() {
               readOnlyVariant={canManage ? undefined : "default"}
               onChange={(_event, owners) => setDraft({ ...draft, owners })}
             />
-            <FormHelperText>
-              <HelperText>
-                <HelperTextItem>{t("serviceTokenOwnersHelp")}</HelperTextItem>
-              </HelperText>
-            </FormHelperText>
+            <FieldHelp>{t("serviceTokenOwnersHelp")}</FieldHelp>
           </FormGroup>
           <FormGroup label={t("serviceTokenInactivityRule")} fieldId="detail-inactivity-action">
             <FormSelect
