@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
+import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.servicetokens.keycloak.model.TokenSecrets;
 
@@ -17,6 +18,16 @@ import org.servicetokens.keycloak.model.TokenSecrets;
 final class ImportedTokens {
 
     private ImportedTokens() {
+    }
+
+    /** A realm {@code name} to import whole, enabled, recording client logins and their failures as events. */
+    static RealmRepresentation realm(String name) {
+        RealmRepresentation rep = new RealmRepresentation();
+        rep.setRealm(name);
+        rep.setEnabled(true);
+        rep.setEventsEnabled(true);
+        rep.setEnabledEventTypes(List.of("CLIENT_LOGIN", "CLIENT_LOGIN_ERROR"));
+        return rep;
     }
 
     /** A token client as our API makes it, with {@code secret}'s hash, created 2023-11-14, plus {@code overrides}. */

@@ -82,11 +82,7 @@ class NetworksIT extends DemoRealmITBase {
     void importedNetworksAreEnforcedAndUnreadableOnesFailClosed() {
         String name = "networks-" + Long.toString(System.nanoTime(), 36);
         String secret = TokenSecrets.generate();
-        RealmRepresentation rep = new RealmRepresentation();
-        rep.setRealm(name);
-        rep.setEnabled(true);
-        rep.setEventsEnabled(true);
-        rep.setEnabledEventTypes(List.of("CLIENT_LOGIN", "CLIENT_LOGIN_ERROR"));
+        RealmRepresentation rep = ImportedTokens.realm(name);
         List<ClientRepresentation> clients = new ArrayList<>();
         List<UserRepresentation> users = new ArrayList<>();
         for (var entry : Map.of("limited-bot", "[\"127.0.0.2/32\"]", "unreadable-bot", "[\"10.1.2.3/8\"]").entrySet()) {

@@ -80,11 +80,7 @@ class TamperedStateIT extends DemoRealmITBase {
     void brokenImportedTokensAreRefusedShownAndFixed() {
         String name = "tampered-" + Long.toString(System.nanoTime(), 36);
         String secret = TokenSecrets.generate();
-        RealmRepresentation rep = new RealmRepresentation();
-        rep.setRealm(name);
-        rep.setEnabled(true);
-        rep.setEventsEnabled(true);
-        rep.setEnabledEventTypes(List.of("CLIENT_LOGIN", "CLIENT_LOGIN_ERROR"));
+        RealmRepresentation rep = ImportedTokens.realm(name);
         List<ClientRepresentation> clients = new ArrayList<>();
         List<UserRepresentation> users = new ArrayList<>();
         ClientRepresentation app = new ClientRepresentation();
