@@ -10,7 +10,6 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.servicetokens.keycloak.it.DemoRealmITBase;
 import org.servicetokens.keycloak.it.Http;
 import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
 
@@ -19,7 +18,7 @@ import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
  * end-grace confirmation, and the allowed-networks field with the server's message for a malformed range.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class SecretUseConsoleIT extends DemoRealmITBase {
+class SecretUseConsoleIT extends TokenAdminConsoleITBase {
 
     private static final By CURRENT_USE = By.cssSelector("[data-testid='detail-current-use']");
     private static final By PREVIOUS_USE = By.cssSelector("[data-testid='detail-previous-use']");
@@ -38,8 +37,7 @@ class SecretUseConsoleIT extends DemoRealmITBase {
         assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, oldSecret).status());
         assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, oldSecret).status());
 
-        try (Browser browser = new Browser()) {
-            browser.logIn(urls.getBase(), realm.getName(), "token-admin", "token-admin");
+        try (Browser browser = tokenAdminBrowser()) {
             openDetails(browser, name, clientId);
             String previous = browser.waitFor(PREVIOUS_USE).getText();
             assertTrue(previous.contains("from 127.0.0.1") && previous.contains("about 2 requests") && previous.startsWith("last used"),
@@ -82,8 +80,7 @@ class SecretUseConsoleIT extends DemoRealmITBase {
         String name = "ui-networks-" + System.nanoTime();
         JsonNode created = api.create(name, "P90D", "demo-app");
         String id = created.get("id").asText();
-        try (Browser browser = new Browser()) {
-            browser.logIn(urls.getBase(), realm.getName(), "token-admin", "token-admin");
+        try (Browser browser = tokenAdminBrowser()) {
             openDetails(browser, name, created.get("clientId").asText());
             WebElement networks = browser.waitFor(NETWORKS_INPUT);
             networks.sendKeys("10.0.0.0/8\n10.0.0.300/8");

@@ -15,7 +15,6 @@ import org.keycloak.representations.idm.UserRepresentation;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.servicetokens.keycloak.it.Http;
-import org.servicetokens.keycloak.it.DemoRealmITBase;
 import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
 
 /**
@@ -23,15 +22,14 @@ import org.servicetokens.keycloak.it.ServiceTokenServerConfig;
  * Keycloak; the token endpoint, not the page, decides whether each secret works.
  */
 @KeycloakIntegrationTest(config = ServiceTokenServerConfig.class)
-class ServiceTokenConsoleIT extends DemoRealmITBase {
+class ServiceTokenConsoleIT extends TokenAdminConsoleITBase {
 
     private static final Pattern SECRET_FORMAT = Pattern.compile("kcst_[0-9A-Za-z]{49}");
 
     @Test
     void createdSecretIsShownOnceWorksAndLeavesNoTrace() throws Exception {
         String name = "ui-created-" + System.nanoTime();
-        try (Browser browser = new Browser()) {
-            browser.logIn(urls.getBase(), realm.getName(), "token-admin", "token-admin");
+        try (Browser browser = tokenAdminBrowser()) {
             openServiceTokens(browser);
             browser.waitForClickable(CREATE_BUTTON).click();
             browser.waitFor(By.cssSelector("[data-testid='service-token-name']")).sendKeys(name);
@@ -75,8 +73,7 @@ class ServiceTokenConsoleIT extends DemoRealmITBase {
         JsonNode created = api.create(name, "P90D", "demo-app");
         String clientId = created.get("clientId").asText();
         String oldSecret = created.get("clientSecret").asText();
-        try (Browser browser = new Browser()) {
-            browser.logIn(urls.getBase(), realm.getName(), "token-admin", "token-admin");
+        try (Browser browser = tokenAdminBrowser()) {
             openServiceTokens(browser);
             search(browser, name);
             browser.waitFor(row(clientId));
@@ -123,8 +120,7 @@ class ServiceTokenConsoleIT extends DemoRealmITBase {
         realm.admin().users().get(serviceAccount.getId()).update(serviceAccount);
         assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(), "the broken token is refused");
 
-        try (Browser browser = new Browser()) {
-            browser.logIn(urls.getBase(), realm.getName(), "token-admin", "token-admin");
+        try (Browser browser = tokenAdminBrowser()) {
             openServiceTokens(browser);
             search(browser, name);
             WebElement row = browser.waitFor(row(clientId));
@@ -150,8 +146,7 @@ class ServiceTokenConsoleIT extends DemoRealmITBase {
     void screenshotsOfTheListAndTheCreateDialogWithTheSecretMasked() throws Exception {
         api.create("Nightly backup job", "P365D", "demo-app");
         api.create("CI deployer", "P30D", "demo-app");
-        try (Browser browser = new Browser()) {
-            browser.logIn(urls.getBase(), realm.getName(), "token-admin", "token-admin");
+        try (Browser browser = tokenAdminBrowser()) {
             openServiceTokens(browser);
             browser.waitFor(TABLE);
             browser.screenshot("service-tokens-list");
