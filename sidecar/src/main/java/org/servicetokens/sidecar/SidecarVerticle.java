@@ -3,6 +3,7 @@ package org.servicetokens.sidecar;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -16,6 +17,9 @@ import org.servicetokens.sidecar.credentials.Credential;
 import org.servicetokens.sidecar.credentials.CredentialExtractor;
 import org.servicetokens.sidecar.credentials.SessionCredentials;
 import org.servicetokens.sidecar.endpoint.BackchannelLogoutHandler;
+import org.servicetokens.sidecar.endpoint.ForwardAuthEndpoint;
+import org.servicetokens.sidecar.endpoint.ForwardedRequest;
+import org.servicetokens.sidecar.endpoint.ProtectedResourceMetadata;
 import org.servicetokens.sidecar.endpoint.IdentityEndpoint;
 import org.servicetokens.sidecar.endpoint.LogoutEndpoint;
 import org.servicetokens.sidecar.http.ClientConnections;
@@ -24,7 +28,9 @@ import org.servicetokens.sidecar.identity.IdentityHeaders;
 import org.servicetokens.sidecar.jwt.JwtVerifier;
 import org.servicetokens.sidecar.login.BrowserLogin;
 import org.servicetokens.sidecar.login.LoginCallback;
+import org.servicetokens.sidecar.pipeline.AccessDecision;
 import org.servicetokens.sidecar.pipeline.AccessLog;
+import org.servicetokens.sidecar.pipeline.ProtectedResource;
 import org.servicetokens.sidecar.pipeline.Answers;
 import org.servicetokens.sidecar.pipeline.Refusals;
 import org.servicetokens.sidecar.pipeline.RequestContext;
@@ -34,8 +40,10 @@ import org.servicetokens.sidecar.policy.PathNormalizer;
 import org.servicetokens.sidecar.session.SessionServices;
 import org.servicetokens.sidecar.util.ClientAddresses;
 import org.servicetokens.sidecar.upstream.UpstreamProxy;
+import org.servicetokens.sidecar.util.AddressRanges;
 import org.servicetokens.sidecar.util.SidecarPaths;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -82,9 +90,12 @@ final class SidecarVerticle extends VerticleBase {
         new SessionCookieAuthenticator(accessTokens, sessions.store(), sessions.refresher(), shared.revocations(),
             sessions.cookies(), config.sessions.refreshBeforeExpiry.toSeconds())));
     CredentialExtractor extractor = new CredentialExtractor(config.credentials, sessionCookie);
-    Refusals refusals = new Refusals(login, config.app.clientId);
-    RequestPipeline pipeline = new RequestPipeline(extractor, authenticators, shared.policy(), identityHeaders,
-        upstream, refusals, new ClientAddresses(config.listen.trustedProxies));
+    ProtectedResource resource = new ProtectedResource(config);
+    Refusals refusals = new Refusals(login, config.app.clientId, resource);
+    // One judgement, two front doors: the proxy forwards what it allows, forward-auth answers 200 for its proxy.
+    AccessDecision decision = new AccessDecision(extractor, authenticators, shared.policy(), identityHeaders,
+        new ClientAddresses(config.listen.trustedProxies));
+    RequestPipeline pipeline = new RequestPipeline(decision, upstream, refusals);
     IdentityEndpoint identity = new IdentityEndpoint(extractor, authenticators, refusals);
     LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), shared.logins(), sessions.tokens(),
         verifier, config.app.clientId, config.keycloak.leeway.toSeconds());
@@ -93,6 +104,12 @@ final class SidecarVerticle extends VerticleBase {
         shared.caches().logoutJtis(), shared.grants(), shared.metrics(), config.app.clientId,
         config.revocation.maxTokenAge.toSeconds(), config.keycloak.leeway.toSeconds());
     AccessLog accessLog = new AccessLog(shared.metrics(), config.accessLog.enabled);
+    RequestScreen screen = new RequestScreen(config.listen.methods, accessLog);
+    ForwardAuthEndpoint forwardAuth = new ForwardAuthEndpoint(
+        new ForwardedRequest(config.forwardAuth,
+            // Checked at load (ConfigLoader reported every bad entry), so nothing is dropped here.
+            AddressRanges.parse("forward-auth.trusted-proxies", config.forwardAuth.trustedProxies, new ArrayList<>())), screen, decision, identityHeaders, refusals,
+        config.listen.publicUrl);
 
     Router router = Router.router(vertx);
     router.route().handler(accessLog::begin);
@@ -107,6 +124,13 @@ final class SidecarVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(LOGOUT_FORM_LIMIT))
         .handler(logoutPage::logout);
     router.get(SidecarPaths.LOGGED_OUT).handler(logoutPage::loggedOut);
+    // Any method: Envoy's ext_authz asks with the original one (the others with GET); the method judged is the
+    // one the proxy names.
+    router.route(SidecarPaths.FORWARD_AUTH).handler(forwardAuth::forwardAuth);
+    router.route(SidecarPaths.AUTH_REQUEST).handler(forwardAuth::authRequest);
+    if (resource.enabled()) {
+      router.route(resource.metadataPath()).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new ProtectedResourceMetadata(resource, config)::handle);
+    }
     router.route(SidecarPaths.ALL).handler(ctx -> {
       ctx.put(AccessLog.DECISION, "deny").put(AccessLog.REASON, "unknown_endpoint");
       Answers.refuse(ctx, 404, "not_found", "unknown_endpoint");
@@ -129,7 +153,6 @@ final class SidecarVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setIdleTimeout((int) config.listen.idleTimeout.toSeconds());
     org.servicetokens.sidecar.tls.ListenerTls.apply(options, config.listen.tls);
-    RequestScreen screen = new RequestScreen(config.listen.methods, accessLog);
     guard = shared.connections().guard(vertx);
     guard.start();
     return vertx.createHttpServer(options)
@@ -144,7 +167,7 @@ final class SidecarVerticle extends VerticleBase {
         .invalidRequestHandler(screen::invalidRequest)
         .requestHandler(request -> {
           if (guard.request(request) && screen.admit(request)) {
-            dispatch(request, router, pipeline, accessLog);
+            dispatch(request, router, pipeline, accessLog, resource);
           }
         })
         .listen()
@@ -161,10 +184,14 @@ final class SidecarVerticle extends VerticleBase {
    * judged as {@code /admin}, and {@code /.sidecar} paths spelt any other way are refused).
    */
   private static void dispatch(HttpServerRequest request, Router router, RequestPipeline pipeline,
-                               AccessLog accessLog) {
+                               AccessLog accessLog, ProtectedResource resource) {
     String raw = request.path();
     boolean endpoint = raw != null && raw.startsWith(SidecarPaths.PREFIX)
         && PathNormalizer.isAlreadyCanonical(raw.substring(SidecarPaths.PREFIX.length() - 1));
+    // RFC 9728 fixes the metadata's path: a GET (or HEAD) of exactly that spelling is answered here, anything else
+    // is the app's and judged as usual.
+    endpoint |= resource.enabled() && resource.metadataPath().equals(raw)
+        && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
     if (endpoint) {
       router.handle(request);
       return;

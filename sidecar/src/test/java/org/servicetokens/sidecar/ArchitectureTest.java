@@ -6,6 +6,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.servicetokens.sidecar.endpoint.ForwardAuthEndpoint;
+import org.servicetokens.sidecar.endpoint.ForwardedRequest;
+import org.servicetokens.sidecar.pipeline.AccessDecision;
 import org.servicetokens.sidecar.pipeline.RequestPipeline;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
@@ -67,9 +70,29 @@ class ArchitectureTest {
 
   @Test
   void thePipelineAuthenticatesOnlyThroughTheAuthenticators() {
-    noClasses().that().belongToAnyOf(RequestPipeline.class)
+    noClasses().that().belongToAnyOf(RequestPipeline.class, AccessDecision.class)
         .should().dependOnClassesThat().resideInAnyPackage(SIDECAR + ".keycloak..", SIDECAR + ".grant..",
             SIDECAR + ".revocation..", SIDECAR + ".jwt..", SIDECAR + ".session..")
+        .check(classes);
+  }
+
+  @Test
+  void theJudgementDoesNotKnowTheUpstream() {
+    noClasses().that().belongToAnyOf(AccessDecision.class)
+        .should().dependOnClassesThat().resideInAPackage(SIDECAR + ".upstream..")
+        .because("the forward-auth endpoints share the judgement and must never forward")
+        .check(classes);
+  }
+
+  @Test
+  void forwardAuthIsASecondFrontDoorToTheSameJudgement() {
+    // Not a copy of the pipeline: the forward-auth endpoint reaches authentication, credentials and policy only
+    // through AccessDecision, and never the upstream or the proxy pipeline.
+    noClasses().that().belongToAnyOf(ForwardAuthEndpoint.class, ForwardedRequest.class)
+        .should().dependOnClassesThat().resideInAnyPackage(SIDECAR + ".upstream..", SIDECAR + ".authentication..",
+            SIDECAR + ".credentials..", SIDECAR + ".policy..", SIDECAR + ".keycloak..", SIDECAR + ".jwt..",
+            SIDECAR + ".session..", SIDECAR + ".grant..")
+        .orShould().dependOnClassesThat().belongToAnyOf(RequestPipeline.class)
         .check(classes);
   }
 

@@ -96,6 +96,7 @@ final class ConfigValidator {
       check.check(c, problems);
     }
 
+    ForwardAuthValidation.validate(c, problems);
     ClusterValidation.validate(c.cluster, problems);
     org.servicetokens.sidecar.tls.TlsValidation.validate(c.keycloak.tls, c.keycloak.issuer, c.upstream.tls, c.upstream.url, c.listen.tls, problems);
   }

@@ -34,6 +34,8 @@ public class SidecarConfig {
   public Policy policy = new Policy();
   public AccessLog accessLog = new AccessLog();
   public Cluster cluster = new Cluster();
+  public ForwardAuth forwardAuth = new ForwardAuth();
+  public ResourceMetadata resourceMetadata = new ResourceMetadata();
 
   public static class Listen {
     public String host = "0.0.0.0";
@@ -263,6 +265,41 @@ public class SidecarConfig {
     public boolean enabled() {
       return !members.isEmpty() || !dnsQuery.isEmpty();
     }
+  }
+
+  /**
+   * The forward-auth endpoints ({@code /.sidecar/forward-auth}, {@code /.sidecar/auth-request}) that nginx
+   * {@code auth_request}, Caddy {@code forward_auth}, Traefik {@code ForwardAuth} and Envoy {@code ext_authz} call.
+   * Each header list names where the original request's part may come from; a request must carry at most one of
+   * them, once (two → 400), and only a peer in {@code trusted-proxies} is heard at all (else 403).
+   */
+  public static class ForwardAuth {
+    /** Peers (IP addresses or CIDR ranges) allowed to call the endpoints; empty = nobody (every call 403). */
+    public List<String> trustedProxies = new ArrayList<>();
+    /** The original method: Traefik and Caddy send X-Forwarded-Method, the shipped nginx config X-Original-Method. */
+    public List<String> methodHeaders = new ArrayList<>(List.of("X-Forwarded-Method", "X-Original-Method"));
+    /** The original request target, origin-form ({@code /path?query}): X-Forwarded-Uri or nginx's X-Original-URI. */
+    public List<String> uriHeaders = new ArrayList<>(List.of("X-Forwarded-Uri", "X-Original-URI"));
+    /** The original request as an absolute URL ({@code https://host/path?query}), as ingress-nginx sends it. */
+    public List<String> urlHeaders = new ArrayList<>(List.of("X-Original-URL"));
+    /** The original Host (optional: else listen.public-url, else the request's own Host). */
+    public List<String> hostHeaders = new ArrayList<>(List.of("X-Forwarded-Host"));
+    /** The original scheme, {@code http} or {@code https} (optional, as the host). */
+    public List<String> protoHeaders = new ArrayList<>(List.of("X-Forwarded-Proto"));
+    /** Longest original request target accepted, in characters; longer → 414. */
+    public int maxUriLength = 8192;
+  }
+
+  /** RFC 9728 OAuth 2.0 Protected Resource Metadata, and {@code resource_metadata} in every non-browser 401. */
+  public static class ResourceMetadata {
+    /** Serve {@code /.well-known/oauth-protected-resource} and name it in 401 challenges (RFC 9728 §5.1). */
+    public boolean enabled = false;
+    /** The resource identifier (an https URL; http for localhost); empty = listen.public-url, else the request's. */
+    public String resource = "";
+    /** Human-readable name ({@code resource_name}); empty = left out. */
+    public String name = "";
+    /** A page for developers ({@code resource_documentation}); empty = left out. */
+    public String documentation = "";
   }
 
   /** The effective instance count. */

@@ -43,7 +43,7 @@ public final class BrowserLogin implements LoginFlow {
   /** A navigation without a session: log in, then come back to the very URL asked for. */
   @Override
   public void start(RequestContext context) {
-    begin(context, ReturnUrl.sanitize(context.request().uri()));
+    begin(context, ReturnUrl.sanitize(context.uri()));
   }
 
   /** {@code GET /.sidecar/login?rd=/path}: for apps that send the browser to log in themselves (after a 401). */
@@ -102,15 +102,17 @@ public final class BrowserLogin implements LoginFlow {
 
   /**
    * This sidecar as the browser sees it, the base of every URL the sidecar builds: {@code listen.public-url}, else
-   * the request's scheme and Host (exactly one, valid: the pipeline's {@code RequestScreen} refused anything else).
+   * the request's scheme and Host (exactly one, valid: the pipeline's {@code RequestScreen} refused anything else;
+   * for a forward-auth call, the original request's).
    */
   public String baseUrl(RequestContext ctx) {
     if (!publicUrl.isEmpty()) {
       return publicUrl;
     }
-    // Keycloak only redirects to registered URIs, so a forged Host cannot send the code elsewhere.
-    var authority = ctx.request().authority();
-    return (ctx.request().isSSL() ? "https://" : "http://") + (authority == null ? "localhost" : authority.toString());
+    // Keycloak only redirects to registered URIs, so a forged Host cannot send the code elsewhere. Behind a
+    // forward-auth proxy these are the original request's scheme and Host, as the (trusted) proxy named them.
+    String authority = ctx.authority();
+    return ctx.scheme() + "://" + (authority == null ? "localhost" : authority);
   }
 
   /** The origin (RFC 6454: scheme and authority, no path) of {@link #baseUrl}, for Origin checks. */

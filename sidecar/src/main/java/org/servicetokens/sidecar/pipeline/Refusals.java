@@ -21,19 +21,27 @@ public final class Refusals {
 
   private final LoginFlow login;
   private final String appClientId;
+  private final ProtectedResource resource;
 
   /**
    * @param login       where a browser navigation without credentials is sent
    * @param appClientId the app's client ID ({@code app.client-id}), named as the challenge's realm
+   * @param resource    when enabled, every challenge also names the RFC 9728 metadata ({@code resource_metadata})
    */
-  public Refusals(LoginFlow login, String appClientId) {
+  public Refusals(LoginFlow login, String appClientId, ProtectedResource resource) {
     this.login = login;
     this.appClientId = appClientId;
+    this.resource = resource;
+  }
+
+  /** The same answers, except that a browser navigation without a session goes to {@code login}. */
+  public Refusals withLogin(LoginFlow login) {
+    return new Refusals(login, appClientId, resource);
   }
 
   /** No credential at all: a navigation logs in, anything else gets 401 {@code no_credentials}. */
   public void unauthenticated(RequestContext ctx) {
-    if (isBrowserNavigation(ctx.request())) {
+    if (isBrowserNavigation(ctx)) {
       login.start(ctx);
     } else {
       unauthorized(ctx, "no_credentials", false);
@@ -69,7 +77,7 @@ public final class Refusals {
     if (f.setCookie() != null) {
       ctx.response().headers().add("Set-Cookie", f.setCookie());
     }
-    if (f.offersLogin() && mayLogIn && isBrowserNavigation(ctx.request())) {
+    if (f.offersLogin() && mayLogIn && isBrowserNavigation(ctx)) {
       // The session is over: the request is one without credentials, and a navigation logs in again.
       login.start(ctx);
     } else if (f.status() == 401) {
@@ -90,13 +98,21 @@ public final class Refusals {
 
   private void unauthorized(RequestContext ctx, String reason, boolean tokenPresented) {
     String challenge = "Bearer realm=\"" + appClientId + "\"" + (tokenPresented ? ", error=\"invalid_token\"" : "");
+    if (resource.enabled()) {
+      // RFC 9728 §5.1: a client that knows only this URL finds its authorization server from here.
+      challenge += ", resource_metadata=\"" + resource.metadataUrl(ctx) + "\"";
+    }
     ctx.response().putHeader("WWW-Authenticate", challenge);
     deny(ctx, 401, tokenPresented ? "invalid_token" : "unauthorized", reason);
   }
 
-  /** GET/HEAD asking for HTML, not an XHR: a person at a browser, who should see the login page. */
-  static boolean isBrowserNavigation(HttpServerRequest request) {
-    if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+  /**
+   * GET/HEAD asking for HTML, not an XHR: a person at a browser, who should see the login page. The method is the
+   * one judged ({@link RequestContext#method()}: the original request's behind a forward-auth proxy).
+   */
+  static boolean isBrowserNavigation(RequestContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (ctx.method() != HttpMethod.GET && ctx.method() != HttpMethod.HEAD) {
       return false;
     }
     String accept = request.getHeader("Accept");

@@ -1,5 +1,6 @@
 package org.servicetokens.sidecar.pipeline;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +19,31 @@ public abstract class RequestContext {
 
   public HttpServerResponse response() {
     return request().response();
+  }
+
+  /**
+   * The method judged: the request's own, or, for a forward-auth call, the original request's that the calling
+   * proxy named. Everything that judges or answers a request (policy, browser-navigation test) reads these four,
+   * never the HTTP request's own line and Host.
+   */
+  public HttpMethod method() {
+    return request().method();
+  }
+
+  /** The request target judged (origin-form, {@code /path?query}): the request's own, or the forwarded one. */
+  public String uri() {
+    return request().uri();
+  }
+
+  /** {@code https} or {@code http}: how the client reached us (or the proxy in front, for forward-auth). */
+  public String scheme() {
+    return request().isSSL() ? "https" : "http";
+  }
+
+  /** The Host the client addressed ({@code host[:port]}, checked by {@link RequestScreen}), or null. */
+  public String authority() {
+    var authority = request().authority();
+    return authority == null ? null : authority.toString();
   }
 
   /** What happened to the request, for the access log and {@code sidecar_requests_total}. */

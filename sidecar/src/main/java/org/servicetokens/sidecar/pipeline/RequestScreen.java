@@ -104,6 +104,24 @@ public final class RequestScreen {
     return false;
   }
 
+  /**
+   * The method rule for a method named by a forward-auth proxy (the original request's): the same check as
+   * {@link #admit}'s first, answered the same way (400 {@code bad_method}, or 405 with {@code Allow}). Returns true
+   * if the method may be judged, else answers {@code context} and returns false.
+   */
+  public boolean admitMethod(RequestContext context, String method) {
+    Refusal refusal = method(method);
+    if (refusal == null) {
+      return true;
+    }
+    if (refusal == Refusal.METHOD_NOT_ALLOWED) {
+      context.response().putHeader(HttpHeaders.ALLOW, allowHeader);
+    }
+    context.decided("deny", refusal.reason);
+    Answers.refuse(context, refusal.status, refusal.error, refusal.reason);
+    return false;
+  }
+
   Refusal check(HttpServerRequest request) {
     Refusal refusal = method(request.method().name());
     if (refusal != null) {

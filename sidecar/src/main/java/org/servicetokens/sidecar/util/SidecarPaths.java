@@ -25,6 +25,21 @@ public final class SidecarPaths {
   public static final String LOGOUT = PREFIX + "logout";
   /** Where Keycloak sends the browser after its end-session endpoint (GET). */
   public static final String LOGGED_OUT = PREFIX + "logged-out";
+  /**
+   * Forward-auth for proxies that pass the answer on to the client when it is not 2xx (Traefik {@code ForwardAuth},
+   * Caddy {@code forward_auth}, Envoy {@code ext_authz}): a browser navigation gets the 302 to the login.
+   */
+  public static final String FORWARD_AUTH = PREFIX + "forward-auth";
+  /**
+   * Forward-auth for nginx {@code auth_request} (and ingress-nginx), which understands only 2xx, 401 and 403: a
+   * browser navigation gets 401 with the login URL in {@code X-Sidecar-Login}, for {@code error_page 401}.
+   */
+  public static final String AUTH_REQUEST = PREFIX + "auth-request";
+  /**
+   * RFC 9728 §3 protected-resource metadata, outside the reserved prefix because the RFC fixes the name (with the
+   * resource identifier's path, if any, appended). Served only with {@code resource-metadata.enabled}.
+   */
+  public static final String PROTECTED_RESOURCE_METADATA = "/.well-known/oauth-protected-resource";
 
   private SidecarPaths() {
   }
