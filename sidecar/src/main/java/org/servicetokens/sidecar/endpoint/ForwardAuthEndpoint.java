@@ -23,7 +23,9 @@ import java.nio.charset.StandardCharsets;
  * by the proxy's headers ({@link ForwardedRequest}, only from {@code forward-auth.trusted-proxies}), with the very
  * steps of a proxied request: the {@link RequestScreen}'s method rule, then the {@link AccessDecision} (path
  * normalisation and its refusals, the one credential, the authenticator chain, the policy) and the same
- * {@link Refusals}. Nothing is forwarded from here.
+ * {@link Refusals}. Nothing is forwarded from here. One difference, because the proxy forwards the path as the client
+ * spelt it and not the normal form the sidecar judged: a path that is not already in normal form ({@code /a/../b},
+ * {@code //}, {@code %41}, lower-case hex) is refused, 400 {@code non_canonical_path}.
  *
  * <p>Answers: {@code 200} with the identity headers ({@code X-Access-Jwt-Assertion}, {@code X-Auth-*}; none for a
  * {@code public} path) for the proxy to copy onto the upstream request; the refusals' JSON {@code 401} (with the
@@ -95,7 +97,8 @@ public final class ForwardAuthEndpoint {
     }
     // An exact RFC 9110 token now, the same as a request line's method.
     ctx.method = HttpMethod.valueOf(original.method());
-    decision.decide(ctx, original.rawPath(), refusals, allowed);
+    // The proxy forwards the raw target, so only a path whose normal form is itself may pass (same refusals otherwise).
+    decision.decide(ctx, original.rawPath(), true, refusals, allowed);
   }
 
   private void allowed(RequestContext ctx, String path, Identity identity, String reason) {

@@ -62,8 +62,13 @@ public final class AccessDecision {
   /**
    * Judges {@code ctx} (already paused by the caller) for the raw path {@code rawPath} (without query): answers a
    * refusal through {@code refusals}, or hands the allowed request to {@code allowed}.
+   *
+   * @param canonicalOnly refuse (400 {@code non_canonical_path}) a path whose normal form differs from it (dot
+   *                      segments, {@code //}, encoded unreserved characters, lower-case hex): for forward-auth, where
+   *                      the calling proxy forwards the raw path, not the normal form judged here, so the two must be
+   *                      the same string
    */
-  public void decide(RequestContext ctx, String rawPath, Refusals refusals, Allowed allowed) {
+  public void decide(RequestContext ctx, String rawPath, boolean canonicalOnly, Refusals refusals, Allowed allowed) {
     HttpServerRequest request = ctx.request();
     String path;
     try {
@@ -73,6 +78,10 @@ public final class AccessDecision {
       return;
     }
     ctx.path(path);
+    if (canonicalOnly && !path.equals(rawPath)) {
+      refusals.deny(ctx, 400, "bad_request", "non_canonical_path");
+      return;
+    }
     if (SidecarPaths.isReserved(path)) {
       refusals.deny(ctx, 404, "not_found", "reserved_path");
       return;

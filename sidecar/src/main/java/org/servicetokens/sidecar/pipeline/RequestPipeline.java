@@ -36,7 +36,7 @@ public final class RequestPipeline {
   public void handle(RequestContext ctx) {
     HttpServerRequest request = ctx.request();
     request.pause();
-    decision.decide(ctx, request.path(), refusals, forward);
+    decision.decide(ctx, request.path(), false, refusals, forward);
   }
 
   /** {@code Expect: 100-continue} on HTTP/1.1 or HTTP/2 (an HTTP/1.0 server must ignore it, RFC 9110 §10.1.1). */
