@@ -125,8 +125,10 @@ final class SidecarVerticle extends VerticleBase {
         .handler(logoutPage::logout);
     router.get(SidecarPaths.LOGGED_OUT).handler(logoutPage::loggedOut);
     // Any method: Envoy's ext_authz asks with the original one (the others with GET); the method judged is the
-    // one the proxy names.
+    // one the proxy names in its headers.
     router.route(SidecarPaths.FORWARD_AUTH).handler(forwardAuth::forwardAuth);
+    // Envoy appends the original path to its path_prefix; the target judged is still the forwarded header's.
+    router.route(SidecarPaths.FORWARD_AUTH + "/*").handler(forwardAuth::forwardAuth);
     router.route(SidecarPaths.AUTH_REQUEST).handler(forwardAuth::authRequest);
     if (resource.enabled()) {
       router.route(resource.metadataPath()).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(new ProtectedResourceMetadata(resource, config)::handle);

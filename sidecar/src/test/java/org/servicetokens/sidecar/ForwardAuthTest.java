@@ -65,6 +65,9 @@ class ForwardAuthTest {
     Http.Response r = askAt("/.sidecar/auth-request", "POST", "/x", "Authorization", h.bearer(h.validToken()));
     assertEquals(200, r.status(), r.body());
     assertEquals("user-1", r.header("X-Auth-Subject"));
+    // Envoy's ext_authz appends the original path to the endpoint's; the headers still name what is judged.
+    Http.Response envoy = askAt("/.sidecar/forward-auth/x", "DELETE", "/api/admin/x", "Authorization", h.bearer(h.validToken()));
+    assertEquals(403, envoy.status(), envoy.body());
     Http.Response pub = ask("GET", "/public/a");
     assertEquals(200, pub.status());
     assertNull(pub.header("X-Auth-Subject"));
