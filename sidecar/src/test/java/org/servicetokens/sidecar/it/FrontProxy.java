@@ -69,7 +69,7 @@ final class FrontProxy implements AutoCloseable {
                 .replace("forward_auth 127.0.0.1:8000", "forward_auth 127.0.0.1:" + sidecarPort)
                 .replace("reverse_proxy 127.0.0.1:8081", "reverse_proxy 127.0.0.1:" + appPort)
                 .replace("app.example.com {", "http://:" + port + " {");
-        Files.writeString(dir.resolve("Caddyfile"), "{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n}\n\n" + site);
+        Files.writeString(dir.resolve("Caddyfile"), "{\n\tadmin off\n\tauto_https off\n}\n\n" + site);
         ProcessBuilder b = new ProcessBuilder("caddy", "run", "--adapter", "caddyfile", "--config",
                 dir.resolve("Caddyfile").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile());

@@ -63,9 +63,21 @@ class ProxyForwardAuthIT {
 
     @BeforeEach
     void startOnce() throws Exception {
-        if (sidecar != null) {
+        if (otherAppBot != null) {
             return;
         }
+        try {
+            start();
+        } catch (Exception | Error e) {
+            stop(); // each test then tries again, and reports the cause
+            caddy = nginx = null;
+            sidecar = null;
+            app = null;
+            throw e;
+        }
+    }
+
+    private void start() throws Exception {
         app = new RecordingUpstream();
         sidecar = SidecarProcess.start(realm.getBaseUrl(), app.url(), Map.of(
                 "SIDECAR_FORWARD_AUTH_TRUSTED_PROXIES", "127.0.0.1/32, ::1",
