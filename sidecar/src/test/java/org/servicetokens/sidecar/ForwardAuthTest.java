@@ -56,6 +56,10 @@ class ForwardAuthTest {
     assertEquals("ci-bot", r.header("X-Auth-Client-Id"));
     assertTrue(r.header("X-Access-Jwt-Assertion").split("\\.").length == 3);
     assertEquals("no-store", r.header("Cache-Control"));
+    for (String name : List.of("X-Access-Jwt-Assertion", "X-Auth-Type", "X-Auth-Subject", "X-Auth-Username",
+        "X-Auth-Email", "X-Auth-Client-Id", "X-Auth-Token-Name", "X-Auth-Roles", "X-Auth-Groups")) {
+      assertEquals(1, r.headers().getAll(name).size(), name + ": every name once, empty where the identity has no value");
+    }
     assertEquals("headers", r.header("X-Sidecar-Reason"), "the credential kind");
     assertEquals(0, h.upstream.hits.get(), "forward-auth never forwards");
   }
@@ -70,7 +74,8 @@ class ForwardAuthTest {
     assertEquals(403, envoy.status(), envoy.body());
     Http.Response pub = ask("GET", "/public/a");
     assertEquals(200, pub.status());
-    assertNull(pub.header("X-Auth-Subject"));
+    assertEquals("", pub.header("X-Auth-Subject"), "every name, empty: a proxy copying it copies nothing");
+    assertEquals("", pub.header("X-Access-Jwt-Assertion"));
     assertEquals("public_path", pub.header("X-Sidecar-Reason"));
   }
 

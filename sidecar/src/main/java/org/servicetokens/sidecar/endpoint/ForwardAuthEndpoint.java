@@ -15,6 +15,7 @@ import org.servicetokens.sidecar.util.SidecarPaths;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The forward-auth front door: {@code /.sidecar/forward-auth} (Traefik {@code ForwardAuth}, Caddy
@@ -27,8 +28,8 @@ import java.nio.charset.StandardCharsets;
  * spelt it and not the normal form the sidecar judged: a path that is not already in normal form ({@code /a/../b},
  * {@code //}, {@code %41}, lower-case hex) is refused, 400 {@code non_canonical_path}.
  *
- * <p>Answers: {@code 200} with the identity headers ({@code X-Access-Jwt-Assertion}, {@code X-Auth-*}; none for a
- * {@code public} path) for the proxy to copy onto the upstream request; the refusals' JSON {@code 401} (with the
+ * <p>Answers: {@code 200} with the identity headers ({@code X-Access-Jwt-Assertion}, {@code X-Auth-*}; all nine
+ * names always, empty where there is no value, all empty on a {@code public} path) for the proxy to copy onto the upstream request; the refusals' JSON {@code 401} (with the
  * {@code WWW-Authenticate} challenge) / {@code 403} / {@code 400} / {@code 405} / {@code 429} / {@code 503}. A browser
  * navigation without a session gets, on {@code forward-auth}, the 302 to Keycloak's login (the proxy passes it on,
  * with the pending-login cookie), and on {@code auth-request} a 401 whose {@code X-Sidecar-Login} header holds the
@@ -41,6 +42,15 @@ public final class ForwardAuthEndpoint {
   public static final String LOGIN_HEADER = "X-Sidecar-Login";
   /** The answer's reason code, for proxies that see only headers. */
   public static final String REASON_HEADER = "X-Sidecar-Reason";
+
+  /**
+   * Every identity header, sent on every 200 (empty when the identity has no such value, or on a public path): a
+   * proxy that copies a header the answer lacks may otherwise pass something else on (Caddy 2.6's
+   * {@code copy_headers} sends its unexpanded placeholder), never the client's copy but never ours either.
+   */
+  private static final List<String> IDENTITY_NAMES = List.of(IdentityHeaders.ASSERTION, IdentityHeaders.TYPE,
+      IdentityHeaders.SUBJECT, IdentityHeaders.USERNAME, IdentityHeaders.EMAIL, IdentityHeaders.CLIENT_ID,
+      IdentityHeaders.TOKEN_NAME, IdentityHeaders.ROLES, IdentityHeaders.GROUPS);
 
   private final ForwardedRequest reader;
   private final RequestScreen screen;
@@ -106,6 +116,11 @@ public final class ForwardAuthEndpoint {
     if (identity != null) {
       ctx.identified(identity);
       identityHeaders.apply(identity, response.headers());
+    }
+    for (String name : IDENTITY_NAMES) {
+      if (!response.headers().contains(name)) {
+        response.putHeader(name, "");
+      }
     }
     ctx.decided(identity == null ? "public" : "allow", reason);
     response.putHeader("Cache-Control", "no-store").setStatusCode(200).end();

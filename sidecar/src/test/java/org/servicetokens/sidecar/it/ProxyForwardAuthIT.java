@@ -147,7 +147,7 @@ class ProxyForwardAuthIT {
             assertEquals(serviceAccount, seen.get("X-Auth-Subject"), proxy + ": ours, never the caller's");
             assertEquals(bot.get("clientId").asText(), seen.get("X-Auth-Client-Id"));
             assertEquals("proxy bot", seen.get("X-Auth-Token-Name"));
-            assertNull(seen.get("X-Auth-Roles"), proxy + ": a token has no roles here, and the caller's are gone");
+            assertEquals("", seen.getOrDefault("X-Auth-Roles", ""), proxy + ": a token has no roles here, and the caller's are gone");
             assertNull(seen.get("X-Forwarded-User"), proxy.toString());
             assertNull(seen.get("Remote-User"), proxy.toString());
             assertNull(seen.get("KC-Access-Client-Secret"), proxy + ": credentials never reach the app");
@@ -158,8 +158,10 @@ class ProxyForwardAuthIT {
             // A public path: the app gets no identity at all, in particular none the caller sent.
             Http.Reply open = get(proxy.url() + "/public/page", "X-Auth-Subject", "spoofed-admin", "X-Auth-Type", "service");
             assertEquals(200, open.status(), proxy + ": " + open.printable());
-            assertNull(app.lastHeaders().get("X-Auth-Subject"), proxy + ": " + app.lastHeaders());
-            assertNull(app.lastHeaders().get("X-Auth-Type"), proxy.toString());
+            // nginx sends no header for an empty value, Caddy an empty one: either way nobody, never the caller's.
+            assertEquals("", app.lastHeaders().getOrDefault("X-Auth-Subject", ""), proxy + ": " + app.lastHeaders());
+            assertEquals("", app.lastHeaders().getOrDefault("X-Auth-Type", ""), proxy.toString());
+            assertEquals("", app.lastHeaders().getOrDefault("X-Access-Jwt-Assertion", ""), proxy.toString());
         }
     }
 
