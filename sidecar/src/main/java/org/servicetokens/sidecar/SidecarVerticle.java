@@ -40,10 +40,8 @@ import org.servicetokens.sidecar.policy.PathNormalizer;
 import org.servicetokens.sidecar.session.SessionServices;
 import org.servicetokens.sidecar.util.ClientAddresses;
 import org.servicetokens.sidecar.upstream.UpstreamProxy;
-import org.servicetokens.sidecar.util.AddressRanges;
 import org.servicetokens.sidecar.util.SidecarPaths;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -106,9 +104,7 @@ final class SidecarVerticle extends VerticleBase {
     AccessLog accessLog = new AccessLog(shared.metrics(), config.accessLog.enabled);
     RequestScreen screen = new RequestScreen(config.listen.methods, accessLog);
     ForwardAuthEndpoint forwardAuth = new ForwardAuthEndpoint(
-        new ForwardedRequest(config.forwardAuth,
-            // Checked at load (ConfigLoader reported every bad entry), so nothing is dropped here.
-            AddressRanges.parse("forward-auth.trusted-proxies", config.forwardAuth.trustedProxies, new ArrayList<>())), screen, decision, identityHeaders, refusals,
+        new ForwardedRequest(config.forwardAuth), screen, decision, identityHeaders, refusals,
         config.listen.publicUrl);
 
     Router router = Router.router(vertx);

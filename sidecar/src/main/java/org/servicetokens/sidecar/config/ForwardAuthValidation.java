@@ -1,6 +1,6 @@
 package org.servicetokens.sidecar.config;
 
-import org.servicetokens.sidecar.util.AddressRanges;
+import org.servicetokens.sidecar.util.NetworkRange;
 import org.servicetokens.sidecar.util.HttpSyntax;
 
 import java.net.URI;
@@ -14,7 +14,17 @@ final class ForwardAuthValidation {
 
   static void validate(SidecarConfig c, List<String> problems) {
     SidecarConfig.ForwardAuth f = c.forwardAuth;
-    AddressRanges.parse("forward-auth.trusted-proxies", f.trustedProxies, problems);
+    List<String> proxies = f.trustedProxies == null ? List.of() : f.trustedProxies;
+    if (proxies.size() > 50) {
+      problems.add("forward-auth.trusted-proxies: at most 50 ranges");
+    }
+    for (String proxy : proxies) {
+      try {
+        NetworkRange.parse(proxy);
+      } catch (IllegalArgumentException malformed) {
+        problems.add("forward-auth.trusted-proxies: " + malformed.getMessage());
+      }
+    }
     names("forward-auth.method-headers", f.methodHeaders, true, problems);
     names("forward-auth.uri-headers", f.uriHeaders, false, problems);
     names("forward-auth.url-headers", f.urlHeaders, false, problems);

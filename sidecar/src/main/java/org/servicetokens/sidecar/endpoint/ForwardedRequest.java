@@ -2,8 +2,8 @@ package org.servicetokens.sidecar.endpoint;
 
 import io.vertx.core.MultiMap;
 import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.util.AddressRanges;
 import org.servicetokens.sidecar.util.HttpSyntax;
+import org.servicetokens.sidecar.util.NetworkRange;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +50,7 @@ public final class ForwardedRequest {
   public record Result(Original original, Refusal refusal) {
   }
 
-  private final AddressRanges trusted;
+  private final List<NetworkRange> trusted;
   private final List<String> methodHeaders;
   private final List<String> uriHeaders;
   private final List<String> urlHeaders;
@@ -58,9 +58,13 @@ public final class ForwardedRequest {
   private final List<String> protoHeaders;
   private final int maxUriLength;
 
-  /** @param trusted the parsed {@code forward-auth.trusted-proxies} */
-  public ForwardedRequest(SidecarConfig.ForwardAuth config, AddressRanges trusted) {
-    this.trusted = trusted;
+  /**
+   * @param config {@code forward-auth.*}, checked at load ({@code trusted-proxies} parsed by {@link NetworkRange#parse},
+   *               the same strict CIDR parser as {@code listen.trusted-proxies} and a token's allowed networks)
+   * @throws IllegalArgumentException for a malformed range (the config check reports it first)
+   */
+  public ForwardedRequest(SidecarConfig.ForwardAuth config) {
+    this.trusted = config.trustedProxies.stream().map(NetworkRange::parse).toList();
     this.methodHeaders = List.copyOf(config.methodHeaders);
     this.uriHeaders = List.copyOf(config.uriHeaders);
     this.urlHeaders = List.copyOf(config.urlHeaders);
@@ -74,7 +78,8 @@ public final class ForwardedRequest {
    * @param peer    the connection's peer address (literal IP), never a header's claim
    */
   public Result read(MultiMap headers, String peer) {
-    if (!trusted.contains(peer)) {
+    byte[] address = NetworkRange.parseAddress(peer);
+    if (address == null || trusted.stream().noneMatch(range -> range.contains(address))) {
       return refuse(403, "forbidden", "untrusted_proxy");
     }
     List<String> methods = all(headers, methodHeaders);

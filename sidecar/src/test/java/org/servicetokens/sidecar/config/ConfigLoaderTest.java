@@ -256,4 +256,15 @@ class ConfigLoaderTest {
     assertTrue(help.contains("SIDECAR_KEYCLOAK_ISSUER"));
     assertTrue(help.contains("upstream.url"));
   }
+
+  @Test
+  void forwardAuthTrustedProxiesAreStrictCidrRanges() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+        Map.of("SIDECAR_FORWARD_AUTH_TRUSTED_PROXIES", "127.0.0.1/32, localhost, 10.1.2.3/8")));
+    String all = String.join("\n", e.problems());
+    assertTrue(all.contains("forward-auth.trusted-proxies: 'localhost'"), all);
+    assertTrue(all.contains("forward-auth.trusted-proxies: '10.1.2.3/8' has address bits set"), all);
+    assertEquals(List.of("127.0.0.1/32", "::1"), ConfigLoader.load(null,
+        Map.of("SIDECAR_FORWARD_AUTH_TRUSTED_PROXIES", "127.0.0.1/32, ::1")).forwardAuth.trustedProxies);
+  }
 }

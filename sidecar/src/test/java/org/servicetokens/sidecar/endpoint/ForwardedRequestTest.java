@@ -3,9 +3,7 @@ package org.servicetokens.sidecar.endpoint;
 import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.util.AddressRanges;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,8 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class ForwardedRequestTest {
 
   private static final String PROXY = "10.0.0.5";
-  private final ForwardedRequest reader = new ForwardedRequest(new SidecarConfig.ForwardAuth(),
-      AddressRanges.parse("k", List.of("10.0.0.0/24", "::1"), new ArrayList<>()));
+  private final ForwardedRequest reader = new ForwardedRequest(trusting("10.0.0.0/24", "::1"));
+
+  private static SidecarConfig.ForwardAuth trusting(String... ranges) {
+    SidecarConfig.ForwardAuth config = new SidecarConfig.ForwardAuth();
+    config.trustedProxies = List.of(ranges);
+    return config;
+  }
 
   private static MultiMap headers(String... pairs) {
     MultiMap m = MultiMap.caseInsensitiveMultiMap();
@@ -75,7 +78,8 @@ class ForwardedRequestTest {
     assertEquals("403 untrusted_proxy", reason("127.0.0.1", ok));
     assertNull(reason("::1", ok));
     assertNull(reason("::ffff:10.0.0.9", ok));
-    ForwardedRequest nobody = new ForwardedRequest(new SidecarConfig.ForwardAuth(), AddressRanges.none());
+    assertEquals("403 untrusted_proxy", reason("not-an-address", ok));
+    ForwardedRequest nobody = new ForwardedRequest(new SidecarConfig.ForwardAuth());
     assertEquals("untrusted_proxy", nobody.read(headers(ok), "127.0.0.1").refusal().reason(), "empty list: fail closed");
   }
 
@@ -145,11 +149,11 @@ class ForwardedRequestTest {
 
   @Test
   void configuredNamesReplaceTheDefaults() {
-    SidecarConfig.ForwardAuth config = new SidecarConfig.ForwardAuth();
+    SidecarConfig.ForwardAuth config = trusting("10.0.0.5");
     config.methodHeaders = List.of("X-Original-Method");
     config.uriHeaders = List.of("X-Original-URI");
     config.urlHeaders = List.of();
-    ForwardedRequest nginxOnly = new ForwardedRequest(config, AddressRanges.parse("k", List.of("10.0.0.5"), new ArrayList<>()));
+    ForwardedRequest nginxOnly = new ForwardedRequest(config);
     // A client's own X-Forwarded-Uri is then not read at all (the nginx config also clears it).
     ForwardedRequest.Result r = nginxOnly.read(headers("X-Original-Method", "GET", "X-Original-URI", "/a",
         "X-Forwarded-Uri", "/public", "X-Forwarded-Method", "GET"), PROXY);
