@@ -1,6 +1,6 @@
 package org.servicetokens.sidecar.config;
 
-import org.servicetokens.sidecar.util.NetworkRange;
+import org.servicetokens.common.NetworkRange;
 import org.servicetokens.sidecar.util.HttpSyntax;
 
 import java.net.URI;

@@ -1,9 +1,9 @@
 package org.servicetokens.sidecar.endpoint;
 
 import io.vertx.core.MultiMap;
+import org.servicetokens.common.NetworkRange;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.util.HttpSyntax;
-import org.servicetokens.sidecar.util.NetworkRange;
 
 import java.util.ArrayList;
 import java.util.List;
