@@ -94,7 +94,11 @@ class PipelineTest {
   void noCredentialsGivesJson401ForApisAndRedirectForBrowsers() {
     Http.Response api = h.http.get("/x", "Accept", "application/json");
     assertEquals(401, api.status());
-    assertEquals("Bearer realm=\"demo-app\"", api.header("WWW-Authenticate"));
+    // RFC 6750 §3 challenge, naming the RFC 9728 metadata (§5.1) by default.
+    assertTrue(
+        api.header("WWW-Authenticate").matches(
+            "Bearer realm=\"demo-app\", resource_metadata=\"http://127\\.0\\.0\\.1:\\d+/\\.well-known/oauth-protected-resource\""),
+        api.header("WWW-Authenticate"));
     assertEquals("no_credentials", new JsonObject(api.body()).getString("reason"));
 
     Http.Response browser = h.http.get("/page", "Accept", "text/html,application/xhtml+xml");

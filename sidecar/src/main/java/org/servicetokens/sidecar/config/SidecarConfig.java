@@ -293,7 +293,7 @@ public class SidecarConfig {
   /** RFC 9728 OAuth 2.0 Protected Resource Metadata, and {@code resource_metadata} in every non-browser 401. */
   public static class ResourceMetadata {
     /** Serve {@code /.well-known/oauth-protected-resource} and name it in 401 challenges (RFC 9728 §5.1). */
-    public boolean enabled = false;
+    public boolean enabled = true;
     /** The resource identifier (an https URL; http for localhost); empty = listen.public-url, else the request's. */
     public String resource = "";
     /** Human-readable name ({@code resource_name}); empty = left out. */
