@@ -90,11 +90,12 @@ final class SidecarVerticle extends VerticleBase {
     CredentialExtractor extractor = new CredentialExtractor(config.credentials, sessionCookie);
     ProtectedResource resource = new ProtectedResource(config);
     Refusals refusals = new Refusals(login, config.app.clientId, resource);
+    ClientAddresses clientAddresses = new ClientAddresses(config.listen.trustedProxies);
     // One judgement, two front doors: the proxy forwards what it allows, forward-auth answers 200 for its proxy.
-    AccessDecision decision = new AccessDecision(extractor, authenticators, shared.policy(), identityHeaders,
-        new ClientAddresses(config.listen.trustedProxies));
+    AccessDecision decision =
+        new AccessDecision(extractor, authenticators, shared.policy(), identityHeaders, clientAddresses);
     RequestPipeline pipeline = new RequestPipeline(decision, upstream, refusals);
-    IdentityEndpoint identity = new IdentityEndpoint(extractor, authenticators, refusals);
+    IdentityEndpoint identity = new IdentityEndpoint(extractor, authenticators, refusals, clientAddresses);
     LoginCallback callback = new LoginCallback(sessions.store(), sessions.cookies(), shared.logins(), sessions.tokens(),
         verifier, config.app.clientId, config.keycloak.leeway.toSeconds());
     LogoutEndpoint logoutPage = new LogoutEndpoint(shared.provider(), sessions.store(), sessions.cookies(), login, config);

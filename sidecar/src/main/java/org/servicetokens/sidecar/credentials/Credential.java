@@ -8,6 +8,15 @@ public sealed interface Credential permits Credential.Bearer, Credential.ClientS
   /** The kind, as it appears in logs and metrics. */
   String kind();
 
+  /**
+   * The same credential, presented by the client at {@code address} (text, e.g. {@code 10.1.2.3}; null when unknown).
+   * Only a service token's ID and secret carry it: the client credentials grant made for them names the client's
+   * address to Keycloak, which judges the token's allowed networks by it. Other kinds are returned as they are.
+   */
+  default Credential from(String address) {
+    return this;
+  }
+
   /** {@code Authorization: Bearer <JWT>}. */
   record Bearer(String token) implements Credential {
     @Override
@@ -31,7 +40,7 @@ public sealed interface Credential permits Credential.Bearer, Credential.ClientS
       this(clientId, secret, source, null);
     }
 
-    /** The same credential, presented by the client at {@code address}. */
+    @Override
     public ClientSecret from(String address) {
       return new ClientSecret(clientId, secret, source, address);
     }

@@ -9,6 +9,7 @@ import org.servicetokens.sidecar.credentials.CredentialException;
 import org.servicetokens.sidecar.credentials.CredentialExtractor;
 import org.servicetokens.sidecar.identity.Identity;
 import org.servicetokens.sidecar.pipeline.Refusals;
+import org.servicetokens.sidecar.util.ClientAddresses;
 import org.servicetokens.sidecar.pipeline.RequestContext;
 
 import java.util.HashMap;
@@ -24,11 +25,18 @@ public final class IdentityEndpoint {
   private final CredentialExtractor extractor;
   private final Authenticator authenticators;
   private final Refusals refusals;
+  private final ClientAddresses clientAddresses;
 
-  public IdentityEndpoint(CredentialExtractor extractor, Authenticator authenticators, Refusals refusals) {
+  /**
+   * @param clientAddresses whose {@code X-Forwarded-For} is believed when judging a token's allowed networks, as for
+   *                        proxied requests
+   */
+  public IdentityEndpoint(CredentialExtractor extractor, Authenticator authenticators, Refusals refusals,
+                          ClientAddresses clientAddresses) {
     this.extractor = extractor;
     this.authenticators = authenticators;
     this.refusals = refusals;
+    this.clientAddresses = clientAddresses;
   }
 
   /** The route handler. */
@@ -46,12 +54,20 @@ public final class IdentityEndpoint {
       refusals.noCredentials(ctx);
       return;
     }
-    authenticators.authenticate(credential).onComplete(ar -> {
+    // The token's allowed networks hold here as for any request: this endpoint must not tell a client outside them
+    // who the credentials belong to, nor make a grant for it.
+    byte[] clientAddress = clientAddresses.resolve(ctx.request());
+    authenticators.authenticate(credential.from(ClientAddresses.text(clientAddress))).onComplete(ar -> {
       if (ar.failed()) {
         refusals.failure(ctx, ar.cause(), false);
         return;
       }
       Identity id = ar.result();
+      if (!id.allowsAddress(clientAddress)) {
+        ctx.identified(id);
+        refusals.deny(ctx, 403, "forbidden", "address_not_allowed");
+        return;
+      }
       ctx.identified(id).decided("allow", "identity");
       ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
           .end(new JsonObject()

@@ -100,12 +100,8 @@ public final class AccessDecision {
       return;
     }
     // Before the strip, which removes every X-Forwarded-For the client sent: a trusted front proxy's is read here.
-    byte[] clientAddress = clientAddresses.resolve(
-        request.connection() == null || request.connection().remoteAddress() == null ? null
-            : request.connection().remoteAddress().hostAddress(),
-        request.headers().getAll("X-Forwarded-For"));
-    Credential presented = credential instanceof Credential.ClientSecret secret
-        ? secret.from(ClientAddresses.text(clientAddress)) : credential;
+    byte[] clientAddress = clientAddresses.resolve(request);
+    Credential presented = credential == null ? null : credential.from(ClientAddresses.text(clientAddress));
     identityHeaders.strip(request.headers());
     if (access.isPublic()) {
       allowed.allowed(ctx, path, null, "public_path");

@@ -2,6 +2,8 @@ package org.servicetokens.sidecar.util;
 
 import org.servicetokens.common.NetworkRange;
 
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +33,17 @@ public final class ClientAddresses {
       ranges.add(NetworkRange.parse(proxy));
     }
     this.trusted = List.copyOf(ranges);
+  }
+
+  /**
+   * The client address of {@code request}: its TCP peer, or, when that peer is a trusted proxy, what its
+   * {@code X-Forwarded-For} names (see {@link #resolve(String, List)}). Read it before identity headers are stripped.
+   *
+   * @return the client address's bytes, or null when unknown
+   */
+  public byte[] resolve(HttpServerRequest request) {
+    SocketAddress peer = request.connection() == null ? null : request.connection().remoteAddress();
+    return resolve(peer == null ? null : peer.hostAddress(), request.headers().getAll("X-Forwarded-For"));
   }
 
   /**

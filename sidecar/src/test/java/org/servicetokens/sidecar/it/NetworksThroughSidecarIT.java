@@ -75,6 +75,12 @@ class NetworksThroughSidecarIT extends SidecarITBase {
 
         assertEquals(200, get(sidecar, "127.0.0.1", credentials).status(), "the allowed address still works");
 
+        // The identity endpoint judges the address too: it must not tell an outsider whose credentials these are.
+        Reply identityOutside = get(sidecar, "/.sidecar/identity", "127.0.0.2", credentials);
+        assertEquals(403, identityOutside.status(), identityOutside.printable());
+        assertTrue(identityOutside.body().contains("\"address_not_allowed\""), identityOutside.printable());
+        assertEquals(200, get(sidecar, "/.sidecar/identity", "127.0.0.1", credentials).status());
+
         // A JWT the bot fetched itself carries the same limit.
         String jwt = Http.clientCredentials(realm.getBaseUrl(), token.get("clientId").asText(), token.get("clientSecret").asText())
                 .json().get("access_token").asText();
@@ -129,10 +135,15 @@ class NetworksThroughSidecarIT extends SidecarITBase {
         }
     }
 
-    /** GET / through {@code target} from the local address {@code from}, with {@code headers}; HTTP/1.1, closed after. */
+    /** GET /reports through {@code target} from the local address {@code from}, with {@code headers}. */
     private static Reply get(SidecarProcess target, String from, Map<String, String> headers) {
+        return get(target, "/reports", from, headers);
+    }
+
+    /** GET {@code path} through {@code target} from the local address {@code from}; HTTP/1.1, closed after. */
+    private static Reply get(SidecarProcess target, String path, String from, Map<String, String> headers) {
         URI uri = URI.create(target.url());
-        StringBuilder head = new StringBuilder("GET /reports HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+        StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
                 + "\r\nAccept: application/json\r\nConnection: close\r\n");
         headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("\r\n");
