@@ -10,9 +10,14 @@ public class BenchUpstream {
         int port = Integer.parseInt(args[0]);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         vertx.createHttpServer()
-                .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end("{\"ok\":true}"))
+                .requestHandler(request -> request.response()
+                        .putHeader("Content-Type", "application/json")
+                        .end("{\"ok\":true}"))
                 .listen(port, "127.0.0.1")
                 .onSuccess(server -> System.out.println("bench upstream on " + port))
-                .onFailure(error -> { error.printStackTrace(); System.exit(1); });
+                .onFailure(error -> {
+                    error.printStackTrace();
+                    System.exit(1);
+                });
     }
 }

@@ -17,17 +17,29 @@ public class PlainProxy {
         int upstream = Integer.parseInt(args[1]);
         int instances = Runtime.getRuntime().availableProcessors();
         Vertx vertx = Vertx.vertx();
-        vertx.deployVerticle(() -> new VerticleBase() {
-            @Override
-            public Future<?> start() {
-                // The same client settings as the sidecar's upstream: keep-alive, no decompression, pool of 64.
-                var client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
-                        new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
-                HttpProxy proxy = HttpProxy.reverseProxy(client).origin(upstream, "127.0.0.1");
-                return vertx.createHttpServer().requestHandler(proxy).listen(port, "127.0.0.1");
-            }
-        }, new DeploymentOptions().setInstances(instances))
-            .onSuccess(id -> System.out.println("plain proxy on " + port + " -> " + upstream + " (" + instances + " verticles)"))
-            .onFailure(error -> { error.printStackTrace(); System.exit(1); });
+        vertx.deployVerticle(
+                        () -> new VerticleBase() {
+                            @Override
+                            public Future<?> start() {
+                                // The same client settings as the sidecar's upstream: keep-alive, no decompression,
+                                // pool of 64.
+                                var client = vertx.createHttpClient(
+                                        new HttpClientOptions()
+                                                .setKeepAlive(true)
+                                                .setDecompressionSupported(false),
+                                        new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
+                                HttpProxy proxy = HttpProxy.reverseProxy(client).origin(upstream, "127.0.0.1");
+                                return vertx.createHttpServer()
+                                        .requestHandler(proxy)
+                                        .listen(port, "127.0.0.1");
+                            }
+                        },
+                        new DeploymentOptions().setInstances(instances))
+                .onSuccess(id -> System.out.println(
+                        "plain proxy on " + port + " -> " + upstream + " (" + instances + " verticles)"))
+                .onFailure(error -> {
+                    error.printStackTrace();
+                    System.exit(1);
+                });
     }
 }

@@ -1,6 +1,5 @@
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,30 +29,54 @@ public class SampleApp {
     private static void answer(HttpExchange exchange) throws IOException {
         exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
         Map<String, String> identity = new TreeMap<>();
-        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+        for (Map.Entry<String, List<String>> header :
+                exchange.getRequestHeaders().entrySet()) {
             String name = header.getKey().toLowerCase();
-            if (name.startsWith("x-auth-") || name.startsWith("x-forwarded-") || name.equals("x-access-jwt-assertion")) {
+            if (name.startsWith("x-auth-")
+                    || name.startsWith("x-forwarded-")
+                    || name.equals("x-access-jwt-assertion")) {
                 String value = String.join(", ", header.getValue());
-                identity.put(name, name.equals("x-access-jwt-assertion") && value.length() > 40 ? value.substring(0, 40) + "…" : value);
+                identity.put(
+                        name,
+                        name.equals("x-access-jwt-assertion") && value.length() > 40
+                                ? value.substring(0, 40) + "…"
+                                : value);
             }
         }
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         boolean html = accept != null && accept.contains("text/html");
         StringBuilder body = new StringBuilder();
         if (html) {
-            body.append("<!doctype html><html><head><title>Sample app</title></head><body><h1>Hello from the sample app</h1>")
-                .append("<p>").append(escape(exchange.getRequestMethod())).append(' ').append(escape(exchange.getRequestURI().toString()))
-                .append("</p><table id=\"identity\">");
-            identity.forEach((k, v) -> body.append("<tr><th>").append(escape(k)).append("</th><td>").append(escape(v)).append("</td></tr>"));
+            body.append(
+                            "<!doctype html><html><head><title>Sample app</title></head><body><h1>Hello from the sample app</h1>")
+                    .append("<p>")
+                    .append(escape(exchange.getRequestMethod()))
+                    .append(' ')
+                    .append(escape(exchange.getRequestURI().toString()))
+                    .append("</p><table id=\"identity\">");
+            identity.forEach((k, v) -> body.append("<tr><th>")
+                    .append(escape(k))
+                    .append("</th><td>")
+                    .append(escape(v))
+                    .append("</td></tr>"));
             // Log out = the sidecar's confirmation page, whose form carries the CSRF token bound to the session: the
             // app cannot make that token (the session cookie is HttpOnly and never reaches the app).
-            body.append("</table><form method=\"get\" action=\"/.sidecar/logout\"><button id=\"log-out\">Log out</button></form></body></html>");
+            body.append(
+                    "</table><form method=\"get\" action=\"/.sidecar/logout\"><button id=\"log-out\">Log out</button></form></body></html>");
         } else {
-            body.append("{\"method\":\"").append(json(exchange.getRequestMethod())).append("\",\"path\":\"")
-                .append(json(exchange.getRequestURI().toString())).append("\",\"identity\":{");
+            body.append("{\"method\":\"")
+                    .append(json(exchange.getRequestMethod()))
+                    .append("\",\"path\":\"")
+                    .append(json(exchange.getRequestURI().toString()))
+                    .append("\",\"identity\":{");
             String separator = "";
             for (Map.Entry<String, String> e : identity.entrySet()) {
-                body.append(separator).append('"').append(json(e.getKey())).append("\":\"").append(json(e.getValue())).append('"');
+                body.append(separator)
+                        .append('"')
+                        .append(json(e.getKey()))
+                        .append("\":\"")
+                        .append(json(e.getValue()))
+                        .append('"');
                 separator = ",";
             }
             body.append("}}\n");

@@ -45,15 +45,17 @@ public final class NetworkRange {
         String addressText = slash < 0 ? text : text.substring(0, slash);
         byte[] address = parseLiteral(addressText);
         if (address == null) {
-            throw new IllegalArgumentException("'" + quoted(text) + "' is not an IPv4 or IPv6 CIDR range (such as 10.0.0.0/8 or 2001:db8::/32)");
+            throw new IllegalArgumentException(
+                    "'" + quoted(text) + "' is not an IPv4 or IPv6 CIDR range (such as 10.0.0.0/8 or 2001:db8::/32)");
         }
         int bits = address.length * 8;
         int prefix = bits;
         if (slash >= 0) {
             prefix = parsePrefix(text.substring(slash + 1), bits);
             if (prefix < 0) {
-                throw new IllegalArgumentException("'" + quoted(text) + "': the prefix after '/' must be a whole number from 0 to "
-                        + bits + (bits == 32 ? " for IPv4" : " for IPv6") + ", without leading zeros");
+                throw new IllegalArgumentException(
+                        "'" + quoted(text) + "': the prefix after '/' must be a whole number from 0 to " + bits
+                                + (bits == 32 ? " for IPv4" : " for IPv6") + ", without leading zeros");
             }
         }
         if (address.length == 16 && isIpv4Mapped(address) && prefix >= 96) {
@@ -253,7 +255,8 @@ public final class NetworkRange {
     }
 
     private static String ipv4Text(byte[] bytes, int offset) {
-        return (bytes[offset] & 0xff) + "." + (bytes[offset + 1] & 0xff) + "." + (bytes[offset + 2] & 0xff) + "." + (bytes[offset + 3] & 0xff);
+        return (bytes[offset] & 0xff) + "." + (bytes[offset + 1] & 0xff) + "." + (bytes[offset + 2] & 0xff) + "."
+                + (bytes[offset + 3] & 0xff);
     }
 
     /** RFC 5952 §4: lower case, no leading zeros, the first longest run of at least two zero groups as {@code ::}. */

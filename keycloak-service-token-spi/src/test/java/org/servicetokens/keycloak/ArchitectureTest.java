@@ -6,13 +6,12 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import java.time.Instant;
-
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -40,7 +39,9 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importProvider() {
-        provider = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+        provider = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
     }
 
     @Test
@@ -51,8 +52,11 @@ class ArchitectureTest {
     /** The model is the ground floor: it may use Keycloak and the JDK, and nothing of ours outside it. */
     @Test
     void modelImportsNothingAboveIt() {
-        classes().that().resideInAPackage(ROOT + ".model..")
-                .should().onlyDependOnClassesThat(resideOutsideOfPackage(ROOT + "..").or(resideInAPackage(ROOT + ".model..")))
+        classes()
+                .that()
+                .resideInAPackage(ROOT + ".model..")
+                .should()
+                .onlyDependOnClassesThat(resideOutsideOfPackage(ROOT + "..").or(resideInAPackage(ROOT + ".model..")))
                 .check(provider);
     }
 
@@ -62,21 +66,37 @@ class ArchitectureTest {
      */
     @Test
     void restReachesStorageAndPushesOnlyThroughTheService() {
-        noClasses().that().resideInAPackage(ROOT + ".rest..")
-                .should().dependOnClassesThat().resideInAnyPackage("jakarta.persistence..", "org.hibernate..",
-                        "org.keycloak.connections.jpa..", "org.keycloak.models.jpa..", ROOT + ".revocation..")
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".rest..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "jakarta.persistence..",
+                        "org.hibernate..",
+                        "org.keycloak.connections.jpa..",
+                        "org.keycloak.models.jpa..",
+                        ROOT + ".revocation..")
                 .check(provider);
     }
 
     /** Start-up work has one place: only {@code startup} registers provider-event listeners and schedules timer tasks. */
     @Test
     void onlyStartupRegistersListenersAndSchedulesJobs() {
-        noClasses().that().resideOutsideOfPackage(ROOT + ".startup..")
-                .should().callMethodWhere(ownedByAndNamed(KeycloakSessionFactory.class, "register"))
-                .orShould().callMethodWhere(ownedByAndNamed(TimerProvider.class, "schedule"))
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(ROOT + ".startup..")
+                .should()
+                .callMethodWhere(ownedByAndNamed(KeycloakSessionFactory.class, "register"))
+                .orShould()
+                .callMethodWhere(ownedByAndNamed(TimerProvider.class, "schedule"))
                 .check(provider);
-        classes().that().resideInAPackage(ROOT + ".startup..")
-                .should().onlyHaveDependentClassesThat().resideInAnyPackage(ROOT + ".startup..", ROOT + ".rest..")
+        classes()
+                .that()
+                .resideInAPackage(ROOT + ".startup..")
+                .should()
+                .onlyHaveDependentClassesThat()
+                .resideInAnyPackage(ROOT + ".startup..", ROOT + ".rest..")
                 .check(provider);
     }
 
@@ -84,15 +104,22 @@ class ArchitectureTest {
     @Test
     void authenticationDecisionIsPure() {
         String decision = ROOT + ".authenticator.AuthenticationDecision";
-        noClasses().that().haveFullyQualifiedName(decision)
-                .should().dependOnClassesThat().resideInAnyPackage("org.keycloak.models..", "org.keycloak.services..", "jakarta..")
-                .orShould().callMethod(Instant.class, "now")
+        noClasses()
+                .that()
+                .haveFullyQualifiedName(decision)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.keycloak.models..", "org.keycloak.services..", "jakarta..")
+                .orShould()
+                .callMethod(Instant.class, "now")
                 .check(provider);
     }
 
     /** A call to a method of {@code owner} (or a subtype) whose name starts with {@code prefix}. */
     private static DescribedPredicate<JavaMethodCall> ownedByAndNamed(Class<?> owner, String prefix) {
-        return DescribedPredicate.describe("a call to " + owner.getSimpleName() + "." + prefix + "*",
-                call -> call.getTargetOwner().isAssignableTo(owner) && call.getName().startsWith(prefix));
+        return DescribedPredicate.describe(
+                "a call to " + owner.getSimpleName() + "." + prefix + "*",
+                call -> call.getTargetOwner().isAssignableTo(owner)
+                        && call.getName().startsWith(prefix));
     }
 }

@@ -3,9 +3,8 @@ package org.servicetokens.production;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.servicetokens.production.harness.Cluster;
 
@@ -49,7 +48,9 @@ class LastUsedWritesIT {
             System.out.println("Last-used: " + uses + " uses over 12 s on two nodes cost " + writes + " write(s)");
             assertTrue(writes >= 1, "the use was recorded");
             assertTrue(writes <= 2, "at most one write per node per minute, got " + writes);
-            JsonNode read = cluster.api(cluster.lb.url()).call("GET", "/" + token.get("id").asText(), null).json();
+            JsonNode read = cluster.api(cluster.lb.url())
+                    .call("GET", "/" + token.get("id").asText(), null)
+                    .json();
             assertTrue(read.hasNonNull("lastUsedAt"), read.toString());
         } finally {
             cluster.postgres.psql("drop trigger if exists test_last_used_audit on client_attributes;"
@@ -59,7 +60,9 @@ class LastUsedWritesIT {
 
     private int writes(String tokenId) {
         // The token id is a UUID Keycloak made; read as the superuser who owns the table.
-        return Integer.parseInt(cluster.postgres.psql("select count(*) from test_last_used_writes where client_id = '"
-                + tokenId.replaceAll("[^0-9a-f-]", "") + "'").trim());
+        return Integer.parseInt(cluster.postgres
+                .psql("select count(*) from test_last_used_writes where client_id = '"
+                        + tokenId.replaceAll("[^0-9a-f-]", "") + "'")
+                .trim());
     }
 }

@@ -3,6 +3,7 @@ package org.servicetokens.production;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.servicetokens.production.harness.Cluster;
 import org.servicetokens.production.harness.KeycloakNode;
@@ -66,18 +65,27 @@ class RollingIT {
             Thread.sleep(2_000);
             bots.stop();
             int[] total = bots.snapshot();
-            System.out.println("Rolling upgrade (" + (System.nanoTime() - upgradeStarted) / 1_000_000_000 + " s): through the sidecar "
+            System.out.println("Rolling upgrade (" + (System.nanoTime() - upgradeStarted) / 1_000_000_000
+                    + " s): through the sidecar "
                     + (total[0] - restart[0]) + " ok, " + (total[1] - restart[1]) + " failed; token endpoint "
                     + (total[2] - restart[2]) + " ok, " + (total[3] - restart[3]) + " failed; requests sent again after"
-                    + " nginx closed an idle keep-alive connection on reload (whole run): " + bots.staleConnectionRetries.get());
+                    + " nginx closed an idle keep-alive connection on reload (whole run): "
+                    + bots.staleConnectionRetries.get());
             assertEquals(0, total[1], "requests through the sidecar failed: " + bots.failures);
             assertEquals(0, total[3], "token requests at the load balancer failed: " + bots.failures);
             assertTrue(total[0] > 0 && total[2] > 0);
         }
         for (JsonNode token : tokens) {
             for (KeycloakNode node : List.of(cluster.a, cluster.b)) {
-                assertEquals(200, cluster.https.exchange(node.url(), token.get("clientId").asText(),
-                        token.get("clientSecret").asText()).status(), "a token made before the upgrade, at " + node.name);
+                assertEquals(
+                        200,
+                        cluster.https
+                                .exchange(
+                                        node.url(),
+                                        token.get("clientId").asText(),
+                                        token.get("clientSecret").asText())
+                                .status(),
+                        "a token made before the upgrade, at " + node.name);
             }
         }
     }
@@ -85,14 +93,15 @@ class RollingIT {
     /** The same provider, rebuilt: a version marker added, so the bytes (and Keycloak's build) differ. */
     private static Path upgradedJar(Path target) throws IOException {
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(Cluster.providerJar()));
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
                 out.putNextEntry(new ZipEntry(entry.getName()));
                 in.transferTo(out);
                 out.closeEntry();
             }
             out.putNextEntry(new ZipEntry("META-INF/service-tokens-build.txt"));
-            out.write(("rebuilt for the rolling-upgrade test at " + System.currentTimeMillis() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(("rebuilt for the rolling-upgrade test at " + System.currentTimeMillis() + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.closeEntry();
         }
         return target;
@@ -112,26 +121,45 @@ class RollingIT {
         Bots(Sidecar sidecar, List<JsonNode> tokens) {
             for (int i = 0; i < 2; i++) {
                 JsonNode token = tokens.get(i);
-                threads.add(new Thread(() -> loop(() -> sidecar.call(token.get("clientId").asText(),
-                        token.get("clientSecret").asText()), sidecarOk, sidecarFailed, "sidecar")));
+                threads.add(new Thread(() -> loop(
+                        () -> sidecar.call(
+                                token.get("clientId").asText(),
+                                token.get("clientSecret").asText()),
+                        sidecarOk,
+                        sidecarFailed,
+                        "sidecar")));
             }
             JsonNode token = tokens.get(2);
-            threads.add(new Thread(() -> loop(() -> {
-                try {
-                    return cluster.https.exchange(cluster.lb.url(), token.get("clientId").asText(),
-                            token.get("clientSecret").asText()).status();
-                } catch (java.io.IOException closed) {
-                    // nginx's reload closes idle keep-alive connections; a request written to one at that moment
-                    // gets no byte back. Like any HTTP/1.1 client, the bot sends it again once, on a new connection
-                    // (counted, and reported with the results).
-                    if (!String.valueOf(closed.getMessage()).contains("received no bytes")) {
-                        throw closed;
-                    }
-                    staleConnectionRetries.incrementAndGet();
-                    return cluster.https.exchange(cluster.lb.url(), token.get("clientId").asText(),
-                            token.get("clientSecret").asText()).status();
-                }
-            }, directOk, directFailed, "token endpoint")));
+            threads.add(new Thread(() -> loop(
+                    () -> {
+                        try {
+                            return cluster.https
+                                    .exchange(
+                                            cluster.lb.url(),
+                                            token.get("clientId").asText(),
+                                            token.get("clientSecret").asText())
+                                    .status();
+                        } catch (java.io.IOException closed) {
+                            // nginx's reload closes idle keep-alive connections; a request written to one at that
+                            // moment
+                            // gets no byte back. Like any HTTP/1.1 client, the bot sends it again once, on a new
+                            // connection
+                            // (counted, and reported with the results).
+                            if (!String.valueOf(closed.getMessage()).contains("received no bytes")) {
+                                throw closed;
+                            }
+                            staleConnectionRetries.incrementAndGet();
+                            return cluster.https
+                                    .exchange(
+                                            cluster.lb.url(),
+                                            token.get("clientId").asText(),
+                                            token.get("clientSecret").asText())
+                                    .status();
+                        }
+                    },
+                    directOk,
+                    directFailed,
+                    "token endpoint")));
         }
 
         interface Call {

@@ -3,11 +3,10 @@ package org.servicetokens.production;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.servicetokens.production.harness.Cluster;
 import org.servicetokens.production.harness.TokenApi;
@@ -31,17 +30,40 @@ class SecretDumpIT {
         String clientId = kept.get("clientId").asText();
         secrets.add(kept.get("clientSecret").asText());
         secrets.add(gone.get("clientSecret").asText());
-        assertEquals(200, cluster.https.exchange(cluster.a.url(), clientId, secrets.get(0)).status());
-        assertEquals(200, cluster.https.exchange(cluster.b.url(), clientId, secrets.get(0)).status());
-        String second = api.call("POST", "/" + id + "/rotate", Map.of("gracePeriod", "P1D")).json().get("clientSecret").asText();
+        assertEquals(
+                200,
+                cluster.https
+                        .exchange(cluster.a.url(), clientId, secrets.get(0))
+                        .status());
+        assertEquals(
+                200,
+                cluster.https
+                        .exchange(cluster.b.url(), clientId, secrets.get(0))
+                        .status());
+        String second = api.call("POST", "/" + id + "/rotate", Map.of("gracePeriod", "P1D"))
+                .json()
+                .get("clientSecret")
+                .asText();
         secrets.add(second);
-        assertEquals(200, cluster.https.exchange(cluster.a.url(), clientId, secrets.get(0)).status());
-        assertEquals(200, cluster.https.exchange(cluster.b.url(), clientId, second).status());
-        assertEquals(200, api.call("POST", "/" + id + "/extend", Map.of("duration", "P400D")).status());
+        assertEquals(
+                200,
+                cluster.https
+                        .exchange(cluster.a.url(), clientId, secrets.get(0))
+                        .status());
+        assertEquals(
+                200, cluster.https.exchange(cluster.b.url(), clientId, second).status());
+        assertEquals(
+                200,
+                api.call("POST", "/" + id + "/extend", Map.of("duration", "P400D"))
+                        .status());
         assertEquals(200, api.call("PUT", "/" + id, Map.of("enabled", false)).status());
         assertEquals(200, api.call("PUT", "/" + id, Map.of("enabled", true)).status());
-        secrets.add(api.call("POST", "/" + id + "/rotate", Map.of("gracePeriod", "PT0S")).json().get("clientSecret").asText());
-        assertEquals(204, api.call("DELETE", "/" + gone.get("id").asText(), null).status());
+        secrets.add(api.call("POST", "/" + id + "/rotate", Map.of("gracePeriod", "PT0S"))
+                .json()
+                .get("clientSecret")
+                .asText());
+        assertEquals(
+                204, api.call("DELETE", "/" + gone.get("id").asText(), null).status());
 
         String dump = cluster.postgres.dump();
         assertFalse(dump.length() < 10_000, "a real dump");

@@ -1,10 +1,5 @@
 package org.servicetokens.sidecar;
 
-import org.servicetokens.sidecar.config.ConfigException;
-import org.servicetokens.sidecar.config.ConfigLoader;
-import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.pipeline.AccessLog;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,96 +10,112 @@ import java.util.logging.Handler;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.servicetokens.sidecar.config.ConfigException;
+import org.servicetokens.sidecar.config.ConfigLoader;
+import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.pipeline.AccessLog;
 
 /** {@code java -jar sidecar.jar [--config FILE]}; exit 2 on a bad command line or configuration. */
 public final class Main {
 
-  private Main() {
-  }
+    private Main() {}
 
-  public static void main(String[] args) throws Exception {
-    Path configFile = null;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        help(System.out);
-        return;
-      } else if ((a.equals("--config") || a.equals("-c")) && i + 1 < args.length) {
-        configFile = Path.of(args[++i]);
-      } else if (a.startsWith("--config=")) {
-        configFile = Path.of(a.substring("--config=".length()));
-      } else {
-        System.err.println("sidecar: unknown argument '" + a + "' (see --help)");
-        System.exit(2);
-      }
+    public static void main(String[] args) throws Exception {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                help(System.out);
+                return;
+            } else if ((a.equals("--config") || a.equals("-c")) && i + 1 < args.length) {
+                configFile = Path.of(args[++i]);
+            } else if (a.startsWith("--config=")) {
+                configFile = Path.of(a.substring("--config=".length()));
+            } else {
+                System.err.println("sidecar: unknown argument '" + a + "' (see --help)");
+                System.exit(2);
+            }
+        }
+        SidecarConfig config;
+        try {
+            config = ConfigLoader.load(configFile, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("sidecar: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        setUpLogging();
+        Sidecar sidecar;
+        try {
+            sidecar = Sidecar.start(config)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            System.err.println("sidecar: could not start: " + cause.getMessage());
+            System.exit(1);
+            return;
+        }
+        Logger.getLogger(Main.class.getName())
+                .info("sidecar listening on " + config.listen.host + ":" + sidecar.port() + ", proxying to "
+                        + config.upstream.url + "; management on port " + sidecar.managementPort());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                sidecar.close()
+                                        .toCompletionStage()
+                                        .toCompletableFuture()
+                                        .get(10, TimeUnit.SECONDS);
+                            } catch (Exception ignored) {
+                                // exiting anyway
+                            }
+                        },
+                        "sidecar-shutdown"));
     }
-    SidecarConfig config;
-    try {
-      config = ConfigLoader.load(configFile, System.getenv());
-    } catch (ConfigException e) {
-      System.err.println("sidecar: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    setUpLogging();
-    Sidecar sidecar;
-    try {
-      sidecar = Sidecar.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      System.err.println("sidecar: could not start: " + cause.getMessage());
-      System.exit(1);
-      return;
-    }
-    Logger.getLogger(Main.class.getName()).info("sidecar listening on " + config.listen.host + ":" + sidecar.port()
-        + ", proxying to " + config.upstream.url + "; management on port " + sidecar.managementPort());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        sidecar.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
-      }
-    }, "sidecar-shutdown"));
-  }
 
-  static void help(PrintStream out) {
-    out.println("Usage: java -jar sidecar.jar [--config FILE]");
-    out.println();
-    out.println("An identity-aware reverse proxy in front of one app: verifies Keycloak JWTs, exchanges service");
-    out.println("tokens (KC-Access-Client-Id/-Secret or HTTP Basic), applies policy, adds X-Auth-* headers.");
-    out.println();
-    out.println("Every key can be set in the YAML file or by env: SIDECAR_ + the key upper-cased, '.' and '-' as '_'.");
-    out.println("Durations: 500ms, 30s, 5m, 1h, 1d or ISO-8601. Lists by env: a,b or [a, b].");
-    out.println();
-    out.printf("  %-42s %-45s %s%n", "key", "env", "default");
-    for (Map.Entry<String, String> e : ConfigLoader.keysWithDefaults().entrySet()) {
-      out.printf("  %-42s %-45s %s%n", e.getKey(), ConfigLoader.envName(e.getKey()),
-          e.getValue().isEmpty() ? "\"\"" : e.getValue());
+    static void help(PrintStream out) {
+        out.println("Usage: java -jar sidecar.jar [--config FILE]");
+        out.println();
+        out.println("An identity-aware reverse proxy in front of one app: verifies Keycloak JWTs, exchanges service");
+        out.println("tokens (KC-Access-Client-Id/-Secret or HTTP Basic), applies policy, adds X-Auth-* headers.");
+        out.println();
+        out.println(
+                "Every key can be set in the YAML file or by env: SIDECAR_ + the key upper-cased, '.' and '-' as '_'.");
+        out.println("Durations: 500ms, 30s, 5m, 1h, 1d or ISO-8601. Lists by env: a,b or [a, b].");
+        out.println();
+        out.printf("  %-42s %-45s %s%n", "key", "env", "default");
+        for (Map.Entry<String, String> e : ConfigLoader.keysWithDefaults().entrySet()) {
+            out.printf(
+                    "  %-42s %-45s %s%n",
+                    e.getKey(), ConfigLoader.envName(e.getKey()), e.getValue().isEmpty() ? "\"\"" : e.getValue());
+        }
+        out.println();
+        out.println("Full reference: docs/sidecar-config.md");
     }
-    out.println();
-    out.println("Full reference: docs/sidecar-config.md");
-  }
 
-  /** One line per log record on stderr; the access log as bare JSON lines on stdout. */
-  private static void setUpLogging() {
-    Formatter oneLine = new Formatter() {
-      @Override
-      public String format(LogRecord r) {
-        String msg = formatMessage(r);
-        String thrown = r.getThrown() == null ? "" : " (" + r.getThrown() + ")";
-        return String.format("%1$tFT%1$tT.%1$tLZ %2$-7s %3$s: %4$s%5$s%n", r.getMillis(), r.getLevel().getName(),
-            r.getLoggerName(), msg, thrown);
-      }
-    };
-    Logger root = LogManager.getLogManager().getLogger("");
-    for (Handler h : root.getHandlers()) {
-      h.setFormatter(oneLine);
+    /** One line per log record on stderr; the access log as bare JSON lines on stdout. */
+    private static void setUpLogging() {
+        Formatter oneLine = new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                String msg = formatMessage(r);
+                String thrown = r.getThrown() == null ? "" : " (" + r.getThrown() + ")";
+                return String.format(
+                        "%1$tFT%1$tT.%1$tLZ %2$-7s %3$s: %4$s%5$s%n",
+                        r.getMillis(), r.getLevel().getName(), r.getLoggerName(), msg, thrown);
+            }
+        };
+        Logger root = LogManager.getLogManager().getLogger("");
+        for (Handler h : root.getHandlers()) {
+            h.setFormatter(oneLine);
+        }
+        AccessLog.toStdout();
+        if (root.getHandlers().length == 0) {
+            ConsoleHandler console = new ConsoleHandler();
+            console.setFormatter(oneLine);
+            root.addHandler(console);
+        }
     }
-    AccessLog.toStdout();
-    if (root.getHandlers().length == 0) {
-      ConsoleHandler console = new ConsoleHandler();
-      console.setFormatter(oneLine);
-      root.addHandler(console);
-    }
-  }
 }

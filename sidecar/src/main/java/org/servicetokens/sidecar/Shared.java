@@ -1,5 +1,6 @@
 package org.servicetokens.sidecar;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
@@ -12,14 +13,22 @@ import org.servicetokens.sidecar.policy.Policy;
 import org.servicetokens.sidecar.revocation.RevocationStore;
 import org.servicetokens.sidecar.session.SessionServices;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /** Process-wide parts every verticle uses: thread-safe by construction (caches, atomics, immutable policy). */
-record Shared(SidecarConfig config, Policy policy, SidecarMetrics metrics, SidecarCaches caches,
-              OidcProvider provider, TokenEndpoint tokenEndpoint, ClientCredentialsGrants grants, RevocationStore revocations, AtomicInteger port,
-              SessionServices sessions, PendingLogins logins, ClientConnections connections) {
+record Shared(
+        SidecarConfig config,
+        Policy policy,
+        SidecarMetrics metrics,
+        SidecarCaches caches,
+        OidcProvider provider,
+        TokenEndpoint tokenEndpoint,
+        ClientCredentialsGrants grants,
+        RevocationStore revocations,
+        AtomicInteger port,
+        SessionServices sessions,
+        PendingLogins logins,
+        ClientConnections connections) {
 
-  void boundPort(int actual) {
-    port.compareAndSet(0, actual);
-  }
+    void boundPort(int actual) {
+        port.compareAndSet(0, actual);
+    }
 }

@@ -9,6 +9,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.ConfigException;
 import org.servicetokens.sidecar.config.SidecarConfig;
@@ -27,132 +31,181 @@ import org.servicetokens.sidecar.revocation.ReplicatedRevocationCounter;
 import org.servicetokens.sidecar.revocation.RevocationStore;
 import org.servicetokens.sidecar.session.SessionServices;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * A running sidecar: its Vert.x instance, shared services, N {@link SidecarVerticle}s and the management
  * server. {@link #start} is what {@link Main} and the tests call; {@link #close} undoes all of it.
  */
 public final class Sidecar {
 
-  private final Vertx vertx;
-  private final Shared shared;
-  private final ManagementServer management;
-  private final int managementPort;
-  private final KeycloakProbe probe;
+    private final Vertx vertx;
+    private final Shared shared;
+    private final ManagementServer management;
+    private final int managementPort;
+    private final KeycloakProbe probe;
 
-  private Sidecar(Vertx vertx, Shared shared, ManagementServer management, int managementPort, KeycloakProbe probe) {
-    this.vertx = vertx;
-    this.probe = probe;
-    this.shared = shared;
-    this.management = management;
-    this.managementPort = managementPort;
-  }
-
-  public static Future<Sidecar> start(SidecarConfig config) {
-    List<String> problems = new ArrayList<>();
-    Policy policy = PolicyParser.parse(config.policy.rules, problems);
-    if (!problems.isEmpty()) {
-      return Future.failedFuture(new ConfigException(problems));
+    private Sidecar(Vertx vertx, Shared shared, ManagementServer management, int managementPort, KeycloakProbe probe) {
+        this.vertx = vertx;
+        this.probe = probe;
+        this.shared = shared;
+        this.management = management;
+        this.managementPort = managementPort;
     }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            // Vert.x's own per-request HTTP meters (a tag lookup on every request and every upstream call) cost
-            // more than the sidecar's authentication on the hot path; sidecar_requests_total and
-            // sidecar_upstream_duration_seconds already count and time every request.
-            .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
-            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
-            // Unique per instance: several sidecars may share a JVM (tests), each with its own registry.
-            .setRegistryName("sidecar-" + UUID.randomUUID())))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
-    SidecarMetrics metrics = new SidecarMetrics(registry);
-    return SidecarCaches.start(vertx, config).compose(caches -> {
-      OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
-      TokenEndpoint tokenEndpoint = new TokenEndpoint(vertx, provider, config, metrics);
-      ClientCredentialsGrants grants = new ClientCredentialsGrants(vertx, tokenEndpoint, caches, config, metrics);
-      RevocationStore revocations = new RevocationStore(caches.revocations(), config.revocation.retention);
-      SessionServices sessions = SessionServices.create(config, tokenEndpoint, caches, metrics);
-      Shared shared = new Shared(config, policy, metrics, caches, provider, tokenEndpoint, grants, revocations,
-          new AtomicInteger(), sessions, new PendingLogins(sessions.cookies(), caches.loginCookieKey(), config.login.timeout),
-          new ClientConnections(config.listen, metrics));
-      metrics.gauge("sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
-      metrics.gauge("sidecar.exchange.cache.size", "Exchanged tokens cached", () -> SidecarCaches.localSize(caches.grantedTokens()));
-      for (var cache : List.of(caches.grantedTokens(), caches.grantRefusals(), caches.grantsInFlight(), caches.sessions(),
-          caches.sessionSubjects(), caches.revocations(), caches.logoutJtis())) {
-        metrics.gauge("sidecar.cache.entries", "Entries in this replica's copy of each shared cache", "cache",
-            cache.getName(), () -> SidecarCaches.localSize(cache));
-      }
-      metrics.gauge("sidecar.exchange.waiting", "Exchanges waiting for a call to Keycloak beyond the rate",
-          () -> grants.admission().waiting());
-      metrics.gauge("sidecar.exchange.inflight", "Calls to Keycloak's token endpoint in flight", tokenEndpoint::callsInFlight);
-      KeycloakProbe probe = new KeycloakProbe(vertx, provider.discoveryUrl(), config.keycloak.probeInterval,
-          config.keycloak.probeTimeout, config.keycloak.connectTimeout, tokenEndpoint.breaker(), config.keycloak.tls);
-      tokenEndpoint.useProbe(probe);
-      metrics.gauge("sidecar.keycloak.reachable", "1 when Keycloak answered the last probe", () -> probe.reachable() ? 1 : 0);
-      metrics.gauge("sidecar.keycloak.breaker.open", "1 while new exchanges fail fast (breaker open or half-open)",
-          () -> tokenEndpoint.breaker().state() == CircuitBreaker.State.CLOSED ? 0 : 1);
-      metrics.gauge("sidecar.cluster.members", "Replicas in this replica's cluster view, itself included (1 when local)",
-          caches::clusterSize);
-      caches.revocations().addListener(new ReplicatedRevocationCounter(metrics));
-      ManagementServer management = new ManagementServer(vertx, config.management, provider, caches, registry,
-          probe, tokenEndpoint.breaker());
-      probe.start();
-      return provider.start()
-          .compose(v -> vertx.deployVerticle(() -> new SidecarVerticle(shared),
-              new DeploymentOptions().setInstances(config.instances())))
-          .compose(id -> management.start())
-          .map(port -> new Sidecar(vertx, shared, management, port, probe))
-          .recover(err -> caches.close(vertx).eventually(vertx::close).transform(ar -> Future.failedFuture(err)));
-    }).recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
-  }
 
-  /** The port the proxy listens on (the configured one, or the one picked for port 0). */
-  public int port() {
-    return shared.port().get();
-  }
+    public static Future<Sidecar> start(SidecarConfig config) {
+        List<String> problems = new ArrayList<>();
+        Policy policy = PolicyParser.parse(config.policy.rules, problems);
+        if (!problems.isEmpty()) {
+            return Future.failedFuture(new ConfigException(problems));
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions()
+                        .setMetricsOptions(new MicrometerMetricsOptions()
+                                .setEnabled(true)
+                                .setJvmMetricsEnabled(true)
+                                // Vert.x's own per-request HTTP meters (a tag lookup on every request and every
+                                // upstream call) cost
+                                // more than the sidecar's authentication on the hot path; sidecar_requests_total and
+                                // sidecar_upstream_duration_seconds already count and time every request.
+                                .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+                                .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+                                // Unique per instance: several sidecars may share a JVM (tests), each with its own
+                                // registry.
+                                .setRegistryName("sidecar-" + UUID.randomUUID())))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        SidecarMetrics metrics = new SidecarMetrics(registry);
+        return SidecarCaches.start(vertx, config)
+                .compose(caches -> {
+                    OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
+                    TokenEndpoint tokenEndpoint = new TokenEndpoint(vertx, provider, config, metrics);
+                    ClientCredentialsGrants grants =
+                            new ClientCredentialsGrants(vertx, tokenEndpoint, caches, config, metrics);
+                    RevocationStore revocations =
+                            new RevocationStore(caches.revocations(), config.revocation.retention);
+                    SessionServices sessions = SessionServices.create(config, tokenEndpoint, caches, metrics);
+                    Shared shared = new Shared(
+                            config,
+                            policy,
+                            metrics,
+                            caches,
+                            provider,
+                            tokenEndpoint,
+                            grants,
+                            revocations,
+                            new AtomicInteger(),
+                            sessions,
+                            new PendingLogins(sessions.cookies(), caches.loginCookieKey(), config.login.timeout),
+                            new ClientConnections(config.listen, metrics));
+                    metrics.gauge(
+                            "sidecar.jwks.loaded", "1 when the realm keys are loaded", () -> provider.ready() ? 1 : 0);
+                    metrics.gauge(
+                            "sidecar.exchange.cache.size",
+                            "Exchanged tokens cached",
+                            () -> SidecarCaches.localSize(caches.grantedTokens()));
+                    for (var cache : List.of(
+                            caches.grantedTokens(),
+                            caches.grantRefusals(),
+                            caches.grantsInFlight(),
+                            caches.sessions(),
+                            caches.sessionSubjects(),
+                            caches.revocations(),
+                            caches.logoutJtis())) {
+                        metrics.gauge(
+                                "sidecar.cache.entries",
+                                "Entries in this replica's copy of each shared cache",
+                                "cache",
+                                cache.getName(),
+                                () -> SidecarCaches.localSize(cache));
+                    }
+                    metrics.gauge(
+                            "sidecar.exchange.waiting",
+                            "Exchanges waiting for a call to Keycloak beyond the rate",
+                            () -> grants.admission().waiting());
+                    metrics.gauge(
+                            "sidecar.exchange.inflight",
+                            "Calls to Keycloak's token endpoint in flight",
+                            tokenEndpoint::callsInFlight);
+                    KeycloakProbe probe = new KeycloakProbe(
+                            vertx,
+                            provider.discoveryUrl(),
+                            config.keycloak.probeInterval,
+                            config.keycloak.probeTimeout,
+                            config.keycloak.connectTimeout,
+                            tokenEndpoint.breaker(),
+                            config.keycloak.tls);
+                    tokenEndpoint.useProbe(probe);
+                    metrics.gauge(
+                            "sidecar.keycloak.reachable",
+                            "1 when Keycloak answered the last probe",
+                            () -> probe.reachable() ? 1 : 0);
+                    metrics.gauge(
+                            "sidecar.keycloak.breaker.open",
+                            "1 while new exchanges fail fast (breaker open or half-open)",
+                            () -> tokenEndpoint.breaker().state() == CircuitBreaker.State.CLOSED ? 0 : 1);
+                    metrics.gauge(
+                            "sidecar.cluster.members",
+                            "Replicas in this replica's cluster view, itself included (1 when local)",
+                            caches::clusterSize);
+                    caches.revocations().addListener(new ReplicatedRevocationCounter(metrics));
+                    ManagementServer management = new ManagementServer(
+                            vertx, config.management, provider, caches, registry, probe, tokenEndpoint.breaker());
+                    probe.start();
+                    return provider.start()
+                            .compose(v -> vertx.deployVerticle(
+                                    () -> new SidecarVerticle(shared),
+                                    new DeploymentOptions().setInstances(config.instances())))
+                            .compose(id -> management.start())
+                            .map(port -> new Sidecar(vertx, shared, management, port, probe))
+                            .recover(err -> caches.close(vertx)
+                                    .eventually(vertx::close)
+                                    .transform(ar -> Future.failedFuture(err)));
+                })
+                .recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
+    }
 
-  public int managementPort() {
-    return managementPort;
-  }
+    /** The port the proxy listens on (the configured one, or the one picked for port 0). */
+    public int port() {
+        return shared.port().get();
+    }
 
-  public Vertx vertx() {
-    return vertx;
-  }
+    public int managementPort() {
+        return managementPort;
+    }
 
-  /** The shared parts, for tests and tools that look inside a running sidecar. */
-  public SidecarMetrics metrics() {
-    return shared.metrics();
-  }
+    public Vertx vertx() {
+        return vertx;
+    }
 
-  public SidecarCaches caches() {
-    return shared.caches();
-  }
+    /** The shared parts, for tests and tools that look inside a running sidecar. */
+    public SidecarMetrics metrics() {
+        return shared.metrics();
+    }
 
-  public ClientCredentialsGrants grants() {
-    return shared.grants();
-  }
+    public SidecarCaches caches() {
+        return shared.caches();
+    }
 
-  public boolean ready() {
-    return shared.provider().ready() && shared.caches().up();
-  }
+    public ClientCredentialsGrants grants() {
+        return shared.grants();
+    }
 
-  public Future<Void> close() {
-    probe.close();
-    shared.provider().close();
-    // Completed from outside any context: Vert.x's own event loops are gone when vertx.close() completes.
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    management.close()
-        .eventually(() -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
-        .eventually(() -> shared.tokenEndpoint().close())
-        .eventually(() -> shared.caches().close(vertx))
-        .onComplete(ar -> vertx.close().onComplete(done));
-    return done.future();
-  }
+    public boolean ready() {
+        return shared.provider().ready() && shared.caches().up();
+    }
+
+    public Future<Void> close() {
+        probe.close();
+        shared.provider().close();
+        // Completed from outside any context: Vert.x's own event loops are gone when vertx.close() completes.
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        management
+                .close()
+                .eventually(() -> Future.join(
+                        vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+                .eventually(() -> shared.tokenEndpoint().close())
+                .eventually(() -> shared.caches().close(vertx))
+                .onComplete(ar -> vertx.close().onComplete(done));
+        return done.future();
+    }
 }

@@ -5,10 +5,9 @@ import java.io.PrintStream;
 /** Test access to Main's package-private help. */
 public final class MainAccess {
 
-  private MainAccess() {
-  }
+    private MainAccess() {}
 
-  public static void help(PrintStream out) {
-    Main.help(out);
-  }
+    public static void help(PrintStream out) {
+        Main.help(out);
+    }
 }

@@ -1,14 +1,13 @@
 package org.servicetokens.sidecar;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.servicetokens.sidecar.support.Harness;
 import org.servicetokens.sidecar.support.Http;
-
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A revocation record lives {@code revocation.retention}; a token that would still be valid after a record written
@@ -17,20 +16,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class RevocationRetentionTest {
 
-  @RegisterExtension
-  static final Harness h = new Harness(c -> c.revocation.retention = Duration.ofMinutes(10));
+    @RegisterExtension
+    static final Harness h = new Harness(c -> c.revocation.retention = Duration.ofMinutes(10));
 
-  private static Http.Response bearer(long expiresIn) {
-    JsonObject claims = h.keycloak.claims("user-1");
-    claims.put("exp", claims.getLong("iat") + expiresIn);
-    return h.http.get("/x", "Authorization", h.bearer(h.keycloak.token(claims)), "Accept", "application/json");
-  }
+    private static Http.Response bearer(long expiresIn) {
+        JsonObject claims = h.keycloak.claims("user-1");
+        claims.put("exp", claims.getLong("iat") + expiresIn);
+        return h.http.get("/x", "Authorization", h.bearer(h.keycloak.token(claims)), "Accept", "application/json");
+    }
 
-  @Test
-  void aTokenThatWouldOutliveARevocationIsRefused() {
-    assertEquals(200, bearer(300).status(), "within the retention");
-    Http.Response r = bearer(3600);
-    assertEquals(401, r.status(), r.body());
-    assertEquals("token_outlives_revocation", new JsonObject(r.body()).getString("reason"));
-  }
+    @Test
+    void aTokenThatWouldOutliveARevocationIsRefused() {
+        assertEquals(200, bearer(300).status(), "within the retention");
+        Http.Response r = bearer(3600);
+        assertEquals(401, r.status(), r.body());
+        assertEquals("token_outlives_revocation", new JsonObject(r.body()).getString("reason"));
+    }
 }

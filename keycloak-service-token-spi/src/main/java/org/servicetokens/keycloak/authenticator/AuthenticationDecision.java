@@ -2,7 +2,6 @@ package org.servicetokens.keycloak.authenticator;
 
 import java.time.Instant;
 import java.util.List;
-
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.models.KeycloakSession;
 import org.servicetokens.keycloak.model.AllowedNetworks;
@@ -38,8 +37,13 @@ import org.servicetokens.keycloak.model.TokenSecrets;
  * @param secret   which secret was accepted: {@value #CURRENT} or {@value #PREVIOUS}, else null
  * @param secretId the accepted secret's {@link TokenSecrets#secretId}, which its JWT will carry, else null
  */
-record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, String reason, String problems,
-                              String secret, String secretId) {
+record AuthenticationDecision(
+        Verdict verdict,
+        AuthenticationFlowError error,
+        String reason,
+        String problems,
+        String secret,
+        String secretId) {
 
     enum Verdict {
         /** Not a service token's request: the authenticator steps aside ({@code attempted}). */
@@ -50,11 +54,13 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
 
     /** The HTTP status of every refusal. */
     static final int STATUS = 401;
+
     static final String CURRENT = "current";
     static final String PREVIOUS = "previous";
     static final int MAX_CLIENT_ID = 255;
 
-    private static final AuthenticationDecision PASSED = new AuthenticationDecision(Verdict.PASS, null, null, null, null, null);
+    private static final AuthenticationDecision PASSED =
+            new AuthenticationDecision(Verdict.PASS, null, null, null, null, null);
 
     /**
      * What the decision reads of a token, as stored. Unreadable attributes show as {@code problems} (and refuse
@@ -68,13 +74,28 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
      * @param generation               see {@link ServiceToken#generation()}
      * @param networks                 where the token may be used from ({@link AllowedNetworks#ANY}: anywhere)
      */
-    record TokenState(boolean enabled, List<String> problems, String secretHash, Instant expiresAt,
-                      String previousSecretHash, Instant previousSecretExpiresAt, long generation, AllowedNetworks networks) {
+    record TokenState(
+            boolean enabled,
+            List<String> problems,
+            String secretHash,
+            Instant expiresAt,
+            String previousSecretHash,
+            Instant previousSecretExpiresAt,
+            long generation,
+            AllowedNetworks networks) {
 
         static TokenState of(KeycloakSession session, ServiceToken token) {
-            return new TokenState(token.enabled(), TokenHealth.problems(session, token).stream().map(Problem::reason).toList(),
-                    token.secretHash(), token.expiresAt().orElse(null), token.previousSecretHash(),
-                    token.previousSecretExpiresAt().orElse(null), token.generation(), token.networks());
+            return new TokenState(
+                    token.enabled(),
+                    TokenHealth.problems(session, token).stream()
+                            .map(Problem::reason)
+                            .toList(),
+                    token.secretHash(),
+                    token.expiresAt().orElse(null),
+                    token.previousSecretHash(),
+                    token.previousSecretExpiresAt().orElse(null),
+                    token.generation(),
+                    token.networks());
         }
 
         boolean expired(Instant now) {
@@ -82,13 +103,17 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
         }
 
         boolean previousSecretValid(Instant now) {
-            return previousSecretHash != null && previousSecretExpiresAt != null && now.isBefore(previousSecretExpiresAt);
+            return previousSecretHash != null
+                    && previousSecretExpiresAt != null
+                    && now.isBefore(previousSecretExpiresAt);
         }
     }
 
     /** Whether the credentials name a client worth looking up: a client ID of 1 to {@value #MAX_CLIENT_ID} characters. */
     static boolean namesClient(ClientCredentials credentials) {
-        return credentials.clientId() != null && !credentials.clientId().isEmpty() && credentials.clientId().length() <= MAX_CLIENT_ID;
+        return credentials.clientId() != null
+                && !credentials.clientId().isEmpty()
+                && credentials.clientId().length() <= MAX_CLIENT_ID;
     }
 
     /**
@@ -97,7 +122,8 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
      * @param token         the state of the service token the credentials name, or null when they name no service token
      * @param now           the time of the request
      */
-    static AuthenticationDecision decide(ClientCredentials credentials, String clientAddress, TokenState token, Instant now) {
+    static AuthenticationDecision decide(
+            ClientCredentials credentials, String clientAddress, TokenState token, Instant now) {
         if (!namesClient(credentials) || token == null) {
             return PASSED;
         }
@@ -109,8 +135,13 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
         }
         if (!token.problems().isEmpty()) {
             // The first problem is the reason; the others are listed for the admin reading the event.
-            return new AuthenticationDecision(Verdict.REFUSE, AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS,
-                    token.problems().get(0), String.join(",", token.problems()), null, null);
+            return new AuthenticationDecision(
+                    Verdict.REFUSE,
+                    AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS,
+                    token.problems().get(0),
+                    String.join(",", token.problems()),
+                    null,
+                    null);
         }
         String secret = credentials.secret();
         if (secret == null) {
@@ -120,21 +151,24 @@ record AuthenticationDecision(Verdict verdict, AuthenticationFlowError error, St
             return refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "malformed_secret");
         }
         if (TokenSecrets.matches(secret, token.secretHash())) {
-            return token.expired(now) ? refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired")
+            return token.expired(now)
+                    ? refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired")
                     : acceptFrom(clientAddress, token, CURRENT, token.secretHash());
         }
         if (TokenSecrets.matches(secret, token.previousSecretHash())) {
             if (!token.previousSecretValid(now)) {
                 return refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "previous_secret_expired");
             }
-            return token.expired(now) ? refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired")
+            return token.expired(now)
+                    ? refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "expired")
                     : acceptFrom(clientAddress, token, PREVIOUS, token.previousSecretHash());
         }
         return refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "wrong_secret");
     }
 
     /** The matched secret is accepted only from an allowed network. */
-    private static AuthenticationDecision acceptFrom(String clientAddress, TokenState token, String secret, String secretHash) {
+    private static AuthenticationDecision acceptFrom(
+            String clientAddress, TokenState token, String secret, String secretHash) {
         AllowedNetworks networks = token.networks() == null ? AllowedNetworks.ANY : token.networks();
         if (!networks.allows(clientAddress)) {
             return refuse(AuthenticationFlowError.INVALID_CLIENT_CREDENTIALS, "address_not_allowed");

@@ -1,5 +1,8 @@
 package org.servicetokens.keycloak.authenticator;
 
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -8,11 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
-
 import org.keycloak.OAuth2Constants;
 import org.keycloak.http.HttpRequest;
 
@@ -40,7 +38,8 @@ record ClientCredentials(String clientId, String secret, String method, String p
         String secret = null;
         String method = null;
         String problem = null;
-        List<String> authorizations = request.getHttpHeaders().getRequestHeaders().get(HttpHeaders.AUTHORIZATION);
+        List<String> authorizations =
+                request.getHttpHeaders().getRequestHeaders().get(HttpHeaders.AUTHORIZATION);
         if (authorizations != null && authorizations.size() > 1) {
             problem = AMBIGUOUS;
         }
@@ -92,7 +91,8 @@ record ClientCredentials(String clientId, String secret, String method, String p
     }
 
     private static boolean isBasic(String authorization) {
-        return authorization != null && authorization.length() >= 6
+        return authorization != null
+                && authorization.length() >= 6
                 && authorization.substring(0, 6).toLowerCase(Locale.ROOT).equals("basic ");
     }
 
@@ -118,8 +118,10 @@ record ClientCredentials(String clientId, String secret, String method, String p
         }
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == ':') {
-                return new String[]{utf8(java.util.Arrays.copyOfRange(bytes, 0, i)),
-                        utf8(java.util.Arrays.copyOfRange(bytes, i + 1, bytes.length))};
+                return new String[] {
+                    utf8(java.util.Arrays.copyOfRange(bytes, 0, i)),
+                    utf8(java.util.Arrays.copyOfRange(bytes, i + 1, bytes.length))
+                };
             }
         }
         return null;
@@ -146,7 +148,9 @@ record ClientCredentials(String clientId, String secret, String method, String p
             } else {
                 byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
                 if (Character.isSurrogate(c)) {
-                    if (!Character.isHighSurrogate(c) || i + 1 >= encoded.length() || !Character.isLowSurrogate(encoded.charAt(i + 1))) {
+                    if (!Character.isHighSurrogate(c)
+                            || i + 1 >= encoded.length()
+                            || !Character.isLowSurrogate(encoded.charAt(i + 1))) {
                         return null;
                     }
                     raw = encoded.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
@@ -161,8 +165,12 @@ record ClientCredentials(String clientId, String secret, String method, String p
     /** Strict UTF-8 (malformed or unmappable input is an error, not U+FFFD); null when the bytes are not UTF-8. */
     static String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException notUtf8) {
             return null;
         }

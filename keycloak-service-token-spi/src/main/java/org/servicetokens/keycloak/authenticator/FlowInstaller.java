@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.authenticator;
 
 import java.util.List;
-
 import org.jboss.logging.Logger;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.AuthenticationFlowModel;
@@ -19,13 +18,12 @@ public final class FlowInstaller {
 
     private static final Logger LOG = Logger.getLogger(FlowInstaller.class);
 
-    private FlowInstaller() {
-    }
+    private FlowInstaller() {}
 
     /** Installs (or moves to the front) the authenticator in every realm, in one transaction. */
     public static void installInAllRealms(KeycloakSessionFactory factory) {
-        KeycloakModelUtils.runJobInTransaction(factory, session ->
-                session.realms().getRealmsStream().forEach(FlowInstaller::install));
+        KeycloakModelUtils.runJobInTransaction(
+                factory, session -> session.realms().getRealmsStream().forEach(FlowInstaller::install));
     }
 
     /**
@@ -36,22 +34,32 @@ public final class FlowInstaller {
     public static void install(RealmModel realm) {
         AuthenticationFlowModel flow = realm.getClientAuthenticationFlow();
         if (flow == null) {
-            LOG.warnf("Realm %s has no client authentication flow; service tokens cannot authenticate there", realm.getName());
+            LOG.warnf(
+                    "Realm %s has no client authentication flow; service tokens cannot authenticate there",
+                    realm.getName());
             return;
         }
-        List<AuthenticationExecutionModel> executions = realm.getAuthenticationExecutionsStream(flow.getId()).toList();
+        List<AuthenticationExecutionModel> executions =
+                realm.getAuthenticationExecutionsStream(flow.getId()).toList();
         AuthenticationExecutionModel ours = executions.stream()
-                .filter(execution -> ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(execution.getAuthenticator()))
-                .findFirst().orElse(null);
-        int firstOther = executions.stream().filter(execution -> execution != ours)
-                .mapToInt(AuthenticationExecutionModel::getPriority).min().orElse(10);
+                .filter(execution ->
+                        ServiceTokenClientAuthenticatorFactory.PROVIDER_ID.equals(execution.getAuthenticator()))
+                .findFirst()
+                .orElse(null);
+        int firstOther = executions.stream()
+                .filter(execution -> execution != ours)
+                .mapToInt(AuthenticationExecutionModel::getPriority)
+                .min()
+                .orElse(10);
         if (ours != null) {
             if (ours.getPriority() < firstOther) {
                 return;
             }
             ours.setPriority(firstOther - 10);
             realm.updateAuthenticatorExecution(ours);
-            LOG.infof("Moved the service-token authenticator to the front of flow '%s' of realm %s", flow.getAlias(), realm.getName());
+            LOG.infof(
+                    "Moved the service-token authenticator to the front of flow '%s' of realm %s",
+                    flow.getAlias(), realm.getName());
             return;
         }
         AuthenticationExecutionModel execution = new AuthenticationExecutionModel();

@@ -1,12 +1,5 @@
 package org.servicetokens.keycloak.authenticator;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -16,7 +9,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
-
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
@@ -58,8 +56,11 @@ public final class MalformedFormFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
-        if (!HttpMethod.POST.equals(request.getMethod()) || !request.hasEntity() || sessionFactory == null
-                || request.getMediaType() == null || !request.getMediaType().isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+        if (!HttpMethod.POST.equals(request.getMethod())
+                || !request.hasEntity()
+                || sessionFactory == null
+                || request.getMediaType() == null
+                || !request.getMediaType().isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             return;
         }
         Matcher path = CLIENT_AUTH_PATH.matcher(request.getUriInfo().getPath());
@@ -85,8 +86,10 @@ public final class MalformedFormFilter implements ContainerRequestFilter {
             return;
         }
         if (refused(path.group(1), clientId, path.group(2), form.single(OAuth2Constants.GRANT_TYPE))) {
-            request.abortWith(ClientAuthUtil.errorResponse(Response.Status.UNAUTHORIZED.getStatusCode(),
-                    "invalid_client", "Invalid client or Invalid client credentials"));
+            request.abortWith(ClientAuthUtil.errorResponse(
+                    Response.Status.UNAUTHORIZED.getStatusCode(),
+                    "invalid_client",
+                    "Invalid client or Invalid client credentials"));
         }
     }
 
@@ -100,19 +103,22 @@ public final class MalformedFormFilter implements ContainerRequestFilter {
             }
             session.getContext().setRealm(realm);
             session.getContext().setClient(client);
-            EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
-                    .event(switch (endpoint) {
-                        case "token/introspect" -> EventType.INTROSPECT_TOKEN;
-                        case "revoke" -> EventType.REVOKE_GRANT;
-                        default -> EventType.CLIENT_LOGIN;
-                    })
+            EventBuilder event = new EventBuilder(
+                            realm, session, session.getContext().getConnection())
+                    .event(
+                            switch (endpoint) {
+                                case "token/introspect" -> EventType.INTROSPECT_TOKEN;
+                                case "revoke" -> EventType.REVOKE_GRANT;
+                                default -> EventType.CLIENT_LOGIN;
+                            })
                     .client(client)
                     .detail(ServiceTokenClientAuthenticator.ERROR_DETAIL, ClientCredentials.MALFORMED);
             if (grantType != null && grantType.length() <= 64 && "token".equals(endpoint)) {
                 event.detail(OAuth2Constants.GRANT_TYPE, grantType);
             }
             event.error(Errors.INVALID_CLIENT_CREDENTIALS);
-            LOG.debugf("Refused a request of service token %s in realm %s: its form body is not valid form encoding",
+            LOG.debugf(
+                    "Refused a request of service token %s in realm %s: its form body is not valid form encoding",
                     clientId, realmName);
             return true;
         });

@@ -1,9 +1,7 @@
 package org.servicetokens.keycloak.authenticator;
 
-import java.time.Instant;
-
 import jakarta.ws.rs.core.Response;
-
+import java.time.Instant;
 import org.keycloak.authentication.ClientAuthenticationFlowContext;
 import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.authentication.authenticators.client.ClientAuthUtil;
@@ -33,15 +31,19 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
     public void authenticateClient(ClientAuthenticationFlowContext context) {
         ClientCredentials credentials = ClientCredentials.from(context.getHttpRequest());
         ClientModel client = AuthenticationDecision.namesClient(credentials)
-                ? context.getSession().clients().getClientByClientId(context.getRealm(), credentials.clientId()) : null;
+                ? context.getSession().clients().getClientByClientId(context.getRealm(), credentials.clientId())
+                : null;
         ServiceToken token = ServiceToken.of(client).orElse(null);
         if (token != null) {
             context.getEvent().client(client);
         }
         Instant now = Instant.now();
         String clientAddress = clientAddress(context);
-        AuthenticationDecision decision = AuthenticationDecision.decide(credentials, clientAddress,
-                token == null ? null : AuthenticationDecision.TokenState.of(context.getSession(), token), now);
+        AuthenticationDecision decision = AuthenticationDecision.decide(
+                credentials,
+                clientAddress,
+                token == null ? null : AuthenticationDecision.TokenState.of(context.getSession(), token),
+                now);
         switch (decision.verdict()) {
             case PASS -> context.attempted();
             case ACCEPT -> accept(context, client, token, decision, now, clientAddress);
@@ -53,14 +55,27 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
      * The id of the secret that matched goes to the claims mapper through the session (one token request, one
      * session): the JWT names the secret that minted it, as decided here, even if an admin rotates meanwhile.
      */
-    private static void accept(ClientAuthenticationFlowContext context, ClientModel client, ServiceToken token,
-                               AuthenticationDecision decision, Instant now, String clientAddress) {
+    private static void accept(
+            ClientAuthenticationFlowContext context,
+            ClientModel client,
+            ServiceToken token,
+            AuthenticationDecision decision,
+            Instant now,
+            String clientAddress) {
         context.setClient(client);
         context.getEvent().detail(SECRET_DETAIL, decision.secret());
         context.getSession().setAttribute(ServiceTokenProtocol.secretIdAttribute(token.id()), decision.secretId());
-        String secretHash = AuthenticationDecision.PREVIOUS.equals(decision.secret()) ? token.previousSecretHash() : token.secretHash();
-        LastUsedTracker.instance().record(context.getRealm().getId(), token.id(), secretHash, now, clientAddress,
-                context.getHttpRequest().getHttpHeaders().getHeaderString("User-Agent"));
+        String secretHash = AuthenticationDecision.PREVIOUS.equals(decision.secret())
+                ? token.previousSecretHash()
+                : token.secretHash();
+        LastUsedTracker.instance()
+                .record(
+                        context.getRealm().getId(),
+                        token.id(),
+                        secretHash,
+                        now,
+                        clientAddress,
+                        context.getHttpRequest().getHttpHeaders().getHeaderString("User-Agent"));
         context.success();
     }
 
@@ -79,14 +94,15 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
      * client as a {@code client-secret} one. A token whose type or confidentiality was changed behind our back
      * must still get our refusal, so the flow is shown the client as what it must be.
      */
-    private static void refuse(ClientAuthenticationFlowContext context, ClientModel client, AuthenticationDecision decision) {
+    private static void refuse(
+            ClientAuthenticationFlowContext context, ClientModel client, AuthenticationDecision decision) {
         context.setClient(new AsServiceToken(client));
         if (decision.problems() != null) {
             context.getEvent().detail(PROBLEMS_DETAIL, decision.problems());
         }
         context.getEvent().detail(ERROR_DETAIL, decision.reason());
-        Response challenge = ClientAuthUtil.errorResponse(AuthenticationDecision.STATUS,
-                "invalid_client", "Invalid client or Invalid client credentials");
+        Response challenge = ClientAuthUtil.errorResponse(
+                AuthenticationDecision.STATUS, "invalid_client", "Invalid client or Invalid client credentials");
         context.failure(decision.error(), challenge);
     }
 
@@ -109,6 +125,5 @@ final class ServiceTokenClientAuthenticator implements ClientAuthenticator {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -3,7 +3,6 @@ package org.servicetokens.keycloak.authenticator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.keycloak.Config;
 import org.keycloak.authentication.ClientAuthenticator;
 import org.keycloak.authentication.ClientAuthenticatorFactory;
@@ -37,8 +36,7 @@ public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticat
 
     /** Nothing here: the provider's start-up work (this authenticator's flow installation too) is {@code ProviderStartup}'s. */
     @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
+    public void postInit(KeycloakSessionFactory factory) {}
 
     /**
      * Deliberately empty. Keycloak maps an OIDC method such as {@code client_secret_basic} to the first factory
@@ -83,9 +81,9 @@ public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticat
 
     @Override
     public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
-        return new AuthenticationExecutionModel.Requirement[]{
-                AuthenticationExecutionModel.Requirement.ALTERNATIVE,
-                AuthenticationExecutionModel.Requirement.DISABLED};
+        return new AuthenticationExecutionModel.Requirement[] {
+            AuthenticationExecutionModel.Requirement.ALTERNATIVE, AuthenticationExecutionModel.Requirement.DISABLED
+        };
     }
 
     @Override
@@ -109,8 +107,7 @@ public class ServiceTokenClientAuthenticatorFactory implements ClientAuthenticat
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public String getId() {

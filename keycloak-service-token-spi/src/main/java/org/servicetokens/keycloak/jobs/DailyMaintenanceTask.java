@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.jboss.logging.Logger;
 import org.keycloak.email.EmailException;
 import org.keycloak.email.EmailSenderProvider;
@@ -16,8 +15,8 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.timer.ScheduledTask;
 import org.servicetokens.keycloak.model.EffectDelay;
 import org.servicetokens.keycloak.model.ServiceToken;
-import org.servicetokens.keycloak.service.ServiceTokenManager;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
+import org.servicetokens.keycloak.service.ServiceTokenManager;
 
 /**
  * The daily round: expiry warnings by email at each of the realm's warning thresholds (each threshold mailed once
@@ -43,7 +42,12 @@ public final class DailyMaintenanceTask implements ScheduledTask {
             ServiceTokenSettings settings = ServiceTokenSettings.read(realm);
             new ServiceTokenManager(session, realm).list().toList().forEach(token -> {
                 warnOfExpiry(session, realm, settings, token, now);
-                applyInactivityRule(session, realm, token.inactivityRule().map(settings::withInactivity).orElse(settings), token, now);
+                applyInactivityRule(
+                        session,
+                        realm,
+                        token.inactivityRule().map(settings::withInactivity).orElse(settings),
+                        token,
+                        now);
             });
         });
     }
@@ -58,7 +62,9 @@ public final class DailyMaintenanceTask implements ScheduledTask {
         return settings.expiryWarningDays().stream()
                 .filter(days -> daysLeft < days)
                 .min(Integer::compare)
-                .filter(threshold -> token.expiryWarnedDays().map(warned -> warned > threshold).orElse(true));
+                .filter(threshold -> token.expiryWarnedDays()
+                        .map(warned -> warned > threshold)
+                        .orElse(true));
     }
 
     /**
@@ -68,18 +74,23 @@ public final class DailyMaintenanceTask implements ScheduledTask {
      * a mail that reached no recipient gives its claim back for the next round. A node that dies between its claim
      * and its mail leaves that one warning unsent (at most once, never twice).
      */
-    private static void warnOfExpiry(KeycloakSession session, RealmModel realm, ServiceTokenSettings settings,
-                                     ServiceToken token, Instant now) {
+    private static void warnOfExpiry(
+            KeycloakSession session, RealmModel realm, ServiceTokenSettings settings, ServiceToken token, Instant now) {
         Optional<Integer> threshold = dueWarning(settings, token, now);
         if (threshold.isEmpty()) {
             return;
         }
         Instant expiresAt = token.expiresAt().orElseThrow();
         AtomicReference<Optional<Integer>> claimedOver = new AtomicReference<>();
-        LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "expiry-warning claim",
+        LockedTokenChange.run(
+                session.getKeycloakSessionFactory(),
+                realm.getId(),
+                token.id(),
+                "expiry-warning claim",
                 (s, r, manager, locked) -> {
                     // Still due as stored: not claimed by another node, not extended by an admin meanwhile.
-                    if (locked.expiresAt().equals(Optional.of(expiresAt)) && dueWarning(settings, locked, now).equals(threshold)) {
+                    if (locked.expiresAt().equals(Optional.of(expiresAt))
+                            && dueWarning(settings, locked, now).equals(threshold)) {
                         claimedOver.set(locked.expiryWarnedDays());
                         locked.setExpiryWarnedDays(threshold.get());
                     }
@@ -93,8 +104,12 @@ public final class DailyMaintenanceTask implements ScheduledTask {
             recipients.add(token.createdByEmail());
         }
         recipients.addAll(token.owners());
-        if (recipients.isEmpty() || realm.getSmtpConfig() == null || realm.getSmtpConfig().isEmpty()) {
-            LOG.debugf("Service token %s expires soon, but realm %s has no recipients or SMTP", token.clientId(), realm.getName());
+        if (recipients.isEmpty()
+                || realm.getSmtpConfig() == null
+                || realm.getSmtpConfig().isEmpty()) {
+            LOG.debugf(
+                    "Service token %s expires soon, but realm %s has no recipients or SMTP",
+                    token.clientId(), realm.getName());
             return;
         }
         EffectDelay.pause();
@@ -108,11 +123,17 @@ public final class DailyMaintenanceTask implements ScheduledTask {
                 sender.send(realm.getSmtpConfig(), recipient, subject, text, html);
                 sent = true;
             } catch (EmailException e) {
-                LOG.warnf("Could not mail the expiry warning for service token %s to %s: %s", token.clientId(), recipient, e.getMessage());
+                LOG.warnf(
+                        "Could not mail the expiry warning for service token %s to %s: %s",
+                        token.clientId(), recipient, e.getMessage());
             }
         }
         if (!sent) {
-            LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(), "expiry-warning release",
+            LockedTokenChange.run(
+                    session.getKeycloakSessionFactory(),
+                    realm.getId(),
+                    token.id(),
+                    "expiry-warning release",
                     (s, r, manager, locked) -> {
                         if (locked.expiresAt().equals(Optional.of(expiresAt))
                                 && locked.expiryWarnedDays().equals(threshold)) {
@@ -122,9 +143,10 @@ public final class DailyMaintenanceTask implements ScheduledTask {
         }
     }
 
-    private static void applyInactivityRule(KeycloakSession session, RealmModel realm, ServiceTokenSettings settings,
-                                            ServiceToken token, Instant now) {
-        if (settings.inactivityDays() <= 0 || settings.inactivityAction() == ServiceTokenSettings.InactivityAction.none) {
+    private static void applyInactivityRule(
+            KeycloakSession session, RealmModel realm, ServiceTokenSettings settings, ServiceToken token, Instant now) {
+        if (settings.inactivityDays() <= 0
+                || settings.inactivityAction() == ServiceTokenSettings.InactivityAction.none) {
             return;
         }
         List<String> unreadable = ServiceTokenSettings.unreadable(realm);
@@ -139,17 +161,25 @@ public final class DailyMaintenanceTask implements ScheduledTask {
         java.util.Set<String> notify = InactivityNotice.recipients(settings, token);
         String clientId = token.clientId();
         String name = token.name();
-        LockedTokenChange.Outcome outcome = LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), token.id(),
-                "inactivity rule", (s, r, manager, locked) -> {
+        LockedTokenChange.Outcome outcome = LockedTokenChange.run(
+                session.getKeycloakSessionFactory(),
+                realm.getId(),
+                token.id(),
+                "inactivity rule",
+                (s, r, manager, locked) -> {
                     if (!inactive(settings, r, locked, now)) {
                         return; // used since the cached read
                     }
                     if (disable && locked.enabled()) {
-                        LOG.infof("Disabling service token %s in realm %s: unused for %d days", locked.clientId(), r.getName(), settings.inactivityDays());
+                        LOG.infof(
+                                "Disabling service token %s in realm %s: unused for %d days",
+                                locked.clientId(), r.getName(), settings.inactivityDays());
                         manager.update(locked, null, null, false, null, now);
                         acted[0] = true;
                     } else if (!disable) {
-                        LOG.infof("Deleting service token %s in realm %s: unused for %d days", locked.clientId(), r.getName(), settings.inactivityDays());
+                        LOG.infof(
+                                "Deleting service token %s in realm %s: unused for %d days",
+                                locked.clientId(), r.getName(), settings.inactivityDays());
                         manager.delete(locked, now);
                         acted[0] = true;
                     }
@@ -160,7 +190,10 @@ public final class DailyMaintenanceTask implements ScheduledTask {
     }
 
     private static boolean inactive(ServiceTokenSettings settings, RealmModel realm, ServiceToken token, Instant now) {
-        Instant lastActivity = LastUsedTracker.instance().lastUsed(realm, token).or(token::createdAt).orElse(now);
+        Instant lastActivity = LastUsedTracker.instance()
+                .lastUsed(realm, token)
+                .or(token::createdAt)
+                .orElse(now);
         return Duration.between(lastActivity, now).toDays() >= settings.inactivityDays();
     }
 

@@ -2,7 +2,6 @@ package org.servicetokens.keycloak.jobs;
 
 import java.time.Instant;
 import java.util.List;
-
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -25,8 +24,10 @@ public final class GraceEndTask implements ScheduledTask {
     @Override
     public void run(KeycloakSession session) {
         Instant now = Instant.now();
-        List<Object[]> inGrace = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createQuery("select a.client.id, a.client.realmId from ClientAttributeEntity a where a.name = :name",
+        List<Object[]> inGrace = session.getProvider(JpaConnectionProvider.class)
+                .getEntityManager()
+                .createQuery(
+                        "select a.client.id, a.client.realmId from ClientAttributeEntity a where a.name = :name",
                         Object[].class)
                 .setParameter("name", ServiceTokenAttributes.PREVIOUS_SECRET_HASH)
                 .getResultList();
@@ -37,13 +38,23 @@ public final class GraceEndTask implements ScheduledTask {
             }
             session.getContext().setRealm(realm);
             boolean due = ServiceToken.of(session.clients().getClientById(realm, (String) row[0]))
-                    .filter(token -> graceOver(token, now)).isPresent();
+                    .filter(token -> graceOver(token, now))
+                    .isPresent();
             if (due) {
-                LockedTokenChange.run(session.getKeycloakSessionFactory(), realm.getId(), (String) row[0], "grace end",
+                LockedTokenChange.run(
+                        session.getKeycloakSessionFactory(),
+                        realm.getId(),
+                        (String) row[0],
+                        "grace end",
                         (s, r, manager, locked) -> {
                             // Read again under the lock: an admin may have rotated or moved the grace end meanwhile.
                             if (graceOver(locked, now)) {
-                                manager.endGrace(locked, now, LastUsedTracker.instance().previousSecretUse(r, locked).orElse(null));
+                                manager.endGrace(
+                                        locked,
+                                        now,
+                                        LastUsedTracker.instance()
+                                                .previousSecretUse(r, locked)
+                                                .orElse(null));
                             }
                         });
             }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -32,21 +31,19 @@ public final class LastUsedTracker implements ScheduledTask {
     private static final long DEFAULT_FLUSH_INTERVAL_SECONDS = 60;
     /** Per node and token: a token's attributes are written at most this often by one node. */
     static final long MIN_WRITE_INTERVAL_SECONDS = 60;
+
     private static final LastUsedTracker INSTANCE = new LastUsedTracker();
 
-    private record TokenKey(String realmId, String clientUuid) {
-    }
+    private record TokenKey(String realmId, String clientUuid) {}
 
     /** One secret of one token; the hash, never the secret. */
-    private record Key(TokenKey token, String secretHash) {
-    }
+    private record Key(TokenKey token, String secretHash) {}
 
     private final Map<Key, SecretUse> pending = new ConcurrentHashMap<>();
     private final Map<TokenKey, Instant> lastWrite = new ConcurrentHashMap<>();
     private volatile long flushIntervalMillis = DEFAULT_FLUSH_INTERVAL_SECONDS * 1000;
 
-    private LastUsedTracker() {
-    }
+    private LastUsedTracker() {}
 
     public static LastUsedTracker instance() {
         return INSTANCE;
@@ -58,7 +55,8 @@ public final class LastUsedTracker implements ScheduledTask {
      * Whatever the interval, a token is written at most once a minute per node.
      */
     public void configure(Long flushIntervalSeconds) {
-        long seconds = flushIntervalSeconds == null ? DEFAULT_FLUSH_INTERVAL_SECONDS : Math.max(1, flushIntervalSeconds);
+        long seconds =
+                flushIntervalSeconds == null ? DEFAULT_FLUSH_INTERVAL_SECONDS : Math.max(1, flushIntervalSeconds);
         flushIntervalMillis = seconds * 1000;
     }
 
@@ -73,11 +71,15 @@ public final class LastUsedTracker implements ScheduledTask {
      * @param address    the client address Keycloak resolved, or null
      * @param userAgent  the request's {@code User-Agent} as sent (cleaned and bounded here), or null
      */
-    public void record(String realmId, String clientUuid, String secretHash, Instant at, String address, String userAgent) {
+    public void record(
+            String realmId, String clientUuid, String secretHash, Instant at, String address, String userAgent) {
         if (secretHash == null) {
             return;
         }
-        pending.merge(new Key(new TokenKey(realmId, clientUuid), secretHash), SecretUse.once(at, address, userAgent), SecretUse::merge);
+        pending.merge(
+                new Key(new TokenKey(realmId, clientUuid), secretHash),
+                SecretUse.once(at, address, userAgent),
+                SecretUse::merge);
     }
 
     /** The freshest last use this node knows of any secret of the token: recorded but not yet flushed, else stored. */
@@ -85,7 +87,8 @@ public final class LastUsedTracker implements ScheduledTask {
         Instant latest = token.lastUsedAt().orElse(null);
         TokenKey tokenKey = new TokenKey(realm.getId(), token.id());
         for (Map.Entry<Key, SecretUse> entry : pending.entrySet()) {
-            if (entry.getKey().token().equals(tokenKey) && (latest == null || entry.getValue().at().isAfter(latest))) {
+            if (entry.getKey().token().equals(tokenKey)
+                    && (latest == null || entry.getValue().at().isAfter(latest))) {
                 latest = entry.getValue().at();
             }
         }
@@ -94,7 +97,8 @@ public final class LastUsedTracker implements ScheduledTask {
 
     /** The current secret's use: stored, plus what this node recorded and has not written yet. */
     public Optional<SecretUse> secretUse(RealmModel realm, ServiceToken token) {
-        return Optional.ofNullable(SecretUse.merge(token.secretUse().orElse(null), pendingFor(realm, token, token.secretHash())));
+        return Optional.ofNullable(
+                SecretUse.merge(token.secretUse().orElse(null), pendingFor(realm, token, token.secretHash())));
     }
 
     /** The previous secret's use (during a grace period): stored, plus this node's unwritten part; empty without one. */
@@ -102,8 +106,8 @@ public final class LastUsedTracker implements ScheduledTask {
         if (token.previousSecretHash() == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(SecretUse.merge(token.previousSecretUse().orElse(null),
-                pendingFor(realm, token, token.previousSecretHash())));
+        return Optional.ofNullable(SecretUse.merge(
+                token.previousSecretUse().orElse(null), pendingFor(realm, token, token.previousSecretHash())));
     }
 
     private SecretUse pendingFor(RealmModel realm, ServiceToken token, String secretHash) {
@@ -118,7 +122,9 @@ public final class LastUsedTracker implements ScheduledTask {
     @Override
     public void run(KeycloakSession session) {
         Instant now = Instant.now();
-        lastWrite.values().removeIf(at -> at.plusSeconds(MIN_WRITE_INTERVAL_SECONDS).isBefore(now));
+        lastWrite
+                .values()
+                .removeIf(at -> at.plusSeconds(MIN_WRITE_INTERVAL_SECONDS).isBefore(now));
         Map<TokenKey, List<Key>> byToken = new LinkedHashMap<>();
         for (Key key : pending.keySet()) {
             byToken.computeIfAbsent(key.token(), t -> new ArrayList<>()).add(key);
@@ -142,8 +148,12 @@ public final class LastUsedTracker implements ScheduledTask {
             return;
         }
         String[] clientId = new String[1];
-        LockedTokenChange.Outcome outcome = LockedTokenChange.run(session.getKeycloakSessionFactory(), tokenKey.realmId(),
-                tokenKey.clientUuid(), "last-used flush", (s, r, manager, token) -> {
+        LockedTokenChange.Outcome outcome = LockedTokenChange.run(
+                session.getKeycloakSessionFactory(),
+                tokenKey.realmId(),
+                tokenKey.clientUuid(),
+                "last-used flush",
+                (s, r, manager, token) -> {
                     clientId[0] = token.clientId();
                     Instant latest = null;
                     for (Map.Entry<String, SecretUse> use : uses.entrySet()) {
@@ -152,7 +162,8 @@ public final class LastUsedTracker implements ScheduledTask {
                         if (use.getKey().equals(token.secretHash())) {
                             token.setSecretUse(SecretUse.merge(token.secretUse().orElse(null), use.getValue()));
                         } else if (use.getKey().equals(token.previousSecretHash())) {
-                            token.setPreviousSecretUse(SecretUse.merge(token.previousSecretUse().orElse(null), use.getValue()));
+                            token.setPreviousSecretUse(
+                                    SecretUse.merge(token.previousSecretUse().orElse(null), use.getValue()));
                         }
                     }
                     Instant stored = token.lastUsedAt().orElse(null);

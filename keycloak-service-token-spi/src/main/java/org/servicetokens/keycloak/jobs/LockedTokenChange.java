@@ -19,7 +19,12 @@ import org.servicetokens.keycloak.service.ServiceTokenManager;
 final class LockedTokenChange {
 
     /** What became of the change. */
-    enum Outcome { DONE, GONE, BUSY, FAILED }
+    enum Outcome {
+        DONE,
+        GONE,
+        BUSY,
+        FAILED
+    }
 
     @FunctionalInterface
     interface Change {
@@ -28,8 +33,7 @@ final class LockedTokenChange {
 
     private static final Logger LOG = Logger.getLogger(LockedTokenChange.class);
 
-    private LockedTokenChange() {
-    }
+    private LockedTokenChange() {}
 
     /**
      * Runs {@code change} on the token with internal id {@code tokenId} of realm {@code realmId}.
@@ -45,15 +49,19 @@ final class LockedTokenChange {
                 }
                 session.getContext().setRealm(realm);
                 ServiceTokenManager manager = new ServiceTokenManager(session, realm);
-                return manager.lock(tokenId).map(token -> {
-                    change.apply(session, realm, manager, token);
-                    return Outcome.DONE;
-                }).orElse(Outcome.GONE);
+                return manager.lock(tokenId)
+                        .map(token -> {
+                            change.apply(session, realm, manager, token);
+                            return Outcome.DONE;
+                        })
+                        .orElse(Outcome.GONE);
             });
         } catch (ConcurrentChangeException busy) {
             return Outcome.BUSY;
         } catch (RuntimeException failed) {
-            LOG.warnf("The %s of service token %s failed; the next run tries again: %s", what, tokenId, failed.toString());
+            LOG.warnf(
+                    "The %s of service token %s failed; the next run tries again: %s",
+                    what, tokenId, failed.toString());
             return Outcome.FAILED;
         }
     }

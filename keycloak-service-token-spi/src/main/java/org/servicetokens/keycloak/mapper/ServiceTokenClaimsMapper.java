@@ -3,7 +3,6 @@ package org.servicetokens.keycloak.mapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.keycloak.models.ClientSessionContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ProtocolMapperModel;
@@ -26,14 +25,19 @@ import org.servicetokens.keycloak.model.ServiceTokenProtocol;
  * absent for a token usable from anywhere. It reads the token's current attributes at mint time, so an
  * edit of the applications or the name applies to the next JWT without touching mapper configuration.
  */
-public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper implements OIDCAccessTokenMapper, TokenIntrospectionTokenMapper {
+public class ServiceTokenClaimsMapper extends AbstractOIDCProtocolMapper
+        implements OIDCAccessTokenMapper, TokenIntrospectionTokenMapper {
 
     public static final String PROVIDER_ID = ServiceTokenProtocol.CLAIMS_MAPPER_ID;
     public static final String CLAIM = ServiceTokenProtocol.CLAIM;
 
     @Override
-    protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession,
-                            KeycloakSession keycloakSession, ClientSessionContext clientSessionCtx) {
+    protected void setClaim(
+            IDToken token,
+            ProtocolMapperModel mappingModel,
+            UserSessionModel userSession,
+            KeycloakSession keycloakSession,
+            ClientSessionContext clientSessionCtx) {
         ServiceToken.of(clientSessionCtx.getClientSession().getClient()).ifPresent(serviceToken -> {
             List<String> applications = serviceToken.applications();
             for (String application : applications) {

@@ -1,11 +1,10 @@
 package org.servicetokens.keycloak.model;
 
-import org.servicetokens.common.NetworkRange;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import org.servicetokens.common.NetworkRange;
 
 /**
  * The networks a token may be used from: a list of {@link NetworkRange}s, or none (no restriction). Kept in the
@@ -19,6 +18,7 @@ public record AllowedNetworks(List<NetworkRange> ranges, boolean nothing) {
 
     /** At most this many ranges per token: enough for real allow-lists, bounded for every token request's check. */
     public static final int MAX_RANGES = 50;
+
     public static final AllowedNetworks ANY = new AllowedNetworks(List.of(), false);
     /** Allows no address: an unreadable stored list, so a hand edit or a bad import never widens a token's reach. */
     public static final AllowedNetworks NOTHING = new AllowedNetworks(List.of(), true);

@@ -1,20 +1,17 @@
 package org.servicetokens.keycloak.model;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-
-import com.fasterxml.jackson.core.type.TypeReference;
 import org.keycloak.util.JsonSerialization;
 
 /** Applications are kept as a JSON array of strings in one attribute (client ids may contain any character). */
 final class ApplicationList {
 
-    private static final TypeReference<List<String>> LIST = new TypeReference<>() {
-    };
+    private static final TypeReference<List<String>> LIST = new TypeReference<>() {};
 
-    private ApplicationList() {
-    }
+    private ApplicationList() {}
 
     /** Empty list for an absent attribute; empty Optional when the stored text is not a JSON array of strings. */
     static Optional<List<String>> parse(String stored) {

@@ -10,8 +10,7 @@ public final class EffectDelay {
 
     private static final long MILLIS = Long.getLong("service-tokens.test.effect-delay-millis", 0L);
 
-    private EffectDelay() {
-    }
+    private EffectDelay() {}
 
     public static void pause() {
         if (MILLIS <= 0) {

@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.model;
 
 import java.util.function.Supplier;
-
 import org.keycloak.models.KeycloakSession;
 
 /**
@@ -13,8 +12,7 @@ public final class InternalChange {
 
     private static final String ATTRIBUTE = "service-token.internal-change";
 
-    private InternalChange() {
-    }
+    private InternalChange() {}
 
     /** Runs {@code change} marked as the provider's own (nested runs keep the mark); returns what it returns. */
     public static <T> T run(KeycloakSession session, Supplier<T> change) {

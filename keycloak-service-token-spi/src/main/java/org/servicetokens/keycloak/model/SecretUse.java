@@ -1,13 +1,12 @@
 package org.servicetokens.keycloak.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.keycloak.util.JsonSerialization;
 
 /**
@@ -93,12 +92,22 @@ public record SecretUse(Instant at, String address, String userAgent, long count
         }
         try {
             JsonNode json = JsonSerialization.readValue(stored, JsonNode.class);
-            if (json == null || !json.isObject() || !json.path("at").canConvertToLong() || !json.path("count").canConvertToLong()) {
+            if (json == null
+                    || !json.isObject()
+                    || !json.path("at").canConvertToLong()
+                    || !json.path("count").canConvertToLong()) {
                 return Optional.empty();
             }
-            return Optional.of(new SecretUse(Instant.ofEpochSecond(json.get("at").asLong()),
-                    cleanAddress(json.path("address").isTextual() ? json.get("address").asText() : null),
-                    cleanUserAgent(json.path("userAgent").isTextual() ? json.get("userAgent").asText() : null),
+            return Optional.of(new SecretUse(
+                    Instant.ofEpochSecond(json.get("at").asLong()),
+                    cleanAddress(
+                            json.path("address").isTextual()
+                                    ? json.get("address").asText()
+                                    : null),
+                    cleanUserAgent(
+                            json.path("userAgent").isTextual()
+                                    ? json.get("userAgent").asText()
+                                    : null),
                     json.get("count").asLong()));
         } catch (IOException | RuntimeException corrupt) {
             return Optional.empty();
@@ -116,15 +125,20 @@ public record SecretUse(Instant at, String address, String userAgent, long count
         StringBuilder clean = new StringBuilder(Math.min(userAgent.length(), MAX_USER_AGENT * 2));
         userAgent.codePoints().limit(MAX_USER_AGENT * 4L).forEach(cp -> {
             int type = Character.getType(cp);
-            if (type != Character.CONTROL && type != Character.FORMAT && type != Character.UNASSIGNED
-                    && type != Character.PRIVATE_USE && type != Character.SURROGATE
-                    && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR) {
+            if (type != Character.CONTROL
+                    && type != Character.FORMAT
+                    && type != Character.UNASSIGNED
+                    && type != Character.PRIVATE_USE
+                    && type != Character.SURROGATE
+                    && type != Character.LINE_SEPARATOR
+                    && type != Character.PARAGRAPH_SEPARATOR) {
                 clean.appendCodePoint(cp);
             }
         });
         String masked = SECRET_SHAPED.matcher(clean).replaceAll("kcst_***").strip();
         if (masked.length() > MAX_USER_AGENT) {
-            int end = Character.isHighSurrogate(masked.charAt(MAX_USER_AGENT - 1)) ? MAX_USER_AGENT - 1 : MAX_USER_AGENT;
+            int end =
+                    Character.isHighSurrogate(masked.charAt(MAX_USER_AGENT - 1)) ? MAX_USER_AGENT - 1 : MAX_USER_AGENT;
             masked = masked.substring(0, end);
         }
         return masked.isEmpty() ? null : masked;
@@ -137,8 +151,14 @@ public record SecretUse(Instant at, String address, String userAgent, long count
         }
         for (int i = 0; i < address.length(); i++) {
             char c = address.charAt(i);
-            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == ':'
-                    || c == '%' || c == '_' || c == '-';
+            boolean ok = (c >= '0' && c <= '9')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || c == '.'
+                    || c == ':'
+                    || c == '%'
+                    || c == '_'
+                    || c == '-';
             if (!ok) {
                 return null;
             }

@@ -9,7 +9,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.RealmModel;
 
@@ -22,7 +21,12 @@ import org.keycloak.models.RealmModel;
 public final class ServiceToken {
 
     /** {@code broken}: the authenticator refuses the token until an admin fixes what {@link TokenHealth} reports. */
-    public enum Status { active, expired, disabled, broken }
+    public enum Status {
+        active,
+        expired,
+        disabled,
+        broken
+    }
 
     private static final int SHA256_BYTES = 32;
 
@@ -99,7 +103,9 @@ public final class ServiceToken {
 
     /** The previous secret's use as stored; empty when there is no previous secret or it was not used since the rotation. */
     public Optional<SecretUse> previousSecretUse() {
-        return previousSecretHash() == null ? Optional.empty() : SecretUse.parse(client.getAttribute(PREVIOUS_SECRET_USE));
+        return previousSecretHash() == null
+                ? Optional.empty()
+                : SecretUse.parse(client.getAttribute(PREVIOUS_SECRET_USE));
     }
 
     /** Stores the current secret's use; null removes it (a new secret has not been used). */
@@ -117,8 +123,7 @@ public final class ServiceToken {
      * reads as allowing nothing (fail closed) and is reported by {@link #attributeProblems()}.
      */
     public AllowedNetworks networks() {
-        return AllowedNetworks.readStored(client.getAttribute(NETWORKS))
-                .orElse(AllowedNetworks.NOTHING);
+        return AllowedNetworks.readStored(client.getAttribute(NETWORKS)).orElse(AllowedNetworks.NOTHING);
     }
 
     /** Stores the networks in normal form; {@link AllowedNetworks#ANY} removes the restriction. */
@@ -147,7 +152,8 @@ public final class ServiceToken {
             return Optional.empty();
         }
         try {
-            return Optional.of(new InactivityRule(Integer.parseInt(days.strip()), ServiceTokenSettings.InactivityAction.parse(action)));
+            return Optional.of(new InactivityRule(
+                    Integer.parseInt(days.strip()), ServiceTokenSettings.InactivityAction.parse(action)));
         } catch (IllegalArgumentException corrupt) {
             return Optional.empty();
         }
@@ -216,7 +222,8 @@ public final class ServiceToken {
         }
         RealmModel realm = client.getRealm();
         List<String> ids = new ArrayList<>();
-        for (String clientId : ApplicationList.parse(client.getAttribute(LEGACY_APPLICATIONS)).orElse(List.of())) {
+        for (String clientId :
+                ApplicationList.parse(client.getAttribute(LEGACY_APPLICATIONS)).orElse(List.of())) {
             ClientModel application = realm.getClientByClientId(clientId);
             if (application != null && !isServiceToken(application) && !ids.contains(application.getId())) {
                 ids.add(application.getId());
@@ -256,7 +263,8 @@ public final class ServiceToken {
 
     /** The previous secret is honoured only while its grace end lies in the future and both its attributes read. */
     public boolean previousSecretValid(Instant now) {
-        return previousSecretHash() != null && readableHash(previousSecretHash())
+        return previousSecretHash() != null
+                && readableHash(previousSecretHash())
                 && previousSecretExpiresAt().map(now::isBefore).orElse(false);
     }
 
@@ -264,32 +272,52 @@ public final class ServiceToken {
     public List<Problem> attributeProblems() {
         List<Problem> problems = new ArrayList<>();
         if (unreadable(EXPIRES_AT)) {
-            problems.add(new Problem("expiry_unreadable", "The stored expiry (" + EXPIRES_AT
-                    + ") cannot be read; extend the token to set a new one.", Problem.EXTEND));
+            problems.add(new Problem(
+                    "expiry_unreadable",
+                    "The stored expiry (" + EXPIRES_AT + ") cannot be read; extend the token to set a new one.",
+                    Problem.EXTEND));
         }
         if (secretHash() == null || !readableHash(secretHash())) {
-            problems.add(new Problem("secret_hash_unreadable", "The stored secret hash (" + SECRET_HASH
-                    + ") is missing or unreadable; rotate the secret to issue a new one.", Problem.ROTATE));
+            problems.add(new Problem(
+                    "secret_hash_unreadable",
+                    "The stored secret hash (" + SECRET_HASH
+                            + ") is missing or unreadable; rotate the secret to issue a new one.",
+                    Problem.ROTATE));
         }
         boolean previousHash = previousSecretHash() != null;
         boolean previousExpiry = client.getAttribute(PREVIOUS_EXPIRES_AT) != null;
-        if (previousHash != previousExpiry || (previousHash && !readableHash(previousSecretHash())) || unreadable(PREVIOUS_EXPIRES_AT)) {
-            problems.add(new Problem("previous_secret_unreadable", "The previous secret (" + PREVIOUS_SECRET_HASH + ", "
-                    + PREVIOUS_EXPIRES_AT + ") cannot be read; repair drops it.", Problem.REPAIR));
+        if (previousHash != previousExpiry
+                || (previousHash && !readableHash(previousSecretHash()))
+                || unreadable(PREVIOUS_EXPIRES_AT)) {
+            problems.add(new Problem(
+                    "previous_secret_unreadable",
+                    "The previous secret (" + PREVIOUS_SECRET_HASH + ", " + PREVIOUS_EXPIRES_AT
+                            + ") cannot be read; repair drops it.",
+                    Problem.REPAIR));
         }
         if (unreadable(CREATED_AT)) {
-            problems.add(new Problem("created_at_unreadable", "The creation time (" + CREATED_AT
-                    + ") cannot be read; repair drops it.", Problem.REPAIR));
+            problems.add(new Problem(
+                    "created_at_unreadable",
+                    "The creation time (" + CREATED_AT + ") cannot be read; repair drops it.",
+                    Problem.REPAIR));
         }
         String ids = client.getAttribute(APPLICATION_IDS);
         String legacy = client.getAttribute(LEGACY_APPLICATIONS);
-        if ((ids != null && ApplicationList.parse(ids).isEmpty()) || (ids == null && legacy != null && ApplicationList.parse(legacy).isEmpty())) {
-            problems.add(new Problem("applications_unreadable", "The application list (" + APPLICATION_IDS
-                    + ") cannot be read; repair empties it (then set the applications again), or set them now.", Problem.REPAIR));
+        if ((ids != null && ApplicationList.parse(ids).isEmpty())
+                || (ids == null
+                        && legacy != null
+                        && ApplicationList.parse(legacy).isEmpty())) {
+            problems.add(new Problem(
+                    "applications_unreadable",
+                    "The application list (" + APPLICATION_IDS
+                            + ") cannot be read; repair empties it (then set the applications again), or set them now.",
+                    Problem.REPAIR));
         }
         if (AllowedNetworks.readStored(client.getAttribute(NETWORKS)).isEmpty()) {
-            problems.add(new Problem("networks_unreadable", "The allowed networks (" + NETWORKS
-                    + ") cannot be read, so no address is allowed; set them again (PUT with 'networks').",
+            problems.add(new Problem(
+                    "networks_unreadable",
+                    "The allowed networks (" + NETWORKS
+                            + ") cannot be read, so no address is allowed; set them again (PUT with 'networks').",
                     Problem.UPDATE));
         }
         return problems;

@@ -15,6 +15,7 @@ public final class ServiceTokenAttributes {
     public static final String APPLICATION_IDS = "service-token.application-ids";
     /** Before 0.2: applications by client ID text (a JSON array). Read as a fallback, migrated at start-up. */
     public static final String LEGACY_APPLICATIONS = "service-token.applications";
+
     public static final String LAST_USED_AT = "service-token.last-used-at";
     /**
      * Moves on whenever every JWT of the token is revoked while the token lives on (disable, removal of an
@@ -36,6 +37,5 @@ public final class ServiceTokenAttributes {
     /** Smallest warning threshold (in days) already mailed for the current expiry, so each goes out once. */
     public static final String EXPIRY_WARNED_DAYS = "service-token.expiry-warned-days";
 
-    private ServiceTokenAttributes() {
-    }
+    private ServiceTokenAttributes() {}
 }

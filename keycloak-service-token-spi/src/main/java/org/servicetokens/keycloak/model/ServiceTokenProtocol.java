@@ -2,7 +2,6 @@ package org.servicetokens.keycloak.model;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.keycloak.models.ProtocolMapperModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.protocol.oidc.mappers.OIDCAttributeMapperHelper;
@@ -21,8 +20,7 @@ public final class ServiceTokenProtocol {
     /** The JWT claim {@code {id, name, secret}} naming the service token (and the secret) that minted the JWT. */
     public static final String CLAIM = "service_token";
 
-    private ServiceTokenProtocol() {
-    }
+    private ServiceTokenProtocol() {}
 
     /**
      * The session attribute through which the authenticator tells the claims mapper which secret authenticated the

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
-
 import org.keycloak.models.RealmModel;
 
 /**
@@ -21,7 +20,9 @@ public record ServiceTokenSettings(
 
     /** What the daily round does to a token unused for {@code inactivityDays}. */
     public enum InactivityAction {
-        none, disable, delete;
+        none,
+        disable,
+        delete;
 
         /** Case-insensitive; @throws IllegalArgumentException naming the allowed values */
         public static InactivityAction parse(String value) {
@@ -40,7 +41,8 @@ public record ServiceTokenSettings(
 
     /** These settings with a token's own inactivity rule in place of the realm's. */
     public ServiceTokenSettings withInactivity(InactivityRule rule) {
-        return new ServiceTokenSettings(defaultDuration, maxDuration, expiryWarningDays, rule.days(), rule.action(), notifyEmails);
+        return new ServiceTokenSettings(
+                defaultDuration, maxDuration, expiryWarningDays, rule.days(), rule.action(), notifyEmails);
     }
 
     private static final String PREFIX = "service-token.settings.";
@@ -52,7 +54,12 @@ public record ServiceTokenSettings(
     private static final String NOTIFY_EMAILS = PREFIX + "notify-emails";
 
     public static final ServiceTokenSettings DEFAULTS = new ServiceTokenSettings(
-            TokenDuration.parse("P365D"), TokenDuration.never(), List.of(30, 7, 1), 0, InactivityAction.none, List.of());
+            TokenDuration.parse("P365D"),
+            TokenDuration.never(),
+            List.of(30, 7, 1),
+            0,
+            InactivityAction.none,
+            List.of());
 
     /** The realm's settings; an absent or unreadable value reads as its default (see {@link #unreadable}). */
     public static ServiceTokenSettings read(RealmModel realm) {
@@ -105,7 +112,8 @@ public record ServiceTokenSettings(
     public void write(RealmModel realm) {
         realm.setAttribute(DEFAULT_DURATION, defaultDuration.toString());
         realm.setAttribute(MAX_DURATION, maxDuration.toString());
-        realm.setAttribute(WARNING_DAYS, expiryWarningDays.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        realm.setAttribute(
+                WARNING_DAYS, expiryWarningDays.stream().map(String::valueOf).collect(Collectors.joining(",")));
         realm.setAttribute(INACTIVITY_DAYS, Integer.toString(inactivityDays));
         realm.setAttribute(INACTIVITY_ACTION, inactivityAction.name());
         realm.setAttribute(NOTIFY_EMAILS, String.join(",", notifyEmails));
@@ -126,8 +134,12 @@ public record ServiceTokenSettings(
             return fallback;
         }
         try {
-            return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                    .map(Integer::parseInt).sorted((a, b) -> b - a).toList();
+            return Arrays.stream(value.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .map(Integer::parseInt)
+                    .sorted((a, b) -> b - a)
+                    .toList();
         } catch (NumberFormatException corrupt) {
             return fallback;
         }
@@ -153,6 +165,9 @@ public record ServiceTokenSettings(
         if (value == null || value.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(value.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 }

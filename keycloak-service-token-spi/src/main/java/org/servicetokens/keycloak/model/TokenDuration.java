@@ -24,13 +24,14 @@ public final class TokenDuration {
     public static final String NEVER = "never";
     /** The longest duration accepted anywhere (100 years). */
     public static final String MAX_TEXT = "P100Y";
+
     private static final int MAX_CHARS = 40;
     private static final Instant REFERENCE = Instant.parse("2000-01-01T00:00:00Z");
     private static final Instant REFERENCE_LIMIT = Instant.parse("2100-01-01T00:00:00Z");
     // Bounds per part, so the arithmetic below stays far from overflow whatever the digits say.
     private static final long[] PART_LIMITS = {100, 1_200, 5_218, 36_525, 876_600, 52_596_000, 3_155_760_000L};
-    private static final Pattern ISO = Pattern.compile(
-            "P(?:(\\d{1,15})Y)?(?:(\\d{1,15})M)?(?:(\\d{1,15})W)?(?:(\\d{1,15})D)?"
+    private static final Pattern ISO =
+            Pattern.compile("P(?:(\\d{1,15})Y)?(?:(\\d{1,15})M)?(?:(\\d{1,15})W)?(?:(\\d{1,15})D)?"
                     + "(?:T(?=\\d)(?:(\\d{1,15})H)?(?:(\\d{1,15})M)?(?:(\\d{1,15})S)?)?");
 
     private final String text;
@@ -73,7 +74,8 @@ public final class TokenDuration {
             throw new IllegalArgumentException("a duration must not be negative");
         }
         if (upper.indexOf('.') >= 0 || upper.indexOf(',') >= 0) {
-            throw new IllegalArgumentException("a duration is made of whole numbers (no fractions, e.g. PT90S, not PT1.5M)");
+            throw new IllegalArgumentException(
+                    "a duration is made of whole numbers (no fractions, e.g. PT90S, not PT1.5M)");
         }
         Matcher m = ISO.matcher(upper);
         if (!m.matches() || upper.equals("P")) {
@@ -111,7 +113,8 @@ public final class TokenDuration {
         if (isNever()) {
             return Optional.empty();
         }
-        return Optional.of(start.atOffset(ZoneOffset.UTC).plus(period).toInstant().plus(time));
+        return Optional.of(
+                start.atOffset(ZoneOffset.UTC).plus(period).toInstant().plus(time));
     }
 
     /** The length as a fixed {@link Duration}; empty for {@code never} and for calendar lengths (years, months). */
@@ -134,7 +137,8 @@ public final class TokenDuration {
     }
 
     private static IllegalArgumentException tooLong() {
-        return new IllegalArgumentException("a duration is at most 100 years (" + MAX_TEXT + " or P36525D); use 'never' for no end");
+        return new IllegalArgumentException(
+                "a duration is at most 100 years (" + MAX_TEXT + " or P36525D); use 'never' for no end");
     }
 
     private static String printable(String value) {

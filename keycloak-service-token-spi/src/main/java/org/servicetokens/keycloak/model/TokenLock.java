@@ -1,11 +1,9 @@
 package org.servicetokens.keycloak.model;
 
-import java.util.List;
-import java.util.Optional;
-
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
-
+import java.util.List;
+import java.util.Optional;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -22,8 +20,7 @@ public final class TokenLock {
 
     private static final String LOCK_TIMEOUT_HINT = "jakarta.persistence.lock.timeout";
 
-    private TokenLock() {
-    }
+    private TokenLock() {}
 
     /**
      * @return the token as stored, locked until the transaction ends; empty when there is no such token in the realm
@@ -35,8 +32,11 @@ public final class TokenLock {
         }
         List<String> clientIds;
         try {
-            clientIds = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                    .createQuery("select c.clientId from ClientEntity c where c.id = :id and c.realmId = :realm", String.class)
+            clientIds = session.getProvider(JpaConnectionProvider.class)
+                    .getEntityManager()
+                    .createQuery(
+                            "select c.clientId from ClientEntity c where c.id = :id and c.realmId = :realm",
+                            String.class)
                     .setParameter("id", id)
                     .setParameter("realm", realm.getId())
                     .setLockMode(LockModeType.PESSIMISTIC_WRITE)

@@ -33,8 +33,7 @@ public final class TokenSecrets {
     private static final BigInteger SIXTY_TWO = BigInteger.valueOf(62);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private TokenSecrets() {
-    }
+    private TokenSecrets() {}
 
     /** A new secret: {@code kcst_} + 43 base62 characters (256 random bits) + the 6-character base62 CRC32 of those 43. */
     public static String generate() {
@@ -46,7 +45,9 @@ public final class TokenSecrets {
 
     /** True when the string has the shape of a secret and its checksum matches: cheap, no hashing. */
     public static boolean isWellFormed(String candidate) {
-        if (candidate == null || candidate.length() != LENGTH || !FORMAT.matcher(candidate).matches()) {
+        if (candidate == null
+                || candidate.length() != LENGTH
+                || !FORMAT.matcher(candidate).matches()) {
             return false;
         }
         String body = candidate.substring(PREFIX.length(), PREFIX.length() + BODY_LENGTH);

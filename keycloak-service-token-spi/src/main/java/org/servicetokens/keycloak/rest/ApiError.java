@@ -1,19 +1,22 @@
 package org.servicetokens.keycloak.rest;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** An API error answered as {@code {"error", "error_description"}}; thrown, so validation reads top to bottom. */
 public final class ApiError extends WebApplicationException {
 
     ApiError(int status, String error, String description) {
-        super(description, Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store")
-                .entity(Json.write(body(error, description))).build());
+        super(
+                description,
+                Response.status(status)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .header("Cache-Control", "no-store")
+                        .entity(Json.write(body(error, description)))
+                        .build());
     }
 
     static ApiError badRequest(String description) {

@@ -2,7 +2,6 @@ package org.servicetokens.keycloak.rest;
 
 import java.time.Instant;
 import java.util.List;
-
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
@@ -10,35 +9,47 @@ import org.servicetokens.keycloak.model.InactivityRule;
 import org.servicetokens.keycloak.model.Problem;
 import org.servicetokens.keycloak.model.SecretUse;
 import org.servicetokens.keycloak.model.ServiceToken;
-import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
+import org.servicetokens.keycloak.model.TokenHealth;
 
 /** The API's JSON shapes. Only {@link CreatedToken} and {@link RotatedSecret} carry a secret. */
 final class Representations {
 
-    private Representations() {
-    }
+    private Representations() {}
 
-    record CreateRequest(String name, String description, String duration, List<String> applications, List<String> networks,
-                         List<String> owners, Integer inactivityDays, String inactivityAction) {
-    }
+    record CreateRequest(
+            String name,
+            String description,
+            String duration,
+            List<String> applications,
+            List<String> networks,
+            List<String> owners,
+            Integer inactivityDays,
+            String inactivityAction) {}
 
-    record UpdateRequest(String name, String description, Boolean enabled, List<String> applications, List<String> networks,
-                         List<String> owners, Integer inactivityDays, String inactivityAction) {
-    }
+    record UpdateRequest(
+            String name,
+            String description,
+            Boolean enabled,
+            List<String> applications,
+            List<String> networks,
+            List<String> owners,
+            Integer inactivityDays,
+            String inactivityAction) {}
 
-    record RotateRequest(String gracePeriod) {
-    }
+    record RotateRequest(String gracePeriod) {}
 
-    record ExtendRequest(String duration) {
-    }
+    record ExtendRequest(String duration) {}
 
-    record PreviousSecretRequest(String expiresAt) {
-    }
+    record PreviousSecretRequest(String expiresAt) {}
 
-    record SettingsRequest(String defaultDuration, String maxDuration, List<Integer> expiryWarningDays,
-                           Integer inactivityDays, String inactivityAction, List<String> notifyEmails) {
-    }
+    record SettingsRequest(
+            String defaultDuration,
+            String maxDuration,
+            List<Integer> expiryWarningDays,
+            Integer inactivityDays,
+            String inactivityAction,
+            List<String> notifyEmails) {}
 
     /**
      * A token as the API shows it. {@code status} is what the authenticator would do now: {@code disabled},
@@ -51,25 +62,57 @@ final class Representations {
      * inactivity notices besides the realm's; {@code inactivityDays}/{@code inactivityAction} the token's own
      * inactivity rule, both null when the realm's applies.
      */
-    record TokenView(String id, String clientId, String name, String description, boolean enabled, String status,
-                     List<Problem> problems, boolean repairable,
-                     String createdAt, String createdBy, String expiresAt, String lastUsedAt,
-                     String previousSecretExpiresAt, List<String> applications,
-                     UseView secretUse, UseView previousSecretUse, List<String> networks,
-                     List<String> owners, Integer inactivityDays, String inactivityAction) {
+    record TokenView(
+            String id,
+            String clientId,
+            String name,
+            String description,
+            boolean enabled,
+            String status,
+            List<Problem> problems,
+            boolean repairable,
+            String createdAt,
+            String createdBy,
+            String expiresAt,
+            String lastUsedAt,
+            String previousSecretExpiresAt,
+            List<String> applications,
+            UseView secretUse,
+            UseView previousSecretUse,
+            List<String> networks,
+            List<String> owners,
+            Integer inactivityDays,
+            String inactivityAction) {
 
         static TokenView of(KeycloakSession session, RealmModel realm, ServiceToken token, Instant now) {
             List<Problem> problems = TokenHealth.problems(session, token);
             boolean repairable = !problems.isEmpty() && problems.stream().allMatch(p -> Problem.REPAIR.equals(p.fix()));
-            return new TokenView(token.id(), token.clientId(), token.name(), token.description(), token.enabled(),
-                    TokenHealth.status(session, token, now).name(), problems, repairable,
-                    text(token.createdAt().orElse(null)), token.createdBy(), text(token.expiresAt().orElse(null)),
+            return new TokenView(
+                    token.id(),
+                    token.clientId(),
+                    token.name(),
+                    token.description(),
+                    token.enabled(),
+                    TokenHealth.status(session, token, now).name(),
+                    problems,
+                    repairable,
+                    text(token.createdAt().orElse(null)),
+                    token.createdBy(),
+                    text(token.expiresAt().orElse(null)),
                     text(LastUsedTracker.instance().lastUsed(realm, token).orElse(null)),
-                    token.previousSecretValid(now) ? text(token.previousSecretExpiresAt().orElse(null)) : null,
+                    token.previousSecretValid(now)
+                            ? text(token.previousSecretExpiresAt().orElse(null))
+                            : null,
                     token.applications(),
-                    UseView.of(LastUsedTracker.instance().secretUse(realm, token).orElse(null)),
-                    token.previousSecretValid(now) ? UseView.of(LastUsedTracker.instance().previousSecretUse(realm, token).orElse(null)) : null,
-                    token.networks().texts(), token.owners(),
+                    UseView.of(
+                            LastUsedTracker.instance().secretUse(realm, token).orElse(null)),
+                    token.previousSecretValid(now)
+                            ? UseView.of(LastUsedTracker.instance()
+                                    .previousSecretUse(realm, token)
+                                    .orElse(null))
+                            : null,
+                    token.networks().texts(),
+                    token.owners(),
                     token.inactivityRule().map(InactivityRule::days).orElse(null),
                     token.inactivityRule().map(rule -> rule.action().name()).orElse(null));
         }
@@ -102,13 +145,24 @@ final class Representations {
     }
 
     /** {@code unreadable}: the keys whose stored value could not be read (shown with their defaults until saved). */
-    record SettingsView(String defaultDuration, String maxDuration, List<Integer> expiryWarningDays,
-                        int inactivityDays, String inactivityAction, List<String> notifyEmails, List<String> unreadable) {
+    record SettingsView(
+            String defaultDuration,
+            String maxDuration,
+            List<Integer> expiryWarningDays,
+            int inactivityDays,
+            String inactivityAction,
+            List<String> notifyEmails,
+            List<String> unreadable) {
 
         static SettingsView of(ServiceTokenSettings settings, List<String> unreadable) {
-            return new SettingsView(settings.defaultDuration().toString(), settings.maxDuration().toString(),
-                    settings.expiryWarningDays(), settings.inactivityDays(), settings.inactivityAction().name(),
-                    settings.notifyEmails(), unreadable);
+            return new SettingsView(
+                    settings.defaultDuration().toString(),
+                    settings.maxDuration().toString(),
+                    settings.expiryWarningDays(),
+                    settings.inactivityDays(),
+                    settings.inactivityAction().name(),
+                    settings.notifyEmails(),
+                    unreadable);
         }
     }
 

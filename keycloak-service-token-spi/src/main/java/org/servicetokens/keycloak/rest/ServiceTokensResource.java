@@ -1,10 +1,5 @@
 package org.servicetokens.keycloak.rest;
 
-import java.net.URI;
-import java.time.Instant;
-import java.util.List;
-import java.util.Locale;
-
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -16,7 +11,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
@@ -27,13 +25,13 @@ import org.keycloak.urls.UrlType;
 import org.servicetokens.keycloak.jobs.LastUsedTracker;
 import org.servicetokens.keycloak.model.AllowedNetworks;
 import org.servicetokens.keycloak.model.ConcurrentChangeException;
-import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.model.ServiceToken;
-import org.servicetokens.keycloak.service.ServiceTokenManager;
-import org.servicetokens.keycloak.service.ServiceTokenManager.IssuedSecret;
 import org.servicetokens.keycloak.model.ServiceTokenSettings;
 import org.servicetokens.keycloak.model.TokenDuration;
+import org.servicetokens.keycloak.model.TokenHealth;
 import org.servicetokens.keycloak.rest.Representations.*;
+import org.servicetokens.keycloak.service.ServiceTokenManager;
+import org.servicetokens.keycloak.service.ServiceTokenManager.IssuedSecret;
 
 /**
  * {@code /admin/realms/{realm}/service-tokens}. Reading needs view-clients, changing needs manage-clients,
@@ -52,7 +50,8 @@ public class ServiceTokensResource {
     private final AdminEventBuilder adminEvent;
     private final ServiceTokenManager manager;
 
-    ServiceTokensResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
+    ServiceTokensResource(
+            KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
         this.session = session;
         this.realm = realm;
         this.auth = auth;
@@ -68,7 +67,8 @@ public class ServiceTokensResource {
      */
     @GET
     @Path("")
-    public Response list(@QueryParam("search") String search, @QueryParam("first") String first, @QueryParam("max") String max) {
+    public Response list(
+            @QueryParam("search") String search, @QueryParam("first") String first, @QueryParam("max") String max) {
         requireView();
         int firstResult = nonNegative("first", first, 0);
         int maxResults = Math.min(nonNegative("max", max, DEFAULT_MAX), LIMIT_MAX);
@@ -78,7 +78,9 @@ public class ServiceTokensResource {
         }
         Instant now = Instant.now();
         List<TokenView> tokens = manager.list()
-                .filter(token -> needle.isEmpty() || contains(token.name(), needle) || contains(token.clientId(), needle)
+                .filter(token -> needle.isEmpty()
+                        || contains(token.name(), needle)
+                        || contains(token.clientId(), needle)
                         || contains(token.description(), needle))
                 .skip(firstResult)
                 .limit(maxResults)
@@ -112,8 +114,13 @@ public class ServiceTokensResource {
         List<String> owners = Validation.owners(request.owners());
         var inactivity = Validation.inactivityRule(request.inactivityDays(), request.inactivityAction());
 
-        IssuedSecret issued = manager.create(name, description, duration, applications == null ? List.of() : applications,
-                auth.adminAuth().getUser(), now);
+        IssuedSecret issued = manager.create(
+                name,
+                description,
+                duration,
+                applications == null ? List.of() : applications,
+                auth.adminAuth().getUser(),
+                now);
         ServiceToken token = issued.token();
         if (networks != null) {
             token.setNetworks(networks);
@@ -123,7 +130,10 @@ public class ServiceTokensResource {
         }
         inactivity.ifPresent(rule -> token.setInactivityRule(rule.orElse(null)));
         event(OperationType.CREATE, token, now, token.id());
-        CreatedToken created = new CreatedToken(token.id(), token.clientId(), issued.secret(),
+        CreatedToken created = new CreatedToken(
+                token.id(),
+                token.clientId(),
+                issued.secret(),
                 Representations.text(token.expiresAt().orElse(null)));
         return secretResponse(Response.created(tokenUrl(token.id())), created);
     }
@@ -148,8 +158,13 @@ public class ServiceTokensResource {
         ServiceTokenSettings settings = Validation.settings(request, ServiceTokenSettings.read(realm));
         settings.write(realm);
         SettingsView view = SettingsView.of(settings, List.of());
-        adminEvent.clone(session).resource(ResourceType.REALM).operation(OperationType.UPDATE)
-                .resourcePath("service-tokens", "settings").representation(view).success();
+        adminEvent
+                .clone(session)
+                .resource(ResourceType.REALM)
+                .operation(OperationType.UPDATE)
+                .resourcePath("service-tokens", "settings")
+                .representation(view)
+                .success();
         return ok(view);
     }
 
@@ -210,12 +225,17 @@ public class ServiceTokensResource {
         ServiceToken token = lock(id);
         Instant now = Instant.now();
         if (!grace.isZero() && hasProblem(token, "secret_hash_unreadable")) {
-            throw ApiError.badRequest("The current secret hash is unreadable, so it cannot stay valid for a grace period: rotate with 'gracePeriod' PT0S");
+            throw ApiError.badRequest(
+                    "The current secret hash is unreadable, so it cannot stay valid for a grace period: rotate with 'gracePeriod' PT0S");
         }
         IssuedSecret issued = manager.rotate(token, grace, now);
         event(OperationType.ACTION, token, now, token.id(), "rotate");
-        RotatedSecret rotated = new RotatedSecret(token.clientId(), issued.secret(),
-                token.previousSecretValid(now) ? Representations.text(token.previousSecretExpiresAt().orElse(null)) : null);
+        RotatedSecret rotated = new RotatedSecret(
+                token.clientId(),
+                issued.secret(),
+                token.previousSecretValid(now)
+                        ? Representations.text(token.previousSecretExpiresAt().orElse(null))
+                        : null);
         return secretResponse(Response.ok(), rotated);
     }
 
@@ -231,13 +251,20 @@ public class ServiceTokensResource {
         PreviousSecretRequest request = Json.read(body, PreviousSecretRequest.class);
         Instant now = Instant.now();
         Instant latest = now.plus(Validation.MAX_GRACE);
-        Instant expiresAt = Validation.timestamp("expiresAt", request.expiresAt(), latest,
+        Instant expiresAt = Validation.timestamp(
+                "expiresAt",
+                request.expiresAt(),
+                latest,
                 "30 days from now (" + latest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")");
         ServiceToken token = lock(id);
         if (!token.previousSecretValid(now)) {
             throw ApiError.badRequest("This token has no previous secret in its grace period");
         }
-        manager.setPreviousSecretExpiry(token, expiresAt, now, LastUsedTracker.instance().previousSecretUse(realm, token).orElse(null));
+        manager.setPreviousSecretExpiry(
+                token,
+                expiresAt,
+                now,
+                LastUsedTracker.instance().previousSecretUse(realm, token).orElse(null));
         return ok(event(OperationType.UPDATE, token, now, token.id(), "previous-secret"));
     }
 
@@ -250,7 +277,8 @@ public class ServiceTokensResource {
         ExtendRequest request = Json.read(body, ExtendRequest.class);
         Instant now = Instant.now();
         requireReadableSettings(request.duration() == null);
-        TokenDuration duration = Validation.duration("duration", request.duration(), ServiceTokenSettings.read(realm), now);
+        TokenDuration duration =
+                Validation.duration("duration", request.duration(), ServiceTokenSettings.read(realm), now);
         ServiceToken token = lock(id);
         manager.extend(token, duration, now);
         return ok(event(OperationType.ACTION, token, now, token.id(), "extend"));
@@ -265,7 +293,12 @@ public class ServiceTokensResource {
         Instant now = Instant.now();
         TokenView view = TokenView.of(session, realm, token, now);
         manager.delete(token, now);
-        adminEvent.clone(session).operation(OperationType.DELETE).resourcePath("service-tokens", id).representation(view).success();
+        adminEvent
+                .clone(session)
+                .operation(OperationType.DELETE)
+                .resourcePath("service-tokens", id)
+                .representation(view)
+                .success();
         return Response.noContent().build();
     }
 
@@ -292,7 +325,12 @@ public class ServiceTokensResource {
         String[] fullPath = new String[path.length + 1];
         fullPath[0] = "service-tokens";
         System.arraycopy(path, 0, fullPath, 1, path.length);
-        adminEvent.clone(session).operation(operation).resourcePath(fullPath).representation(view).success();
+        adminEvent
+                .clone(session)
+                .operation(operation)
+                .resourcePath(fullPath)
+                .representation(view)
+                .success();
         return view;
     }
 
@@ -311,8 +349,11 @@ public class ServiceTokensResource {
 
     /** The API URL of a token under the base URI the admin reached Keycloak by (an absolute URI, RFC 9110 §10.2.2). */
     private URI tokenUrl(String id) {
-        return session.getContext().getUri(UrlType.ADMIN).getBaseUriBuilder()
-                .path("admin/realms/{realm}/service-tokens/{id}").build(realm.getName(), id);
+        return session.getContext()
+                .getUri(UrlType.ADMIN)
+                .getBaseUriBuilder()
+                .path("admin/realms/{realm}/service-tokens/{id}")
+                .build(realm.getName(), id);
     }
 
     private boolean hasProblem(ServiceToken token, String reason) {
@@ -365,7 +406,10 @@ public class ServiceTokensResource {
 
     /** The one response that carries a secret: never cached, never stored by a browser or proxy. */
     private static Response secretResponse(Response.ResponseBuilder builder, Object entity) {
-        return builder.entity(Json.write(entity)).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+        return builder.entity(Json.write(entity))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store")
+                .header("Pragma", "no-cache")
+                .build();
     }
 }

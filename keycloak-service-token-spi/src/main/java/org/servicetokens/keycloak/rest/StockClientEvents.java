@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.rest;
 
 import java.util.List;
-
 import org.jboss.logging.Logger;
 import org.keycloak.http.HttpRequest;
 import org.keycloak.models.ClientModel;
@@ -69,7 +68,8 @@ public final class StockClientEvents implements ProviderEventListener {
         }
         boolean token = ServiceToken.isServiceToken(client)
                 || ServiceTokenProtocol.AUTHENTICATOR_ID.equals(client.getClientAuthenticatorType())
-                || ServiceTokenProtocol.AUTHENTICATOR_ID.equals(StockClientChanges.storedValue(session, client, "clientAuthenticatorType"));
+                || ServiceTokenProtocol.AUTHENTICATOR_ID.equals(
+                        StockClientChanges.storedValue(session, client, "clientAuthenticatorType"));
         if (wholeRealmImport(session)) {
             return;
         }
@@ -110,9 +110,10 @@ public final class StockClientEvents implements ProviderEventListener {
         // Pushed as our own delete pushes it, with the subject of the service-account user Keycloak removed just
         // before (see rememberServiceAccount).
         StockClientChanges changes = new StockClientChanges(session, client.getRealm());
-        ServiceToken.of(client).ifPresentOrElse(
-                token -> changes.tokenDeleted(token, serviceAccountOf(session, token)),
-                () -> changes.applicationDeleted(client));
+        ServiceToken.of(client)
+                .ifPresentOrElse(
+                        token -> changes.tokenDeleted(token, serviceAccountOf(session, token)),
+                        () -> changes.applicationDeleted(client));
     }
 
     private static String serviceAccountOf(KeycloakSession session, ServiceToken token) {
@@ -131,7 +132,9 @@ public final class StockClientEvents implements ProviderEventListener {
             return true;
         }
         String path = request.getUri().getPath();
-        return "POST".equals(request.getHttpMethod()) && path != null && path.replaceAll("/+$", "").endsWith("/admin/realms");
+        return "POST".equals(request.getHttpMethod())
+                && path != null
+                && path.replaceAll("/+$", "").endsWith("/admin/realms");
     }
 
     /** {@code DELETE /admin/realms/{realm}} removes every client; nothing needs following up then. */
@@ -142,8 +145,11 @@ public final class StockClientEvents implements ProviderEventListener {
         }
         List<jakarta.ws.rs.core.PathSegment> segments = request.getUri().getPathSegments();
         int n = segments.size();
-        return "DELETE".equals(request.getHttpMethod()) && n >= 3 && "admin".equals(segments.get(n - 3).getPath())
-                && "realms".equals(segments.get(n - 2).getPath()) && realm.getName().equals(segments.get(n - 1).getPath());
+        return "DELETE".equals(request.getHttpMethod())
+                && n >= 3
+                && "admin".equals(segments.get(n - 3).getPath())
+                && "realms".equals(segments.get(n - 2).getPath())
+                && realm.getName().equals(segments.get(n - 1).getPath());
     }
 
     private static HttpRequest httpRequest(KeycloakSession session) {

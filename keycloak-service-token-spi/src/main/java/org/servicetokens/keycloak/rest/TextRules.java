@@ -14,11 +14,10 @@ import java.util.Set;
  */
 final class TextRules {
 
-    private static final Set<Integer> INVISIBLE = Set.of(0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C,
-            0x180D, 0x180E, 0x180F, 0x2800, 0x3164, 0xFFA0);
+    private static final Set<Integer> INVISIBLE = Set.of(
+            0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F, 0x2800, 0x3164, 0xFFA0);
 
-    private TextRules() {
-    }
+    private TextRules() {}
 
     /** Leading and trailing white space of any kind (including no-break and other Unicode spaces) removed. */
     static String strip(String text) {
@@ -40,7 +39,8 @@ final class TextRules {
             int codePoint = text.codePointAt(index);
             throw ApiError.badRequest("'" + field + "' must not contain control, formatting or invisible characters "
                     + "(such as bidirectional overrides or zero-width spaces); found U+"
-                    + String.format(Locale.ROOT, "%04X", codePoint) + " at position " + (text.codePointCount(0, index) + 1));
+                    + String.format(Locale.ROOT, "%04X", codePoint) + " at position "
+                    + (text.codePointCount(0, index) + 1));
         }
     }
 
@@ -73,12 +73,19 @@ final class TextRules {
         if (allowLineBreaks && (codePoint == '\n' || codePoint == '\t')) {
             return false;
         }
-        if (INVISIBLE.contains(codePoint) || (codePoint & 0xFFFE) == 0xFFFE || (codePoint >= 0xFDD0 && codePoint <= 0xFDEF)) {
+        if (INVISIBLE.contains(codePoint)
+                || (codePoint & 0xFFFE) == 0xFFFE
+                || (codePoint >= 0xFDD0 && codePoint <= 0xFDEF)) {
             return true;
         }
         return switch (Character.getType(codePoint)) {
-            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
-                 Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> true;
+            case Character.CONTROL,
+                    Character.FORMAT,
+                    Character.SURROGATE,
+                    Character.PRIVATE_USE,
+                    Character.UNASSIGNED,
+                    Character.LINE_SEPARATOR,
+                    Character.PARAGRAPH_SEPARATOR -> true;
             default -> false;
         };
     }

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -27,10 +26,10 @@ final class Validation {
     static final int MAX_EMAILS = 20;
     static final String EARLIEST = "1970-01-01T00:00:00Z";
     // Deliberately plain: a mailbox we can hand to the SMTP server, not a full RFC 5322 parser.
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s,<>\"]{1,64}@[^@\\s,<>\"]{1,255}\\.[^@\\s,<>\".]{1,63}");
+    private static final Pattern EMAIL =
+            Pattern.compile("[^@\\s,<>\"]{1,64}@[^@\\s,<>\"]{1,255}\\.[^@\\s,<>\".]{1,63}");
 
-    private Validation() {
-    }
+    private Validation() {}
 
     static String name(String name, boolean required) {
         if (name == null) {
@@ -71,7 +70,8 @@ final class Validation {
             throw ApiError.badRequest("'" + field + "': " + invalid.getMessage());
         }
         if (duration.exceeds(settings.maxDuration(), now)) {
-            throw ApiError.badRequest("'" + field + "' " + duration + " is longer than this realm's maximum of " + settings.maxDuration());
+            throw ApiError.badRequest("'" + field + "' " + duration + " is longer than this realm's maximum of "
+                    + settings.maxDuration());
         }
         return duration;
     }
@@ -87,8 +87,10 @@ final class Validation {
         } catch (IllegalArgumentException invalid) {
             throw ApiError.badRequest("'gracePeriod' (PT0S to P30D): " + invalid.getMessage());
         }
-        Duration length = grace.fixedLength().orElseThrow(() -> ApiError.badRequest(
-                "'gracePeriod' is from PT0S to P30D in days, weeks, hours, minutes or seconds (not 'never', years or months)"));
+        Duration length = grace.fixedLength()
+                .orElseThrow(
+                        () -> ApiError.badRequest(
+                                "'gracePeriod' is from PT0S to P30D in days, weeks, hours, minutes or seconds (not 'never', years or months)"));
         if (length.compareTo(MAX_GRACE) > 0) {
             throw ApiError.badRequest("'gracePeriod' is at most P30D");
         }
@@ -134,15 +136,20 @@ final class Validation {
             if (!seen.add(clientId)) {
                 throw ApiError.badRequest("'applications' lists '" + printable(clientId) + "' twice");
             }
-            ClientModel application = clientId.length() > 255 ? null : session.clients().getClientByClientId(realm, clientId);
+            ClientModel application =
+                    clientId.length() > 255 ? null : session.clients().getClientByClientId(realm, clientId);
             if (application == null) {
                 throw ApiError.badRequest("'applications': no client '" + printable(clientId) + "' in this realm");
             }
             if (ServiceToken.isServiceToken(application)) {
-                throw ApiError.badRequest("'applications': '" + printable(clientId) + "' is a service token, not an application");
+                throw ApiError.badRequest(
+                        "'applications': '" + printable(clientId) + "' is a service token, not an application");
             }
         }
-        return applications.stream().map(clientId -> session.clients().getClientByClientId(realm, clientId).getId()).toList();
+        return applications.stream()
+                .map(clientId ->
+                        session.clients().getClientByClientId(realm, clientId).getId())
+                .toList();
     }
 
     /** CIDR ranges in, their strict parse out ({@link AllowedNetworks#parse}); null (keep) when absent, [] lifts the limit. */
@@ -158,7 +165,8 @@ final class Validation {
     }
 
     static ServiceTokenSettings settings(Representations.SettingsRequest request, ServiceTokenSettings current) {
-        TokenDuration defaultDuration = parseDuration("defaultDuration", request.defaultDuration(), current.defaultDuration());
+        TokenDuration defaultDuration =
+                parseDuration("defaultDuration", request.defaultDuration(), current.defaultDuration());
         TokenDuration maxDuration = parseDuration("maxDuration", request.maxDuration(), current.maxDuration());
         if (defaultDuration.exceeds(maxDuration, Instant.now())) {
             throw ApiError.badRequest("'defaultDuration' must not be longer than 'maxDuration'");
@@ -171,7 +179,10 @@ final class Validation {
             if (request.expiryWarningDays().stream().anyMatch(d -> d == null || d < 1 || d > 365)) {
                 throw ApiError.badRequest("'expiryWarningDays' entries are whole days from 1 to 365");
             }
-            warningDays = request.expiryWarningDays().stream().distinct().sorted((a, b) -> b - a).toList();
+            warningDays = request.expiryWarningDays().stream()
+                    .distinct()
+                    .sorted((a, b) -> b - a)
+                    .toList();
         }
         int inactivityDays = current.inactivityDays();
         if (request.inactivityDays() != null) {
@@ -211,9 +222,12 @@ final class Validation {
             throw ApiError.badRequest("'" + field + "' has at most " + MAX_EMAILS + " addresses");
         }
         for (String email : emails) {
-            if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()
+            if (email == null
+                    || email.length() > 254
+                    || !EMAIL.matcher(email).matches()
                     || TextRules.firstRefused(email, false) >= 0) {
-                throw ApiError.badRequest("'" + field + "': '" + printable(String.valueOf(email)) + "' is not an email address");
+                throw ApiError.badRequest(
+                        "'" + field + "': '" + printable(String.valueOf(email)) + "' is not an email address");
             }
         }
         return emails.stream().distinct().toList();
@@ -231,7 +245,8 @@ final class Validation {
             return java.util.Optional.empty();
         }
         if (action == null) {
-            throw ApiError.badRequest("'inactivityDays' needs 'inactivityAction' (none, disable, delete, or realm for the realm's rule)");
+            throw ApiError.badRequest(
+                    "'inactivityDays' needs 'inactivityAction' (none, disable, delete, or realm for the realm's rule)");
         }
         if ("realm".equals(action.strip().toLowerCase(java.util.Locale.ROOT))) {
             if (days != null) {

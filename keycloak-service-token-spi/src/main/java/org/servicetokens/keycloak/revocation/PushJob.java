@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.revocation;
 
 import java.util.List;
-
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.timer.ScheduledTask;
@@ -20,8 +19,8 @@ public final class PushJob implements ScheduledTask {
     @Override
     public void run(KeycloakSession session) {
         PushSender sender = PushSender.instance();
-        List<PushSender.Attempt> attempts = sender.prepare(session,
-                PushOutbox.due(session, System.currentTimeMillis(), BATCH));
+        List<PushSender.Attempt> attempts =
+                sender.prepare(session, PushOutbox.due(session, System.currentTimeMillis(), BATCH));
         if (attempts.isEmpty()) {
             return;
         }

@@ -1,10 +1,8 @@
 package org.servicetokens.keycloak.revocation;
 
+import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.List;
-
-import jakarta.persistence.EntityManager;
-
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.connections.jpa.util.JpaUtils;
 import org.keycloak.models.KeycloakSession;
@@ -24,17 +22,23 @@ final class PushOutbox {
     static final String TABLE = "SERVICE_TOKEN_PUSH";
 
     /** One owed push. Times are epoch milliseconds. */
-    record Row(String id, String realmId, String applicationId, String tokenId, String payload, long createdAt,
-               long nextAttemptAt, int attempts) {
-    }
+    record Row(
+            String id,
+            String realmId,
+            String applicationId,
+            String tokenId,
+            String payload,
+            long createdAt,
+            long nextAttemptAt,
+            int attempts) {}
 
-    private PushOutbox() {
-    }
+    private PushOutbox() {}
 
     static void insert(KeycloakSession session, Row row) {
         EntityManager em = em(session);
-        em.createNativeQuery("insert into " + table(em) + " (ID, REALM_ID, APPLICATION_ID, TOKEN_ID, PAYLOAD, CREATED_AT,"
-                        + " NEXT_ATTEMPT_AT, ATTEMPTS) values (:id, :realm, :app, :token, :payload, :created, :next, :attempts)")
+        em.createNativeQuery(
+                        "insert into " + table(em) + " (ID, REALM_ID, APPLICATION_ID, TOKEN_ID, PAYLOAD, CREATED_AT,"
+                                + " NEXT_ATTEMPT_AT, ATTEMPTS) values (:id, :realm, :app, :token, :payload, :created, :next, :attempts)")
                 .setParameter("id", row.id())
                 .setParameter("realm", row.realmId())
                 .setParameter("app", row.applicationId())
@@ -61,7 +65,9 @@ final class PushOutbox {
             return List.of();
         }
         EntityManager em = em(session);
-        return rows(em.createNativeQuery(select(em) + " where ID in (:ids)").setParameter("ids", ids).getResultList());
+        return rows(em.createNativeQuery(select(em) + " where ID in (:ids)")
+                .setParameter("ids", ids)
+                .getResultList());
     }
 
     /**
@@ -71,16 +77,19 @@ final class PushOutbox {
     static boolean claim(KeycloakSession session, Row row, long leaseUntil) {
         EntityManager em = em(session);
         return em.createNativeQuery("update " + table(em) + " set NEXT_ATTEMPT_AT = :lease, ATTEMPTS = ATTEMPTS + 1"
-                        + " where ID = :id and NEXT_ATTEMPT_AT = :seen")
-                .setParameter("lease", leaseUntil)
-                .setParameter("id", row.id())
-                .setParameter("seen", row.nextAttemptAt())
-                .executeUpdate() == 1;
+                                + " where ID = :id and NEXT_ATTEMPT_AT = :seen")
+                        .setParameter("lease", leaseUntil)
+                        .setParameter("id", row.id())
+                        .setParameter("seen", row.nextAttemptAt())
+                        .executeUpdate()
+                == 1;
     }
 
     static void delete(KeycloakSession session, String id) {
         EntityManager em = em(session);
-        em.createNativeQuery("delete from " + table(em) + " where ID = :id").setParameter("id", id).executeUpdate();
+        em.createNativeQuery("delete from " + table(em) + " where ID = :id")
+                .setParameter("id", id)
+                .executeUpdate();
     }
 
     static void reschedule(KeycloakSession session, String id, long next, String error) {
@@ -93,7 +102,8 @@ final class PushOutbox {
     }
 
     private static String select(EntityManager em) {
-        return "select ID, REALM_ID, APPLICATION_ID, TOKEN_ID, PAYLOAD, CREATED_AT, NEXT_ATTEMPT_AT, ATTEMPTS from " + table(em);
+        return "select ID, REALM_ID, APPLICATION_ID, TOKEN_ID, PAYLOAD, CREATED_AT, NEXT_ATTEMPT_AT, ATTEMPTS from "
+                + table(em);
     }
 
     // Column types come back as the driver likes (Long, BigInteger, BigDecimal, Integer): read them as Numbers.
@@ -101,8 +111,15 @@ final class PushOutbox {
         List<Row> rows = new ArrayList<>(result.size());
         for (Object o : result) {
             Object[] c = (Object[]) o;
-            rows.add(new Row((String) c[0], (String) c[1], (String) c[2], (String) c[3], String.valueOf(c[4]),
-                    ((Number) c[5]).longValue(), ((Number) c[6]).longValue(), ((Number) c[7]).intValue()));
+            rows.add(new Row(
+                    (String) c[0],
+                    (String) c[1],
+                    (String) c[2],
+                    (String) c[3],
+                    String.valueOf(c[4]),
+                    ((Number) c[5]).longValue(),
+                    ((Number) c[6]).longValue(),
+                    ((Number) c[7]).intValue()));
         }
         return rows;
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakContext;
@@ -53,8 +52,14 @@ public final class PushSender {
     private static final Pattern REASON = Pattern.compile("\"reason\"\\s*:\\s*\"([a-z0-9_]{1,64})\"");
 
     /** One prepared attempt: the row, where it goes and the signed logout token. */
-    record Attempt(PushOutbox.Row row, String realm, String tokenClientId, String application, String url,
-                   String reason, String logoutToken) {
+    record Attempt(
+            PushOutbox.Row row,
+            String realm,
+            String tokenClientId,
+            String application,
+            String url,
+            String reason,
+            String logoutToken) {
         @Override
         public String toString() {
             return "push[realm=" + realm + ", token=" + tokenClientId + ", change=" + reason + ", application="
@@ -74,7 +79,8 @@ public final class PushSender {
     }
 
     private final ExecutorService workers = Executors.newFixedThreadPool(2, daemon("service-token-push"));
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("service-token-push-timer"));
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(daemon("service-token-push-timer"));
     private volatile HttpClient client;
     private volatile Duration timeout = Duration.ofSeconds(5);
     private volatile long maxAgeMillis = Duration.ofDays(1).toMillis();
@@ -104,8 +110,8 @@ public final class PushSender {
     void deliver(KeycloakSessionFactory factory, List<String> rowIds) {
         workers.execute(() -> {
             try {
-                List<Attempt> attempts = KeycloakModelUtils.runJobInTransactionWithResult(factory,
-                        session -> prepare(session, PushOutbox.byIds(session, rowIds)));
+                List<Attempt> attempts = KeycloakModelUtils.runJobInTransactionWithResult(
+                        factory, session -> prepare(session, PushOutbox.byIds(session, rowIds)));
                 attempts.forEach(attempt -> send(factory, attempt));
             } catch (RuntimeException e) {
                 // The rows are still owed: the job sends them when their lease runs out.
@@ -134,22 +140,32 @@ public final class PushSender {
                 continue;
             }
             RealmModel realm = session.realms().getRealm(row.realmId());
-            ClientModel application = realm == null ? null : session.clients().getClientById(realm, row.applicationId());
+            ClientModel application =
+                    realm == null ? null : session.clients().getClientById(realm, row.applicationId());
             // A push to an application the change itself deleted is addressed from the notice; any other row whose
             // application is gone has no one left to tell.
-            TokenNotice.DeletedApplication deleted = application == null && realm != null ? notice.deletedApplication() : null;
-            String url = application != null ? application.getAttribute(TokenPushes.BACKCHANNEL_LOGOUT_URL)
+            TokenNotice.DeletedApplication deleted =
+                    application == null && realm != null ? notice.deletedApplication() : null;
+            String url = application != null
+                    ? application.getAttribute(TokenPushes.BACKCHANNEL_LOGOUT_URL)
                     : deleted != null ? deleted.url() : null;
-            String audience = application != null ? application.getClientId() : deleted != null ? deleted.clientId() : null;
+            String audience =
+                    application != null ? application.getClientId() : deleted != null ? deleted.clientId() : null;
             if (url == null || url.isBlank() || audience == null) {
-                LOG.debugf("Dropping the push of %s for service token %s: the application or its back-channel logout URL is gone",
+                LOG.debugf(
+                        "Dropping the push of %s for service token %s: the application or its back-channel logout URL is gone",
                         notice.reason(), notice.tokenClientId());
                 PushOutbox.delete(session, row.id());
                 continue;
             }
             if (now - row.createdAt() > maxAgeMillis) {
-                LOG.warnf("Gave up pushing '%s' of service token %s in realm %s to application %s after %d attempts over %d s",
-                        notice.reason(), notice.tokenClientId(), realm.getName(), audience, row.attempts(),
+                LOG.warnf(
+                        "Gave up pushing '%s' of service token %s in realm %s to application %s after %d attempts over %d s",
+                        notice.reason(),
+                        notice.tokenClientId(),
+                        realm.getName(),
+                        audience,
+                        row.attempts(),
                         (now - row.createdAt()) / 1000);
                 PushOutbox.delete(session, row.id());
                 continue;
@@ -157,13 +173,15 @@ public final class PushSender {
             String configured = RealmIssuer.configured(session, realm);
             String issuer = configured != null ? configured : notice.issuer();
             if (issuer == null) {
-                LOG.warnf("Service-token push for %s postponed: realm %s has no fixed issuer (set Keycloak's hostname or the realm's Frontend URL)",
+                LOG.warnf(
+                        "Service-token push for %s postponed: realm %s has no fixed issuer (set Keycloak's hostname or the realm's Frontend URL)",
                         notice.tokenClientId(), realm.getName());
                 PushOutbox.reschedule(session, row.id(), now + backoff(row.attempts() + 1), "no_issuer");
                 continue;
             }
             String signed = sign(session, realm, application, notice.logoutToken(issuer, audience, now / 1000));
-            attempts.add(new Attempt(row, realm.getName(), notice.tokenClientId(), audience, url, notice.reason(), signed));
+            attempts.add(
+                    new Attempt(row, realm.getName(), notice.tokenClientId(), audience, url, notice.reason(), signed));
         }
         return attempts;
     }
@@ -194,19 +212,30 @@ public final class PushSender {
         }
         // The request timeout covers the response head only; cancelling aborts the exchange, body included.
         ScheduledFuture<?> bound = timer.schedule(() -> call.cancel(true), timeout.toMillis(), TimeUnit.MILLISECONDS);
-        call.whenCompleteAsync((response, error) -> {
-            bound.cancel(false);
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            if (error == null) {
-                finish(factory, attempt, response.statusCode(), reason(response.body()), millis);
-            } else {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                boolean timedOut = cause instanceof CancellationException || cause instanceof java.net.http.HttpTimeoutException;
-                finish(factory, attempt, -1, timedOut ? "timed out after " + timeout.toSeconds() + " s"
-                        : cause.getClass().getSimpleName(), millis);
-            }
-        }, workers);
+        call.whenCompleteAsync(
+                (response, error) -> {
+                    bound.cancel(false);
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    if (error == null) {
+                        finish(factory, attempt, response.statusCode(), reason(response.body()), millis);
+                    } else {
+                        Throwable cause =
+                                error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                        ? error.getCause()
+                                        : error;
+                        boolean timedOut = cause instanceof CancellationException
+                                || cause instanceof java.net.http.HttpTimeoutException;
+                        finish(
+                                factory,
+                                attempt,
+                                -1,
+                                timedOut
+                                        ? "timed out after " + timeout.toSeconds() + " s"
+                                        : cause.getClass().getSimpleName(),
+                                millis);
+                    }
+                },
+                workers);
     }
 
     private void finish(KeycloakSessionFactory factory, Attempt attempt, int status, String detail, long millis) {
@@ -217,7 +246,9 @@ public final class PushSender {
             LOG.debugf("Delivered in %d ms: %s", millis, attempt);
         } else if (status >= 400 && status < 500) {
             // The application looked at the logout token and said no: an admin must see why (wrong issuer, audience…).
-            LOG.warnf("Refused by the application (%s) after %d ms: %s; retrying in %d s", error, millis, attempt, retryIn / 1000);
+            LOG.warnf(
+                    "Refused by the application (%s) after %d ms: %s; retrying in %d s",
+                    error, millis, attempt, retryIn / 1000);
         } else {
             LOG.infof("Not delivered (%s) after %d ms: %s; retrying in %d s", error, millis, attempt, retryIn / 1000);
         }

@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.revocation;
 
 import java.util.List;
-
 import org.keycloak.Config;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
@@ -35,8 +34,7 @@ public class PushTableProviderFactory implements JpaEntityProviderFactory {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @Override
@@ -45,16 +43,13 @@ public class PushTableProviderFactory implements JpaEntityProviderFactory {
     }
 
     @Override
-    public void init(Config.Scope config) {
-    }
+    public void init(Config.Scope config) {}
 
     @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
+    public void postInit(KeycloakSessionFactory factory) {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public String getId() {

@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.revocation;
 
 import java.net.URI;
-
 import org.keycloak.models.KeycloakContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -21,8 +20,7 @@ import org.keycloak.urls.UrlType;
  */
 final class RealmIssuer {
 
-    private RealmIssuer() {
-    }
+    private RealmIssuer() {}
 
     /** The realm's issuer when the server configuration fixes it, else null. */
     static String configured(KeycloakSession session, RealmModel realm) {
@@ -48,7 +46,8 @@ final class RealmIssuer {
             return configured;
         }
         try {
-            return Urls.realmIssuer(session.getContext().getUri(UrlType.FRONTEND).getBaseUri(), realm.getName());
+            return Urls.realmIssuer(
+                    session.getContext().getUri(UrlType.FRONTEND).getBaseUri(), realm.getName());
         } catch (RuntimeException noRequest) {
             return null;
         }

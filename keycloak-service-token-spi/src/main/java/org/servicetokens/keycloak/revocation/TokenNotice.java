@@ -1,12 +1,11 @@
 package org.servicetokens.keycloak.revocation;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.keycloak.common.util.SecretGenerator;
 import org.keycloak.representations.LogoutToken;
 import org.keycloak.util.JsonSerialization;
@@ -38,25 +37,43 @@ import org.servicetokens.keycloak.model.ServiceTokenProtocol;
  * @param deletedApplication set only on the push to an application that the change itself deletes (its client is
  *               gone by the time the push is sent): where to send it and the {@code aud} to give it; null otherwise
  */
-record TokenNotice(Revoke revoke, String subject, String tokenId, String tokenClientId, String reason,
-                   List<String> secrets, long cutoff, String issuer, DeletedApplication deletedApplication) {
+record TokenNotice(
+        Revoke revoke,
+        String subject,
+        String tokenId,
+        String tokenClientId,
+        String reason,
+        List<String> secrets,
+        long cutoff,
+        String issuer,
+        DeletedApplication deletedApplication) {
 
-    enum Revoke { token, secret, none }
-
-    /** The receiving application as it was when it was deleted: its client ID and back-channel logout URL. */
-    record DeletedApplication(String clientId, String url) {
+    enum Revoke {
+        token,
+        secret,
+        none
     }
 
+    /** The receiving application as it was when it was deleted: its client ID and back-channel logout URL. */
+    record DeletedApplication(String clientId, String url) {}
+
     /** A notice to applications that outlive the change (every change but the deletion of the application). */
-    TokenNotice(Revoke revoke, String subject, String tokenId, String tokenClientId, String reason, List<String> secrets,
-                long cutoff, String issuer) {
+    TokenNotice(
+            Revoke revoke,
+            String subject,
+            String tokenId,
+            String tokenClientId,
+            String reason,
+            List<String> secrets,
+            long cutoff,
+            String issuer) {
         this(revoke, subject, tokenId, tokenClientId, reason, secrets, cutoff, issuer, null);
     }
 
     static final String CLAIM = ServiceTokenProtocol.CLAIM;
     private static final long LIFESPAN_SECONDS = 120;
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     TokenNotice {
         secrets = secrets == null ? List.of() : List.copyOf(secrets);

@@ -7,7 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-
 import org.jboss.logging.Logger;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.ClientModel;
@@ -53,8 +52,8 @@ public final class TokenPushes {
      * removes that user before the client. {@code subject} is the id it had, the {@code sub} of the token's JWTs;
      * nothing is pushed when it is null.
      */
-    public void revokeToken(ServiceToken token, String subject, Collection<String> applications, Instant cutoff,
-                            String reason) {
+    public void revokeToken(
+            ServiceToken token, String subject, Collection<String> applications, Instant cutoff, String reason) {
         enqueue(token, subject, applications, Revoke.token, liveSecrets(token), cutoff, reason, null);
     }
 
@@ -70,18 +69,27 @@ public final class TokenPushes {
      * Every JWT of the token, as {@link #revokeToken}, at one application that this transaction deletes: the push is
      * addressed from what the application is now, since its client is gone by the time the push is sent.
      */
-    public void revokeTokenAtDeletedApplication(ServiceToken token, ClientModel application, Instant cutoff, String reason) {
+    public void revokeTokenAtDeletedApplication(
+            ServiceToken token, ClientModel application, Instant cutoff, String reason) {
         String url = application.getAttribute(BACKCHANNEL_LOGOUT_URL);
         if (url == null || url.isBlank()) {
             return;
         }
-        enqueue(token, serviceAccountId(token), List.of(application.getId()), Revoke.token, liveSecrets(token), cutoff,
-                reason, new TokenNotice.DeletedApplication(application.getClientId(), url));
+        enqueue(
+                token,
+                serviceAccountId(token),
+                List.of(application.getId()),
+                Revoke.token,
+                liveSecrets(token),
+                cutoff,
+                reason,
+                new TokenNotice.DeletedApplication(application.getClientId(), url));
     }
 
     /** Only the JWTs minted with the given secrets, at every application of the token. */
     public void revokeSecrets(ServiceToken token, Collection<String> secretIds, Instant cutoff, String reason) {
-        List<String> ids = secretIds.stream().filter(Objects::nonNull).distinct().toList();
+        List<String> ids =
+                secretIds.stream().filter(Objects::nonNull).distinct().toList();
         if (!ids.isEmpty()) {
             enqueue(token, serviceAccountId(token), token.applicationIds(), Revoke.secret, ids, cutoff, reason, null);
         }
@@ -102,8 +110,15 @@ public final class TokenPushes {
         return serviceAccount == null ? null : serviceAccount.getId();
     }
 
-    private void enqueue(ServiceToken token, String subject, Collection<String> applications, Revoke revoke,
-                         List<String> secrets, Instant at, String reason, TokenNotice.DeletedApplication deleted) {
+    private void enqueue(
+            ServiceToken token,
+            String subject,
+            Collection<String> applications,
+            Revoke revoke,
+            List<String> secrets,
+            Instant at,
+            String reason,
+            TokenNotice.DeletedApplication deleted) {
         if (subject == null || applications.isEmpty()) {
             return;
         }
@@ -111,8 +126,17 @@ public final class TokenPushes {
         if (issuer == null) {
             issuer = token.client().getAttribute(ISSUER_ATTRIBUTE);
         }
-        String payload = new TokenNotice(revoke, subject, token.id(), token.clientId(), reason, secrets,
-                at.getEpochSecond(), issuer, deleted).toJson();
+        String payload = new TokenNotice(
+                        revoke,
+                        subject,
+                        token.id(),
+                        token.clientId(),
+                        reason,
+                        secrets,
+                        at.getEpochSecond(),
+                        issuer,
+                        deleted)
+                .toJson();
         long now = System.currentTimeMillis();
         // Leased from the start: the node that made the change sends right after the commit; the job takes the
         // row over only if that did not happen within the lease (the node died, or the attempt failed).
@@ -125,14 +149,17 @@ public final class TokenPushes {
                 continue;
             }
             String id = UUID.randomUUID().toString();
-            PushOutbox.insert(session, new PushOutbox.Row(id, realm.getId(), application.getId(), token.id(), payload,
-                    now, leaseUntil, 0));
+            PushOutbox.insert(
+                    session,
+                    new PushOutbox.Row(
+                            id, realm.getId(), application.getId(), token.id(), payload, now, leaseUntil, 0));
             ids.add(id);
         }
         if (ids.isEmpty()) {
             return;
         }
-        LOG.debugf("Service token %s (%s): %d push(es) queued, revoke=%s", token.clientId(), reason, ids.size(), revoke);
+        LOG.debugf(
+                "Service token %s (%s): %d push(es) queued, revoke=%s", token.clientId(), reason, ids.size(), revoke);
         var factory = session.getKeycloakSessionFactory();
         session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
             @Override

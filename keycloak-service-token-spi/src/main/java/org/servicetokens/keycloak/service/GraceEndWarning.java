@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-
 import org.jboss.logging.Logger;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
@@ -40,11 +39,11 @@ final class GraceEndWarning {
 
     private static final Logger LOG = Logger.getLogger(GraceEndWarning.class);
 
-    private GraceEndWarning() {
-    }
+    private GraceEndWarning() {}
 
     /** Raises the event when {@code previousUse} lies within the last hour before {@code now}; else nothing. */
-    static void raiseIfInUse(KeycloakSession session, RealmModel realm, ServiceToken token, SecretUse previousUse, Instant now) {
+    static void raiseIfInUse(
+            KeycloakSession session, RealmModel realm, ServiceToken token, SecretUse previousUse, Instant now) {
         if (previousUse == null || !previousUse.within(WINDOW, now)) {
             return;
         }
@@ -59,12 +58,15 @@ final class GraceEndWarning {
         representation.put("name", token.name());
         representation.put("graceEndedAt", now.toString());
         representation.put("previousSecretUse", use);
-        LOG.infof("Service token %s in realm %s: the grace period ended while the previous secret was still in use (last %s from %s)",
+        LOG.infof(
+                "Service token %s in realm %s: the grace period ended while the previous secret was still in use (last %s from %s)",
                 token.clientId(), realm.getName(), previousUse.at(), previousUse.address());
         AdminEventBuilder builder = adminRequestEvents(session, realm);
         if (builder != null) {
-            builder.operation(OperationType.ACTION).resourcePath("service-tokens", token.id(), "grace-ended-in-use")
-                    .representation(representation).success();
+            builder.operation(OperationType.ACTION)
+                    .resourcePath("service-tokens", token.id(), "grace-ended-in-use")
+                    .representation(representation)
+                    .success();
         } else {
             sendUnattended(session, realm, token, representation);
         }
@@ -78,7 +80,9 @@ final class GraceEndWarning {
                 return null;
             }
             AdminAuth auth = AdminRoot.authenticateRealmAdminRequest(session);
-            return new AdminEventBuilder(realm, auth, session, session.getContext().getConnection()).resource(ResourceType.CLIENT);
+            return new AdminEventBuilder(
+                            realm, auth, session, session.getContext().getConnection())
+                    .resource(ResourceType.CLIENT);
         } catch (RuntimeException noAdminRequest) {
             return null;
         } finally {
@@ -87,7 +91,8 @@ final class GraceEndWarning {
     }
 
     /** What {@link AdminEventBuilder} sends, for an event no admin made: the realm's store (if on) and listeners. */
-    private static void sendUnattended(KeycloakSession session, RealmModel realm, ServiceToken token, Map<String, Object> representation) {
+    private static void sendUnattended(
+            KeycloakSession session, RealmModel realm, ServiceToken token, Map<String, Object> representation) {
         AdminEvent event = new AdminEvent();
         event.setId(UUID.randomUUID().toString());
         event.setTime(System.currentTimeMillis());
@@ -115,9 +120,12 @@ final class GraceEndWarning {
                 listener.onEvent(event, true);
             }
         });
-        session.getKeycloakSessionFactory().getProviderFactoriesStream(EventListenerProvider.class)
-                .filter(factory -> factory instanceof EventListenerProviderFactory listenerFactory && listenerFactory.isGlobal())
+        session.getKeycloakSessionFactory()
+                .getProviderFactoriesStream(EventListenerProvider.class)
+                .filter(factory ->
+                        factory instanceof EventListenerProviderFactory listenerFactory && listenerFactory.isGlobal())
                 .filter(factory -> realm.getEventsListenersStream().noneMatch(factory.getId()::equals))
-                .forEach(factory -> session.getProvider(EventListenerProvider.class, factory.getId()).onEvent(event, true));
+                .forEach(factory -> session.getProvider(EventListenerProvider.class, factory.getId())
+                        .onEvent(event, true));
     }
 }

@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
@@ -74,8 +73,10 @@ public final class ServiceTokenManager {
      */
     public Stream<ServiceToken> list() {
         // By type or by marker: a token whose type was changed behind our back must still be listed (as broken).
-        List<String> ids = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-                .createQuery("select c.id from ClientEntity c where c.realmId = :realm and (c.clientAuthenticatorType = :type"
+        List<String> ids = session.getProvider(JpaConnectionProvider.class)
+                .getEntityManager()
+                .createQuery(
+                        "select c.id from ClientEntity c where c.realmId = :realm and (c.clientAuthenticatorType = :type"
                                 + " or exists (select a from ClientAttributeEntity a where a.client = c and a.name = :marker))",
                         String.class)
                 .setParameter("realm", realm.getId())
@@ -86,7 +87,8 @@ public final class ServiceTokenManager {
                 .map(id -> session.clients().getClientById(realm, id))
                 .map(ServiceToken::of)
                 .flatMap(Optional::stream)
-                .sorted(Comparator.comparing((ServiceToken t) -> t.name() == null ? "" : t.name().toLowerCase(Locale.ROOT))
+                .sorted(Comparator.comparing((ServiceToken t) ->
+                                t.name() == null ? "" : t.name().toLowerCase(Locale.ROOT))
                         .thenComparing(ServiceToken::clientId));
     }
 
@@ -120,8 +122,13 @@ public final class ServiceTokenManager {
      * @return the token and its secret, the only time the secret exists in clear
      * @throws IllegalStateException when 10 random client IDs in a row were taken
      */
-    public IssuedSecret create(String name, String description, TokenDuration duration, List<String> applicationIds,
-                               UserModel creator, Instant now) {
+    public IssuedSecret create(
+            String name,
+            String description,
+            TokenDuration duration,
+            List<String> applicationIds,
+            UserModel creator,
+            Instant now) {
         ClientRepresentation rep = new ClientRepresentation();
         rep.setClientId(uniqueClientId(name));
         rep.setName(name);
@@ -250,8 +257,13 @@ public final class ServiceTokenManager {
      *
      * @param applicationIds internal ids of existing, non-token clients, or null to keep them
      */
-    public void update(ServiceToken token, String name, String description, Boolean enabled, List<String> applicationIds,
-                       Instant now) {
+    public void update(
+            ServiceToken token,
+            String name,
+            String description,
+            Boolean enabled,
+            List<String> applicationIds,
+            Instant now) {
         ClientModel client = token.client();
         List<String> before = token.applicationIds();
         boolean renamed = name != null && !name.equals(client.getName());
@@ -310,7 +322,8 @@ public final class ServiceTokenManager {
     public void delete(ServiceToken token, Instant now) {
         // Build the logout tokens while the service-account user still exists: its id is their subject.
         pushes.revokeToken(token, token.applicationIds(), now, "deleted");
-        InternalChange.run(session, () -> new ClientManager(new RealmManager(session)).removeClient(realm, token.client()));
+        InternalChange.run(
+                session, () -> new ClientManager(new RealmManager(session)).removeClient(realm, token.client()));
     }
 
     /**
@@ -330,7 +343,8 @@ public final class ServiceTokenManager {
      * @return how many tokens were rewritten
      */
     public long migrateApplications() {
-        return list().filter(token -> InternalChange.run(session, token::migrateApplications)).count();
+        return list().filter(token -> InternalChange.run(session, token::migrateApplications))
+                .count();
     }
 
     /** Background jobs (grace end, inactivity) push revocations with no request to learn the issuer from. */
@@ -342,7 +356,8 @@ public final class ServiceTokenManager {
     }
 
     private String uniqueClientId(String name) {
-        String slug = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
+        String slug =
+                name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
         if (slug.length() > 40) {
             slug = slug.substring(0, 40).replaceAll("-+$", "");
         }

@@ -1,12 +1,10 @@
 package org.servicetokens.keycloak.service;
 
+import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.persistence.EntityManager;
-
 import org.hibernate.engine.spi.EntityEntry;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.jboss.logging.Logger;
@@ -60,7 +58,8 @@ public final class StockClientChanges {
         for (ServiceToken token : affected) {
             pushes.refresh(token, List.of(id), now, "application-renamed");
         }
-        LOG.infof("Application %s in realm %s was renamed (was %s): %d service token(s) refreshed there",
+        LOG.infof(
+                "Application %s in realm %s was renamed (was %s): %d service token(s) refreshed there",
                 application.getClientId(), realm.getName(), previousClientId, affected.size());
     }
 
@@ -101,11 +100,14 @@ public final class StockClientChanges {
             // generation moves on so JWTs minted afterwards are not caught by it.
             pushes.revokeTokenAtDeletedApplication(token, application, now, "application-deleted");
             InternalChange.run(session, () -> {
-                token.setApplicationIds(token.applicationIds().stream().filter(a -> !a.equals(id)).toList());
+                token.setApplicationIds(token.applicationIds().stream()
+                        .filter(a -> !a.equals(id))
+                        .toList());
                 token.nextGeneration();
                 return null;
             });
-            LOG.infof("Service token %s in realm %s: application %s was deleted and is no longer allowed",
+            LOG.infof(
+                    "Service token %s in realm %s: application %s was deleted and is no longer allowed",
                     token.clientId(), realm.getName(), application.getClientId());
             if (events != null) {
                 Map<String, Object> representation = new LinkedHashMap<>();
@@ -113,8 +115,11 @@ public final class StockClientChanges {
                 representation.put("clientId", token.clientId());
                 representation.put("removedApplication", application.getClientId());
                 representation.put("applications", token.applications());
-                events.clone(session).operation(OperationType.UPDATE).resourcePath("service-tokens", token.id())
-                        .representation(representation).success();
+                events.clone(session)
+                        .operation(OperationType.UPDATE)
+                        .resourcePath("service-tokens", token.id())
+                        .representation(representation)
+                        .success();
             }
         }
     }
@@ -130,7 +135,8 @@ public final class StockClientChanges {
         }
         try {
             EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
-            EntityEntry entry = em.unwrap(SharedSessionContractImplementor.class).getPersistenceContextInternal()
+            EntityEntry entry = em.unwrap(SharedSessionContractImplementor.class)
+                    .getPersistenceContextInternal()
                     .getEntry(jpa.getEntity());
             Object loaded = entry == null ? null : entry.getLoadedValue(property);
             return loaded instanceof String value ? value : null;
@@ -140,8 +146,10 @@ public final class StockClientChanges {
     }
 
     private List<ServiceToken> tokensAllowing(String applicationId) {
-        return new ServiceTokenManager(session, realm).list()
-                .filter(token -> token.applicationIds().contains(applicationId)).toList();
+        return new ServiceTokenManager(session, realm)
+                .list()
+                .filter(token -> token.applicationIds().contains(applicationId))
+                .toList();
     }
 
     /** The admin event builder of the admin request under way, or null outside one (then the log line stands). */
@@ -149,7 +157,8 @@ public final class StockClientChanges {
         RealmModel contextRealm = session.getContext().getRealm();
         try {
             AdminAuth auth = AdminRoot.authenticateRealmAdminRequest(session);
-            return new AdminEventBuilder(realm, auth, session, session.getContext().getConnection())
+            return new AdminEventBuilder(
+                            realm, auth, session, session.getContext().getConnection())
                     .resource(ResourceType.CLIENT);
         } catch (RuntimeException noAdminRequest) {
             return null;

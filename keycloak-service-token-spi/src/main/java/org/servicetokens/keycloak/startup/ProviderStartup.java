@@ -58,8 +58,10 @@ public final class ProviderStartup implements ProviderEventListener {
      */
     public static ProviderStartup configure(Config.Scope config) {
         PushSender.instance().configure(config.getLong("push-timeout", 5L), config.getLong("push-max-age", 86_400L));
-        return new ProviderStartup(config.getLong("maintenance-interval", 86_400L) * 1000,
-                config.getLong("grace-check-interval", 5L) * 1000, config.getLong("push-interval", 2L) * 1000);
+        return new ProviderStartup(
+                config.getLong("maintenance-interval", 86_400L) * 1000,
+                config.getLong("grace-check-interval", 5L) * 1000,
+                config.getLong("push-interval", 2L) * 1000);
     }
 
     /**
@@ -93,28 +95,41 @@ public final class ProviderStartup implements ProviderEventListener {
     }
 
     private static void migrateApplications(KeycloakSessionFactory factory) {
-        KeycloakModelUtils.runJobInTransaction(factory, session -> session.realms().getRealmsStream().forEach(realm -> {
-            long migrated = new ServiceTokenManager(session, realm).migrateApplications();
-            if (migrated > 0) {
-                LOG.infof("Realm %s: stored the applications of %d service token(s) by client id", realm.getName(), migrated);
-            }
-        }));
+        KeycloakModelUtils.runJobInTransaction(
+                factory,
+                session -> session.realms().getRealmsStream().forEach(realm -> {
+                    long migrated = new ServiceTokenManager(session, realm).migrateApplications();
+                    if (migrated > 0) {
+                        LOG.infof(
+                                "Realm %s: stored the applications of %d service token(s) by client id",
+                                realm.getName(), migrated);
+                    }
+                }));
     }
 
     private void scheduleJobs(KeycloakSessionFactory factory) {
         try (KeycloakSession session = factory.create()) {
             TimerProvider timer = session.getProvider(TimerProvider.class);
-            timer.schedule(new ClusterAwareScheduledTaskRunner(factory, new DailyMaintenanceTask(), maintenanceIntervalMillis),
-                    maintenanceIntervalMillis, "service-token-daily-maintenance");
-            timer.schedule(new ClusterAwareScheduledTaskRunner(factory, new GraceEndTask(), graceCheckIntervalMillis),
-                    graceCheckIntervalMillis, "service-token-grace-end");
-            timer.schedule(new ClusterAwareScheduledTaskRunner(factory, new PushJob(), pushIntervalMillis),
-                    pushIntervalMillis, PushJob.NAME);
+            timer.schedule(
+                    new ClusterAwareScheduledTaskRunner(factory, new DailyMaintenanceTask(), maintenanceIntervalMillis),
+                    maintenanceIntervalMillis,
+                    "service-token-daily-maintenance");
+            timer.schedule(
+                    new ClusterAwareScheduledTaskRunner(factory, new GraceEndTask(), graceCheckIntervalMillis),
+                    graceCheckIntervalMillis,
+                    "service-token-grace-end");
+            timer.schedule(
+                    new ClusterAwareScheduledTaskRunner(factory, new PushJob(), pushIntervalMillis),
+                    pushIntervalMillis,
+                    PushJob.NAME);
             // Not cluster-aware on purpose: each node flushes the uses it saw itself.
-            timer.schedule(new ScheduledTaskRunner(factory, LastUsedTracker.instance()),
-                    LastUsedTracker.instance().flushIntervalMillis(), "service-token-last-used-flush");
+            timer.schedule(
+                    new ScheduledTaskRunner(factory, LastUsedTracker.instance()),
+                    LastUsedTracker.instance().flushIntervalMillis(),
+                    "service-token-last-used-flush");
         }
-        LOG.infof("Service-token jobs scheduled: maintenance every %d s, grace-end check every %d s, owed pushes every %d s",
+        LOG.infof(
+                "Service-token jobs scheduled: maintenance every %d s, grace-end check every %d s, owed pushes every %d s",
                 maintenanceIntervalMillis / 1000, graceCheckIntervalMillis / 1000, pushIntervalMillis / 1000);
     }
 }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,7 +36,8 @@ class AuthenticationDecisionTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
-    void decides(String row, ClientCredentials presented, String from, TokenState stored, AuthenticationDecision expected) {
+    void decides(
+            String row, ClientCredentials presented, String from, TokenState stored, AuthenticationDecision expected) {
         assertEquals(expected, AuthenticationDecision.decide(presented, from, stored, NOW));
     }
 
@@ -47,97 +47,240 @@ class AuthenticationDecisionTest {
                 row("no client ID", basic(null, CURRENT), token(), pass()),
                 row("empty client ID", basic("", CURRENT), token(), pass()),
                 row("client ID over 255 characters", basic("x".repeat(256), CURRENT), token(), pass()),
-                row("client ID of 255 characters", basic("x".repeat(255), CURRENT), token(), accepted("current", CURRENT, 0)),
+                row(
+                        "client ID of 255 characters",
+                        basic("x".repeat(255), CURRENT),
+                        token(),
+                        accepted("current", CURRENT, 0)),
                 row("not a service token", basic("bot", CURRENT), null, pass()),
                 // How the credentials were sent, before anything about the token.
-                row("ambiguous credentials", problem(ClientCredentials.AMBIGUOUS), token(), refused("ambiguous_credentials")),
-                row("malformed credentials", problem(ClientCredentials.MALFORMED), token(), refused("malformed_credentials")),
-                row("malformed credentials of a disabled token", problem(ClientCredentials.MALFORMED), token().disabled(),
+                row(
+                        "ambiguous credentials",
+                        problem(ClientCredentials.AMBIGUOUS),
+                        token(),
+                        refused("ambiguous_credentials")),
+                row(
+                        "malformed credentials",
+                        problem(ClientCredentials.MALFORMED),
+                        token(),
+                        refused("malformed_credentials")),
+                row(
+                        "malformed credentials of a disabled token",
+                        problem(ClientCredentials.MALFORMED),
+                        token().disabled(),
                         refused("malformed_credentials")),
                 // The token's state, before its secret.
                 row("disabled", basic("bot", CURRENT), token().disabled(), refused(CLIENT_DISABLED, "disabled", null)),
-                row("disabled and broken", basic("bot", CURRENT), token().disabled().broken("service_account_missing"),
+                row(
+                        "disabled and broken",
+                        basic("bot", CURRENT),
+                        token().disabled().broken("service_account_missing"),
                         refused(CLIENT_DISABLED, "disabled", null)),
-                row("broken: one problem", basic("bot", CURRENT), token().broken("authenticator_changed"),
+                row(
+                        "broken: one problem",
+                        basic("bot", CURRENT),
+                        token().broken("authenticator_changed"),
                         refused(INVALID_CLIENT_CREDENTIALS, "authenticator_changed", "authenticator_changed")),
-                row("broken: every problem listed, the first is the reason", basic("bot", CURRENT),
+                row(
+                        "broken: every problem listed, the first is the reason",
+                        basic("bot", CURRENT),
                         token().broken("service_account_missing", "flows_enabled", "expiry_unreadable"),
-                        refused(INVALID_CLIENT_CREDENTIALS, "service_account_missing",
+                        refused(
+                                INVALID_CLIENT_CREDENTIALS,
+                                "service_account_missing",
                                 "service_account_missing,flows_enabled,expiry_unreadable")),
-                row("broken, with a wrong secret", basic("bot", OTHER), token().broken("secret_hash_unreadable"),
+                row(
+                        "broken, with a wrong secret",
+                        basic("bot", OTHER),
+                        token().broken("secret_hash_unreadable"),
                         refused(INVALID_CLIENT_CREDENTIALS, "secret_hash_unreadable", "secret_hash_unreadable")),
                 // The secret.
                 row("missing secret", basic("bot", null), token(), refused("missing_secret")),
                 row("empty secret", basic("bot", ""), token(), refused("malformed_secret")),
                 row("secret not of the kcst_ shape", basic("bot", "hunter2"), token(), refused("malformed_secret")),
-                row("secret with a wrong checksum", basic("bot", wrongChecksum(CURRENT)), token(), refused("malformed_secret")),
+                row(
+                        "secret with a wrong checksum",
+                        basic("bot", wrongChecksum(CURRENT)),
+                        token(),
+                        refused("malformed_secret")),
                 row("wrong secret", basic("bot", OTHER), token(), refused("wrong_secret")),
                 row("current secret, never expires", basic("bot", CURRENT), token(), accepted("current", CURRENT, 0)),
-                row("current secret, by client_secret_post", post("bot", CURRENT), token(), accepted("current", CURRENT, 0)),
-                row("current secret, expiry ahead", basic("bot", CURRENT), token().expiresAt(AHEAD), accepted("current", CURRENT, 0)),
+                row(
+                        "current secret, by client_secret_post",
+                        post("bot", CURRENT),
+                        token(),
+                        accepted("current", CURRENT, 0)),
+                row(
+                        "current secret, expiry ahead",
+                        basic("bot", CURRENT),
+                        token().expiresAt(AHEAD),
+                        accepted("current", CURRENT, 0)),
                 row("current secret, expiry now", basic("bot", CURRENT), token().expiresAt(NOW), refused("expired")),
                 row("current secret, expired", basic("bot", CURRENT), token().expiresAt(PAST), refused("expired")),
-                row("current secret in a later generation", basic("bot", CURRENT), token().generation(3),
+                row(
+                        "current secret in a later generation",
+                        basic("bot", CURRENT),
+                        token().generation(3),
                         accepted("current", CURRENT, 3)),
-                row("current secret while a previous one is in grace", basic("bot", CURRENT), token().previous(AHEAD),
+                row(
+                        "current secret while a previous one is in grace",
+                        basic("bot", CURRENT),
+                        token().previous(AHEAD),
                         accepted("current", CURRENT, 0)),
-                row("previous secret within its grace", basic("bot", PREVIOUS), token().previous(AHEAD),
+                row(
+                        "previous secret within its grace",
+                        basic("bot", PREVIOUS),
+                        token().previous(AHEAD),
                         accepted("previous", PREVIOUS, 0)),
-                row("previous secret within its grace, in a later generation", basic("bot", PREVIOUS),
-                        token().previous(AHEAD).generation(2), accepted("previous", PREVIOUS, 2)),
-                row("previous secret at its grace end", basic("bot", PREVIOUS), token().previous(NOW),
+                row(
+                        "previous secret within its grace, in a later generation",
+                        basic("bot", PREVIOUS),
+                        token().previous(AHEAD).generation(2),
+                        accepted("previous", PREVIOUS, 2)),
+                row(
+                        "previous secret at its grace end",
+                        basic("bot", PREVIOUS),
+                        token().previous(NOW),
                         refused("previous_secret_expired")),
-                row("previous secret after its grace end", basic("bot", PREVIOUS), token().previous(PAST),
+                row(
+                        "previous secret after its grace end",
+                        basic("bot", PREVIOUS),
+                        token().previous(PAST),
                         refused("previous_secret_expired")),
-                row("previous secret without a grace end", basic("bot", PREVIOUS), token().previous(null),
+                row(
+                        "previous secret without a grace end",
+                        basic("bot", PREVIOUS),
+                        token().previous(null),
                         refused("previous_secret_expired")),
-                row("previous secret within its grace, token expired", basic("bot", PREVIOUS),
-                        token().previous(AHEAD).expiresAt(PAST), refused("expired")),
-                row("previous secret after its grace end, token expired", basic("bot", PREVIOUS),
-                        token().previous(PAST).expiresAt(PAST), refused("previous_secret_expired")),
+                row(
+                        "previous secret within its grace, token expired",
+                        basic("bot", PREVIOUS),
+                        token().previous(AHEAD).expiresAt(PAST),
+                        refused("expired")),
+                row(
+                        "previous secret after its grace end, token expired",
+                        basic("bot", PREVIOUS),
+                        token().previous(PAST).expiresAt(PAST),
+                        refused("previous_secret_expired")),
                 row("a previous secret when none is stored", basic("bot", PREVIOUS), token(), refused("wrong_secret")),
                 // Allowed networks: checked once the secret would be accepted.
-                row("no networks: any address", basic("bot", CURRENT), "203.0.113.7", token(), accepted("current", CURRENT, 0)),
-                row("no networks: unknown address", basic("bot", CURRENT), null, token(), accepted("current", CURRENT, 0)),
-                row("inside its one range", basic("bot", CURRENT), "127.0.0.2", token().networks("127.0.0.2/32"),
+                row(
+                        "no networks: any address",
+                        basic("bot", CURRENT),
+                        "203.0.113.7",
+                        token(),
                         accepted("current", CURRENT, 0)),
-                row("outside its one range", basic("bot", CURRENT), "127.0.0.1", token().networks("127.0.0.2/32"),
-                        refused("address_not_allowed")),
-                row("inside the second of two ranges", basic("bot", CURRENT), "10.9.8.7",
-                        token().networks("192.168.0.0/16", "10.0.0.0/8"), accepted("current", CURRENT, 0)),
-                row("IPv6 address inside an IPv6 range", basic("bot", CURRENT), "2001:db8:0:0:0:0:0:1",
-                        token().networks("2001:db8::/32"), accepted("current", CURRENT, 0)),
-                row("IPv6 address outside an IPv6 range", basic("bot", CURRENT), "2001:db9::1",
-                        token().networks("2001:db8::/32"), refused("address_not_allowed")),
-                row("IPv4 address against only IPv6 ranges", basic("bot", CURRENT), "10.0.0.1",
-                        token().networks("::/0"), refused("address_not_allowed")),
-                row("IPv4-mapped IPv6 address inside an IPv4 range", basic("bot", CURRENT), "::ffff:10.1.2.3",
-                        token().networks("10.0.0.0/8"), accepted("current", CURRENT, 0)),
-                row("loopback ::1 inside ::1/128", basic("bot", CURRENT), "0:0:0:0:0:0:0:1", token().networks("::1/128"),
+                row(
+                        "no networks: unknown address",
+                        basic("bot", CURRENT),
+                        null,
+                        token(),
                         accepted("current", CURRENT, 0)),
-                row("unknown address, token with networks", basic("bot", CURRENT), null, token().networks("0.0.0.0/0"),
+                row(
+                        "inside its one range",
+                        basic("bot", CURRENT),
+                        "127.0.0.2",
+                        token().networks("127.0.0.2/32"),
+                        accepted("current", CURRENT, 0)),
+                row(
+                        "outside its one range",
+                        basic("bot", CURRENT),
+                        "127.0.0.1",
+                        token().networks("127.0.0.2/32"),
                         refused("address_not_allowed")),
-                row("an address that does not parse", basic("bot", CURRENT), "localhost", token().networks("0.0.0.0/0"),
+                row(
+                        "inside the second of two ranges",
+                        basic("bot", CURRENT),
+                        "10.9.8.7",
+                        token().networks("192.168.0.0/16", "10.0.0.0/8"),
+                        accepted("current", CURRENT, 0)),
+                row(
+                        "IPv6 address inside an IPv6 range",
+                        basic("bot", CURRENT),
+                        "2001:db8:0:0:0:0:0:1",
+                        token().networks("2001:db8::/32"),
+                        accepted("current", CURRENT, 0)),
+                row(
+                        "IPv6 address outside an IPv6 range",
+                        basic("bot", CURRENT),
+                        "2001:db9::1",
+                        token().networks("2001:db8::/32"),
                         refused("address_not_allowed")),
-                row("previous secret in grace, outside the range", basic("bot", PREVIOUS), "127.0.0.1",
-                        token().previous(AHEAD).networks("127.0.0.2/32"), refused("address_not_allowed")),
-                row("previous secret in grace, inside the range", basic("bot", PREVIOUS), "127.0.0.2",
-                        token().previous(AHEAD).networks("127.0.0.2/32"), accepted("previous", PREVIOUS, 0)),
-                row("wrong secret from outside: the secret's reason", basic("bot", OTHER), "127.0.0.1",
-                        token().networks("127.0.0.2/32"), refused("wrong_secret")),
-                row("expired, from outside: the expiry's reason", basic("bot", CURRENT), "127.0.0.1",
-                        token().networks("127.0.0.2/32").expiresAt(PAST), refused("expired")),
-                row("unreadable networks allow nothing", basic("bot", CURRENT), "127.0.0.1",
-                        token().networks(AllowedNetworks.NOTHING), refused("address_not_allowed")),
-                row("disabled, from outside: disabled", basic("bot", CURRENT), "127.0.0.1",
-                        token().networks("127.0.0.2/32").disabled(), refused(CLIENT_DISABLED, "disabled", null)));
+                row(
+                        "IPv4 address against only IPv6 ranges",
+                        basic("bot", CURRENT),
+                        "10.0.0.1",
+                        token().networks("::/0"),
+                        refused("address_not_allowed")),
+                row(
+                        "IPv4-mapped IPv6 address inside an IPv4 range",
+                        basic("bot", CURRENT),
+                        "::ffff:10.1.2.3",
+                        token().networks("10.0.0.0/8"),
+                        accepted("current", CURRENT, 0)),
+                row(
+                        "loopback ::1 inside ::1/128",
+                        basic("bot", CURRENT),
+                        "0:0:0:0:0:0:0:1",
+                        token().networks("::1/128"),
+                        accepted("current", CURRENT, 0)),
+                row(
+                        "unknown address, token with networks",
+                        basic("bot", CURRENT),
+                        null,
+                        token().networks("0.0.0.0/0"),
+                        refused("address_not_allowed")),
+                row(
+                        "an address that does not parse",
+                        basic("bot", CURRENT),
+                        "localhost",
+                        token().networks("0.0.0.0/0"),
+                        refused("address_not_allowed")),
+                row(
+                        "previous secret in grace, outside the range",
+                        basic("bot", PREVIOUS),
+                        "127.0.0.1",
+                        token().previous(AHEAD).networks("127.0.0.2/32"),
+                        refused("address_not_allowed")),
+                row(
+                        "previous secret in grace, inside the range",
+                        basic("bot", PREVIOUS),
+                        "127.0.0.2",
+                        token().previous(AHEAD).networks("127.0.0.2/32"),
+                        accepted("previous", PREVIOUS, 0)),
+                row(
+                        "wrong secret from outside: the secret's reason",
+                        basic("bot", OTHER),
+                        "127.0.0.1",
+                        token().networks("127.0.0.2/32"),
+                        refused("wrong_secret")),
+                row(
+                        "expired, from outside: the expiry's reason",
+                        basic("bot", CURRENT),
+                        "127.0.0.1",
+                        token().networks("127.0.0.2/32").expiresAt(PAST),
+                        refused("expired")),
+                row(
+                        "unreadable networks allow nothing",
+                        basic("bot", CURRENT),
+                        "127.0.0.1",
+                        token().networks(AllowedNetworks.NOTHING),
+                        refused("address_not_allowed")),
+                row(
+                        "disabled, from outside: disabled",
+                        basic("bot", CURRENT),
+                        "127.0.0.1",
+                        token().networks("127.0.0.2/32").disabled(),
+                        refused(CLIENT_DISABLED, "disabled", null)));
     }
 
-    private static Arguments row(String name, ClientCredentials presented, Stored stored, AuthenticationDecision expected) {
+    private static Arguments row(
+            String name, ClientCredentials presented, Stored stored, AuthenticationDecision expected) {
         return row(name, presented, FROM, stored, expected);
     }
 
-    private static Arguments row(String name, ClientCredentials presented, String from, Stored stored, AuthenticationDecision expected) {
+    private static Arguments row(
+            String name, ClientCredentials presented, String from, Stored stored, AuthenticationDecision expected) {
         return Arguments.of(name, presented, from, stored == null ? null : stored.state(), expected);
     }
 
@@ -164,8 +307,8 @@ class AuthenticationDecisionTest {
     }
 
     private static AuthenticationDecision accepted(String which, String secret, long generation) {
-        return new AuthenticationDecision(Verdict.ACCEPT, null, null, null, which,
-                TokenSecrets.secretId(TokenSecrets.hash(secret), generation));
+        return new AuthenticationDecision(
+                Verdict.ACCEPT, null, null, null, which, TokenSecrets.secretId(TokenSecrets.hash(secret), generation));
     }
 
     private static AuthenticationDecision refused(String reason) {
@@ -181,8 +324,14 @@ class AuthenticationDecisionTest {
         return new Stored(true, List.of(), null, false, null, 0, AllowedNetworks.ANY);
     }
 
-    private record Stored(boolean enabled, List<String> problems, Instant expiresAt, boolean hasPrevious,
-                          Instant previousExpiresAt, long generation, AllowedNetworks networks) {
+    private record Stored(
+            boolean enabled,
+            List<String> problems,
+            Instant expiresAt,
+            boolean hasPrevious,
+            Instant previousExpiresAt,
+            long generation,
+            AllowedNetworks networks) {
 
         Stored networks(String... ranges) {
             return networks(AllowedNetworks.parse(List.of(ranges)));
@@ -197,7 +346,8 @@ class AuthenticationDecisionTest {
         }
 
         Stored broken(String... reasons) {
-            return new Stored(enabled, List.of(reasons), expiresAt, hasPrevious, previousExpiresAt, generation, networks);
+            return new Stored(
+                    enabled, List.of(reasons), expiresAt, hasPrevious, previousExpiresAt, generation, networks);
         }
 
         Stored expiresAt(Instant at) {
@@ -214,8 +364,15 @@ class AuthenticationDecisionTest {
         }
 
         TokenState state() {
-            return new TokenState(enabled, problems, TokenSecrets.hash(CURRENT), expiresAt,
-                    hasPrevious ? TokenSecrets.hash(PREVIOUS) : null, previousExpiresAt, generation, networks);
+            return new TokenState(
+                    enabled,
+                    problems,
+                    TokenSecrets.hash(CURRENT),
+                    expiresAt,
+                    hasPrevious ? TokenSecrets.hash(PREVIOUS) : null,
+                    previousExpiresAt,
+                    generation,
+                    networks);
         }
     }
 }

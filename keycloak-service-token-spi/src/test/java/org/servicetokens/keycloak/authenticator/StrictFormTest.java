@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,8 +25,14 @@ class StrictFormTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"client_id=bot&client_secret=kcst_%zz", "client_id=bot&client_secret=kcst_%", "client_id=bot&scope=%C3",
-            "client_id=bot&%zz=x", "client_id=bot&client_secret=%ED%A0%80"})
+    @ValueSource(
+            strings = {
+                "client_id=bot&client_secret=kcst_%zz",
+                "client_id=bot&client_secret=kcst_%",
+                "client_id=bot&scope=%C3",
+                "client_id=bot&%zz=x",
+                "client_id=bot&client_secret=%ED%A0%80"
+            })
     void keepsWhatDecodesWhenSomethingDoesNot(String body) {
         StrictForm form = parse(body);
         assertTrue(form.malformed(), body);
@@ -54,7 +59,8 @@ class StrictFormTest {
 
     @Test
     void readsTheClientOfABasicHeader() {
-        String header = "Basic " + java.util.Base64.getEncoder().encodeToString("bot%2D1:kcst_%zz".getBytes(StandardCharsets.UTF_8));
+        String header = "Basic "
+                + java.util.Base64.getEncoder().encodeToString("bot%2D1:kcst_%zz".getBytes(StandardCharsets.UTF_8));
         assertEquals("bot-1", ClientCredentials.basicClientId(header));
         assertNull(ClientCredentials.basicClientId("Bearer x"));
         assertNull(ClientCredentials.basicClientId("Basic !!!"));

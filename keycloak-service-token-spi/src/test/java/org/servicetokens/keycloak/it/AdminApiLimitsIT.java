@@ -3,6 +3,7 @@ package org.servicetokens.keycloak.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -14,8 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,41 +36,45 @@ class AdminApiLimitsIT extends DemoRealmITBase {
         String location = created.header("Location");
         assertEquals(urls.getBase() + "/admin/realms/" + realm.getName() + "/service-tokens/" + id, location);
         Http.Reply fetched = Http.send(HttpRequest.newBuilder(URI.create(location))
-                .header("Authorization", "Bearer " + admin.tokenManager().getAccessTokenString()).GET());
+                .header("Authorization", "Bearer " + admin.tokenManager().getAccessTokenString())
+                .GET());
         assertEquals(200, fetched.status(), "a GET on the Location returns the token");
         assertEquals(id, fetched.json().get("id").asText());
         assertEquals(null, fetched.json().get("clientSecret"));
     }
 
     @ParameterizedTest(name = "{0} {1} {2} -> 400 mentioning {3}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "POST|create|{\"name\":\"x\",\"duration\":\"P999999999999D\"}|100 years",
-            "POST|create|{\"name\":\"x\",\"duration\":\"P999999999Y\"}|100 years",
-            "POST|create|{\"name\":\"x\",\"duration\":\"P99999999999W\"}|100 years",
-            "POST|create|{\"name\":\"x\",\"duration\":\"P9999999999999M\"}|100 years",
-            "POST|create|{\"name\":\"x\",\"duration\":\"PT99999999999999S\"}|100 years",
-            "POST|create|{\"name\":\"x\",\"duration\":\"P101Y\"}|100 years",
-            "POST|create|{\"name\":\"x\",\"duration\":\"PT-1S\"}|negative",
-            "POST|create|{\"name\":\"x\",\"duration\":\"PT0.5S\"}|whole",
-            "POST|create|{\"name\":\"x\",\"duration\":\"PT0.9999999999S\"}|whole",
-            "POST|create|{\"name\":\"x\",\"duration\":365}|duration",
-            "POST|extend|{\"duration\":\"P999999999999D\"}|100 years",
-            "POST|extend|{\"duration\":\"-P1D\"}|negative",
-            "POST|extend|{\"duration\":86400}|duration",
-            "POST|rotate|{\"gracePeriod\":\"P999999999999D\"}|gracePeriod",
-            "POST|rotate|{\"gracePeriod\":\"P1M\"}|gracePeriod",
-            "POST|rotate|{\"gracePeriod\":\"PT-1S\"}|negative",
-            "POST|rotate|{\"gracePeriod\":3600}|gracePeriod",
-            "PUT|previous-secret|{\"expiresAt\":\"+999999999-12-31T23:59:59Z\"}|1970-01-01T00:00:00Z",
-            "PUT|previous-secret|{\"expiresAt\":\"-999999999-01-01T00:00:00Z\"}|1970-01-01T00:00:00Z",
-            "PUT|previous-secret|{\"expiresAt\":\"2030-01-01T00:00:00.9999999999Z\"}|ISO-8601",
-            "PUT|previous-secret|{\"expiresAt\":1700000000}|expiresAt",
-            "PUT|settings|{\"defaultDuration\":\"P999999999999D\"}|100 years",
-            "PUT|settings|{\"maxDuration\":\"P999999999Y\"}|100 years",
-            "PUT|settings|{\"inactivityDays\":1.5}|inactivityDays",
-            "PUT|settings|{\"inactivityDays\":99999999999}|inactivityDays",
-            "PUT|settings|{\"expiryWarningDays\":[99999999999]}|expiryWarningDays",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "POST|create|{\"name\":\"x\",\"duration\":\"P999999999999D\"}|100 years",
+                "POST|create|{\"name\":\"x\",\"duration\":\"P999999999Y\"}|100 years",
+                "POST|create|{\"name\":\"x\",\"duration\":\"P99999999999W\"}|100 years",
+                "POST|create|{\"name\":\"x\",\"duration\":\"P9999999999999M\"}|100 years",
+                "POST|create|{\"name\":\"x\",\"duration\":\"PT99999999999999S\"}|100 years",
+                "POST|create|{\"name\":\"x\",\"duration\":\"P101Y\"}|100 years",
+                "POST|create|{\"name\":\"x\",\"duration\":\"PT-1S\"}|negative",
+                "POST|create|{\"name\":\"x\",\"duration\":\"PT0.5S\"}|whole",
+                "POST|create|{\"name\":\"x\",\"duration\":\"PT0.9999999999S\"}|whole",
+                "POST|create|{\"name\":\"x\",\"duration\":365}|duration",
+                "POST|extend|{\"duration\":\"P999999999999D\"}|100 years",
+                "POST|extend|{\"duration\":\"-P1D\"}|negative",
+                "POST|extend|{\"duration\":86400}|duration",
+                "POST|rotate|{\"gracePeriod\":\"P999999999999D\"}|gracePeriod",
+                "POST|rotate|{\"gracePeriod\":\"P1M\"}|gracePeriod",
+                "POST|rotate|{\"gracePeriod\":\"PT-1S\"}|negative",
+                "POST|rotate|{\"gracePeriod\":3600}|gracePeriod",
+                "PUT|previous-secret|{\"expiresAt\":\"+999999999-12-31T23:59:59Z\"}|1970-01-01T00:00:00Z",
+                "PUT|previous-secret|{\"expiresAt\":\"-999999999-01-01T00:00:00Z\"}|1970-01-01T00:00:00Z",
+                "PUT|previous-secret|{\"expiresAt\":\"2030-01-01T00:00:00.9999999999Z\"}|ISO-8601",
+                "PUT|previous-secret|{\"expiresAt\":1700000000}|expiresAt",
+                "PUT|settings|{\"defaultDuration\":\"P999999999999D\"}|100 years",
+                "PUT|settings|{\"maxDuration\":\"P999999999Y\"}|100 years",
+                "PUT|settings|{\"inactivityDays\":1.5}|inactivityDays",
+                "PUT|settings|{\"inactivityDays\":99999999999}|inactivityDays",
+                "PUT|settings|{\"expiryWarningDays\":[99999999999]}|expiryWarningDays",
+            })
     void everyDurationAndTimeIsRangeChecked(String method, String call, String body, String mentioned) {
         String id = api.create("limits", "P30D").get("id").asText();
         api.post("/" + id + "/rotate", "{\"gracePeriod\":\"P1D\"}");
@@ -89,9 +92,14 @@ class AdminApiLimitsIT extends DemoRealmITBase {
     @Test
     void calendarFormsWithinTheLimitWork() {
         String id = api.create("weeks", "P2W").get("id").asText();
-        assertEquals(200, api.post("/" + id + "/extend", "{\"duration\":\"P1Y6M\"}").status());
-        assertEquals(200, api.post("/" + id + "/rotate", "{\"gracePeriod\":\"P1W\"}").status());
-        assertEquals(200, api.put("/" + id + "/previous-secret", "{\"expiresAt\":\"1970-01-01T00:00:00Z\"}").status(),
+        assertEquals(
+                200, api.post("/" + id + "/extend", "{\"duration\":\"P1Y6M\"}").status());
+        assertEquals(
+                200, api.post("/" + id + "/rotate", "{\"gracePeriod\":\"P1W\"}").status());
+        assertEquals(
+                200,
+                api.put("/" + id + "/previous-secret", "{\"expiresAt\":\"1970-01-01T00:00:00Z\"}")
+                        .status(),
                 "the earliest time ends the grace");
     }
 
@@ -100,14 +108,33 @@ class AdminApiLimitsIT extends DemoRealmITBase {
     void namesAndDescriptionsThatWouldDisplayAsSomethingElseAreRefused(String hex) {
         String character = new String(Character.toChars(Integer.parseInt(hex, 16)));
         int before = api.get("").json().size();
-        Http.Reply create = api.post("", Http.JSON.createObjectNode().put("name", "invoice" + character + "fdp.exe").toString());
+        Http.Reply create = api.post(
+                "",
+                Http.JSON
+                        .createObjectNode()
+                        .put("name", "invoice" + character + "fdp.exe")
+                        .toString());
         assertEquals(400, create.status(), create.printable());
         assertTrue(create.json().get("error_description").asText().contains("U+" + hex), create.printable());
-        Http.Reply description = api.post("", Http.JSON.createObjectNode().put("name", "ok").put("description", "a" + character).toString());
+        Http.Reply description = api.post(
+                "",
+                Http.JSON
+                        .createObjectNode()
+                        .put("name", "ok")
+                        .put("description", "a" + character)
+                        .toString());
         assertEquals(400, description.status());
         assertEquals(before, api.get("").json().size(), "nothing was created");
         String id = api.create("renamed", null).get("id").asText();
-        assertEquals(400, api.put("/" + id, Http.JSON.createObjectNode().put("name", character + "admin").toString()).status());
+        assertEquals(
+                400,
+                api.put(
+                                "/" + id,
+                                Http.JSON
+                                        .createObjectNode()
+                                        .put("name", character + "admin")
+                                        .toString())
+                        .status());
         assertEquals("renamed", api.get("/" + id).json().get("name").asText());
     }
 
@@ -116,7 +143,8 @@ class AdminApiLimitsIT extends DemoRealmITBase {
         String id = api.create("deleted twenty times", null).get("id").asText();
         Map<Integer, Integer> statuses = parallel(20, () -> api.delete("/" + id).status());
         assertEquals(1, statuses.getOrDefault(204, 0), "exactly one 204: " + statuses);
-        assertEquals(19, statuses.getOrDefault(404, 0) + statuses.getOrDefault(409, 0), "the rest 404 or 409: " + statuses);
+        assertEquals(
+                19, statuses.getOrDefault(404, 0) + statuses.getOrDefault(409, 0), "the rest 404 or 409: " + statuses);
         assertEquals(404, api.get("/" + id).status());
     }
 
@@ -132,13 +160,21 @@ class AdminApiLimitsIT extends DemoRealmITBase {
             }
             return reply.status();
         });
-        assertEquals(10, rotations.getOrDefault(200, 0) + rotations.getOrDefault(409, 0), "200 or 409 only: " + rotations);
+        assertEquals(
+                10, rotations.getOrDefault(200, 0) + rotations.getOrDefault(409, 0), "200 or 409 only: " + rotations);
         assertTrue(rotations.getOrDefault(200, 0) >= 1, "at least one rotation: " + rotations);
-        long working = secrets.stream().filter(secret ->
-                Http.clientCredentials(realm.getBaseUrl(), created.get("clientId").asText(), secret).status() == 200).count();
+        long working = secrets.stream()
+                .filter(secret -> Http.clientCredentials(
+                                        realm.getBaseUrl(),
+                                        created.get("clientId").asText(),
+                                        secret)
+                                .status()
+                        == 200)
+                .count();
         assertEquals(1, working, "exactly the last secret handed out works");
 
-        Map<Integer, Integer> updates = parallel(10, () -> api.put("/" + id, "{\"description\":\"parallel\"}").status());
+        Map<Integer, Integer> updates = parallel(
+                10, () -> api.put("/" + id, "{\"description\":\"parallel\"}").status());
         assertEquals(10, updates.getOrDefault(200, 0) + updates.getOrDefault(409, 0), "200 or 409 only: " + updates);
         java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
         Map<Integer, Integer> mixed = parallel(12, () -> switch (turn.getAndIncrement() % 3) {
@@ -174,8 +210,14 @@ class AdminApiLimitsIT extends DemoRealmITBase {
             for (JsonNode token : all) {
                 running.add(users.submit(() -> {
                     while (!stop.get()) {
-                        uses.merge(Http.clientCredentials(realm.getBaseUrl(), token.get("clientId").asText(),
-                                token.get("clientSecret").asText()).status(), 1, Integer::sum);
+                        uses.merge(
+                                Http.clientCredentials(
+                                                realm.getBaseUrl(),
+                                                token.get("clientId").asText(),
+                                                token.get("clientSecret").asText())
+                                        .status(),
+                                1,
+                                Integer::sum);
                     }
                 }));
             }
@@ -185,10 +227,15 @@ class AdminApiLimitsIT extends DemoRealmITBase {
                 String id = token.get("id").asText();
                 java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
                 parallel(3, () -> switch (turn.getAndIncrement()) {
-                    case 0 -> api.put("/" + id, "{\"description\":\"changed while in use\"}").status();
-                    case 1 -> api.post("/" + id + "/extend", "{\"duration\":\"P10D\"}").status();
-                    default -> api.delete("/" + id).status();
-                }).forEach((status, count) -> changes.merge(status, count, Integer::sum));
+                            case 0 ->
+                                api.put("/" + id, "{\"description\":\"changed while in use\"}")
+                                        .status();
+                            case 1 ->
+                                api.post("/" + id + "/extend", "{\"duration\":\"P10D\"}")
+                                        .status();
+                            default -> api.delete("/" + id).status();
+                        })
+                        .forEach((status, count) -> changes.merge(status, count, Integer::sum));
             }
             stop.set(true);
             for (Future<?> user : running) {
@@ -205,21 +252,35 @@ class AdminApiLimitsIT extends DemoRealmITBase {
             }
             assertTrue(status == 204 || status == 404, "a token still in use can be deleted: " + status);
         }
-        assertTrue(changes.keySet().stream().allMatch(status -> List.of(200, 204, 404, 409).contains(status)), "admin calls: " + changes);
-        assertTrue(uses.keySet().stream().allMatch(status -> status == 200 || status == 401), "token requests: " + uses);
+        assertTrue(
+                changes.keySet().stream()
+                        .allMatch(status -> List.of(200, 204, 404, 409).contains(status)),
+                "admin calls: " + changes);
+        assertTrue(
+                uses.keySet().stream().allMatch(status -> status == 200 || status == 401), "token requests: " + uses);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(flushSeconds * 5);
         String stored = null;
         while (stored == null && System.nanoTime() < deadline) {
-            stored = realm.admin().clients().get(kept.get("id").asText()).toRepresentation().getAttributes()
+            stored = realm.admin()
+                    .clients()
+                    .get(kept.get("id").asText())
+                    .toRepresentation()
+                    .getAttributes()
                     .get("service-token.last-used-at");
             if (stored == null) {
                 Thread.sleep(200);
             }
         }
         assertTrue(stored != null, "the flush stored the kept token's last use");
-        String log = java.nio.file.Files.readString(ServiceTokenServerConfig.SERVER_LOG).substring((int) logStart);
-        assertTrue(!log.contains("Failed to run scheduled task") && !log.contains("\tat "), "no job failed, no stack trace:\n"
-                + log.lines().filter(line -> line.contains("ERROR") || line.startsWith("\tat ")).limit(20).toList());
+        String log = java.nio.file.Files.readString(ServiceTokenServerConfig.SERVER_LOG)
+                .substring((int) logStart);
+        assertTrue(
+                !log.contains("Failed to run scheduled task") && !log.contains("\tat "),
+                "no job failed, no stack trace:\n"
+                        + log.lines()
+                                .filter(line -> line.contains("ERROR") || line.startsWith("\tat "))
+                                .limit(20)
+                                .toList());
         assertTrue(!log.contains(kept.get("clientSecret").asText().substring(5, 30)), "no secret in the log");
     }
 

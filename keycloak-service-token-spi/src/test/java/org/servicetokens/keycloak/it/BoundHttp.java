@@ -20,14 +20,16 @@ import java.util.Base64;
  */
 final class BoundHttp {
 
-    private BoundHttp() {
-    }
+    private BoundHttp() {}
 
     /** client_credentials with client_secret_basic from {@code localAddress}; the reply as {@link Http.Reply} (no headers). */
-    static Http.Reply clientCredentials(String localAddress, String realmUrl, String clientId, String secret, String userAgent) {
+    static Http.Reply clientCredentials(
+            String localAddress, String realmUrl, String clientId, String secret, String userAgent) {
         URI uri = URI.create(realmUrl + "/protocol/openid-connect/token");
-        String basic = Base64.getEncoder().encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
-                + URLEncoder.encode(secret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder()
+                .encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
+                                + URLEncoder.encode(secret, StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8));
         byte[] body = "grant_type=client_credentials".getBytes(StandardCharsets.US_ASCII);
         String head = "POST " + uri.getRawPath() + " HTTP/1.0\r\n"
                 + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"

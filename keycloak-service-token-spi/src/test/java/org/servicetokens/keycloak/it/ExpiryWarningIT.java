@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.mail.Address;
 import jakarta.mail.internet.MimeMessage;
-
 import java.util.Arrays;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
@@ -30,7 +28,10 @@ class ExpiryWarningIT extends ServiceTokenITBase {
     @Test
     void warningIsDeliveredOnceToTheConfiguredAddresses() throws Exception {
         TokenApi api = tokenApi(realm.getName());
-        assertEquals(200, api.put("/settings", "{\"notifyEmails\":[\"ops@example.com\"],\"expiryWarningDays\":[30,7,1]}").status());
+        assertEquals(
+                200,
+                api.put("/settings", "{\"notifyEmails\":[\"ops@example.com\"],\"expiryWarningDays\":[30,7,1]}")
+                        .status());
 
         JsonNode expiring = api.create("nightly export", "P5D");
         api.create("far from expiry", "P200D");
@@ -38,7 +39,12 @@ class ExpiryWarningIT extends ServiceTokenITBase {
         int interval = ServiceTokenServerConfig.MAINTENANCE_INTERVAL_SECONDS;
         assertTrue(mail.waitForIncomingEmail((interval * 5L) * 1000, 1), "a warning arrived");
         MimeMessage message = mail.getLastReceivedMessage();
-        assertEquals("ops@example.com", Arrays.stream(message.getAllRecipients()).map(Address::toString).findFirst().orElseThrow());
+        assertEquals(
+                "ops@example.com",
+                Arrays.stream(message.getAllRecipients())
+                        .map(Address::toString)
+                        .findFirst()
+                        .orElseThrow());
         assertTrue(message.getSubject().contains("nightly export"), message.getSubject());
         String body = new String(message.getInputStream().readAllBytes());
         assertTrue(body.contains(expiring.get("clientId").asText()), "the mail names the client ID");

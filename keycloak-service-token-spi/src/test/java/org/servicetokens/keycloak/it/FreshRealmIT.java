@@ -21,8 +21,10 @@ class FreshRealmIT extends ServiceTokenITBase {
             admin.tokenManager().refreshToken();
             TokenApi api = tokenApi(rep.getRealm());
             JsonNode created = api.create("first bot", null);
-            Http.Reply reply = Http.clientCredentials(urls.getBase() + "/realms/" + rep.getRealm(),
-                    created.get("clientId").asText(), created.get("clientSecret").asText());
+            Http.Reply reply = Http.clientCredentials(
+                    urls.getBase() + "/realms/" + rep.getRealm(),
+                    created.get("clientId").asText(),
+                    created.get("clientSecret").asText());
             assertEquals(200, reply.status(), "token endpoint in a brand-new realm");
         } finally {
             admin.realm(rep.getRealm()).remove();

@@ -2,7 +2,6 @@ package org.servicetokens.keycloak.it;
 
 import java.io.File;
 import java.nio.file.Path;
-
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -16,8 +15,7 @@ public final class HeadlessChromium {
 
     private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
-    private HeadlessChromium() {
-    }
+    private HeadlessChromium() {}
 
     /** The options to start with; callers add capabilities (e.g. console logging) before {@link #start}. */
     public static ChromeOptions options(Path profile, String windowSize) {
@@ -26,15 +24,26 @@ public final class HeadlessChromium {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=" + windowSize, "--lang=en-US", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=" + windowSize,
+                "--lang=en-US",
+                "--user-data-dir=" + profile);
         return options;
     }
 
     public static ChromeDriver start(ChromeOptions options) {
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 }

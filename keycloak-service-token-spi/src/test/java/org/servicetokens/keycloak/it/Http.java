@@ -1,5 +1,7 @@
 package org.servicetokens.keycloak.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -12,15 +14,13 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /** Plain HTTP for the tests: what a bot or an admin script would send, with nothing hidden by a client library. */
 public final class Http {
 
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("kcst_[0-9A-Za-z]+");
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public record Reply(int status, String body, java.net.http.HttpHeaders headers) {
         public JsonNode json() {
@@ -41,13 +41,12 @@ public final class Http {
         }
     }
 
-    private Http() {
-    }
+    private Http() {}
 
     public static Reply send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new AssertionError("HTTP call failed: " + e, e);
@@ -59,14 +58,17 @@ public final class Http {
 
     public static String form(Map<String, String> fields) {
         return fields.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
 
     /** client_credentials with client_secret_basic, as Keycloak expects it (RFC 6749 form-encodes both parts). */
     public static Reply clientCredentials(String realmUrl, String clientId, String secret) {
-        String basic = Base64.getEncoder().encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
-                + URLEncoder.encode(secret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder()
+                .encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
+                                + URLEncoder.encode(secret, StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8));
         return send(HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
                 .header("Authorization", "Basic " + basic)
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -77,8 +79,8 @@ public final class Http {
     public static Reply clientCredentialsPost(String realmUrl, String clientId, String secret) {
         return send(HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of(
-                        "grant_type", "client_credentials", "client_id", clientId, "client_secret", secret)))));
+                .POST(HttpRequest.BodyPublishers.ofString(form(
+                        Map.of("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret)))));
     }
 
     public static JsonNode jwtPayload(String jwt) {

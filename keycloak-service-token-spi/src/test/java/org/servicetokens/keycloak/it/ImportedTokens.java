@@ -3,7 +3,6 @@ package org.servicetokens.keycloak.it;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
@@ -17,8 +16,7 @@ import org.servicetokens.keycloak.model.TokenSecrets;
  */
 final class ImportedTokens {
 
-    private ImportedTokens() {
-    }
+    private ImportedTokens() {}
 
     /** A realm {@code name} to import whole, enabled, recording client logins and their failures as events. */
     static RealmRepresentation realm(String name) {

@@ -2,13 +2,12 @@ package org.servicetokens.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
@@ -26,7 +25,8 @@ class InactivityRuleIT extends ServiceTokenITBase {
     void unusedTokensAreDisabledThenDeletedAsConfigured() {
         String name = "inactivity-" + Long.toString(System.nanoTime(), 36);
         String secret = TokenSecrets.generate();
-        String hundredDaysAgo = Long.toString(Instant.now().minus(Duration.ofDays(100)).getEpochSecond());
+        String hundredDaysAgo =
+                Long.toString(Instant.now().minus(Duration.ofDays(100)).getEpochSecond());
         RealmRepresentation rep = new RealmRepresentation();
         rep.setRealm(name);
         rep.setEnabled(true);
@@ -43,16 +43,28 @@ class InactivityRuleIT extends ServiceTokenITBase {
                 ids.put(token.get("clientId").asText(), token.get("id").asText());
             }
             // busy was used just now: its last use is what counts, not its age.
-            assertEquals(200, Http.clientCredentials(realmUrl, "busy-bot", secret).status());
-            assertEquals(200, api.put("/settings", "{\"inactivityDays\":30,\"inactivityAction\":\"disable\"}").status());
+            assertEquals(
+                    200, Http.clientCredentials(realmUrl, "busy-bot", secret).status());
+            assertEquals(
+                    200,
+                    api.put("/settings", "{\"inactivityDays\":30,\"inactivityAction\":\"disable\"}")
+                            .status());
             String staleId = ids.get("stale-bot");
-            ServiceTokenLifecycleIT.waitUntil(Duration.ofSeconds(ServiceTokenServerConfig.MAINTENANCE_INTERVAL_SECONDS * 5L),
-                    () -> "disabled".equals(api.get("/" + staleId).json().get("status").asText()));
-            assertEquals("active", api.get("/" + ids.get("busy-bot")).json().get("status").asText());
-            assertEquals(401, Http.clientCredentials(realmUrl, "stale-bot", secret).status());
+            ServiceTokenLifecycleIT.waitUntil(
+                    Duration.ofSeconds(ServiceTokenServerConfig.MAINTENANCE_INTERVAL_SECONDS * 5L),
+                    () -> "disabled"
+                            .equals(api.get("/" + staleId).json().get("status").asText()));
+            assertEquals(
+                    "active",
+                    api.get("/" + ids.get("busy-bot")).json().get("status").asText());
+            assertEquals(
+                    401, Http.clientCredentials(realmUrl, "stale-bot", secret).status());
 
-            assertEquals(200, api.put("/settings", "{\"inactivityAction\":\"delete\"}").status());
-            ServiceTokenLifecycleIT.waitUntil(Duration.ofSeconds(ServiceTokenServerConfig.MAINTENANCE_INTERVAL_SECONDS * 5L),
+            assertEquals(
+                    200,
+                    api.put("/settings", "{\"inactivityAction\":\"delete\"}").status());
+            ServiceTokenLifecycleIT.waitUntil(
+                    Duration.ofSeconds(ServiceTokenServerConfig.MAINTENANCE_INTERVAL_SECONDS * 5L),
                     () -> api.get("/" + staleId).status() == 404);
             assertEquals(200, api.get("/" + ids.get("busy-bot")).status());
         } finally {

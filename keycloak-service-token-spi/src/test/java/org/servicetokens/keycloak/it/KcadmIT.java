@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.servicetokens.keycloak.model.TokenSecrets;
@@ -28,7 +27,9 @@ class KcadmIT extends DemoRealmITBase {
 
     @Test
     void everyTokenOperationWorksThroughKcadm() throws Exception {
-        Path script = Path.of("..", "docs", "kcadm-service-tokens.sh").toAbsolutePath().normalize();
+        Path script = Path.of("..", "docs", "kcadm-service-tokens.sh")
+                .toAbsolutePath()
+                .normalize();
         Path config = Files.createTempFile("kcadm", ".config");
         try {
             ProcessBuilder builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
@@ -47,15 +48,24 @@ class KcadmIT extends DemoRealmITBase {
             Matcher id = Pattern.compile("(?m)^id ([0-9a-f-]{36})$").matcher(output);
             assertTrue(id.find(), "create printed the id:\n" + shown);
             Matcher secret = SECRET.matcher(output);
-            assertTrue(secret.find() && TokenSecrets.isWellFormed(secret.group()), "the first rotation showed a secret");
-            assertTrue(secret.find() && TokenSecrets.isWellFormed(secret.group()), "the rotation with grace showed another");
-            assertTrue(output.contains("\"networks\" : [ \"127.0.0.0/8\", \"::1/128\", \"2001:db8::/32\" ]"), "update set the networks:\n" + shown);
-            assertTrue(output.contains("\"inactivityAction\" : \"disable\""), "update set the token's own rule:\n" + shown);
+            assertTrue(
+                    secret.find() && TokenSecrets.isWellFormed(secret.group()), "the first rotation showed a secret");
+            assertTrue(
+                    secret.find() && TokenSecrets.isWellFormed(secret.group()),
+                    "the rotation with grace showed another");
+            assertTrue(
+                    output.contains("\"networks\" : [ \"127.0.0.0/8\", \"::1/128\", \"2001:db8::/32\" ]"),
+                    "update set the networks:\n" + shown);
+            assertTrue(
+                    output.contains("\"inactivityAction\" : \"disable\""),
+                    "update set the token's own rule:\n" + shown);
             assertTrue(output.contains("\"owners\" : [ \"team-ci@example.com\", \"oncall@example.com\" ]"), shown);
             assertTrue(output.contains("\"expiryWarningDays\" : [ 30, 7, 1 ]"), "settings:\n" + shown);
             assertTrue(output.contains("== done"), shown);
             assertEquals(404, api.get("/" + id.group(1)).status(), "the last example deleted the token");
-            assertTrue(realm.admin().getAdminEvents().stream().anyMatch(e -> ("service-tokens/" + id.group(1) + "/extend").equals(e.getResourcePath())),
+            assertTrue(
+                    realm.admin().getAdminEvents().stream()
+                            .anyMatch(e -> ("service-tokens/" + id.group(1) + "/extend").equals(e.getResourcePath())),
                     "kcadm's calls are admin events like any other");
         } finally {
             Files.deleteIfExists(config);
@@ -65,7 +75,8 @@ class KcadmIT extends DemoRealmITBase {
     /** The distribution the test framework unpacked (under the system temp directory) carries bin/kcadm.sh. */
     private static Path kcadm() throws IOException {
         Path root = Path.of(System.getProperty("java.io.tmpdir"), "kc-test-framework");
-        try (Stream<Path> found = Files.find(root, 4, (path, attributes) -> path.endsWith(Path.of("bin", "kcadm.sh")))) {
+        try (Stream<Path> found =
+                Files.find(root, 4, (path, attributes) -> path.endsWith(Path.of("bin", "kcadm.sh")))) {
             Path kcadm = found.findFirst().orElseThrow(() -> new AssertionError("no bin/kcadm.sh under " + root));
             // The framework unpacks the zip without file modes; the shipped script is executable.
             assertTrue(kcadm.toFile().setExecutable(true), "chmod +x " + kcadm);

@@ -1,5 +1,6 @@
 package org.servicetokens.keycloak.it;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -10,8 +11,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpServer;
-
 /**
  * An application's back-channel logout endpoint for the tests: records each logout token it receives (with the
  * time it arrived), can refuse the next few as a sidecar does ({@code 400 {"error":"invalid_request","reason":…}}),
@@ -19,8 +18,7 @@ import com.sun.net.httpserver.HttpServer;
  */
 final class PushReceiver implements AutoCloseable {
 
-    record Received(String logoutToken, long atNanos) {
-    }
+    record Received(String logoutToken, long atNanos) {}
 
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final AtomicInteger refuseNext = new AtomicInteger();
@@ -73,7 +71,8 @@ final class PushReceiver implements AutoCloseable {
             String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             posts.incrementAndGet();
             if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                byte[] body = ("{\"error\":\"invalid_request\",\"reason\":\"" + refusalReason + "\"}").getBytes(StandardCharsets.UTF_8);
+                byte[] body = ("{\"error\":\"invalid_request\",\"reason\":\"" + refusalReason + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(400, body.length);
                 exchange.getResponseBody().write(body);
@@ -82,7 +81,8 @@ final class PushReceiver implements AutoCloseable {
             }
             for (String pair : form.split("&")) {
                 if (pair.startsWith("logout_token=")) {
-                    received.add(new Received(URLDecoder.decode(pair.substring("logout_token=".length()), StandardCharsets.UTF_8),
+                    received.add(new Received(
+                            URLDecoder.decode(pair.substring("logout_token=".length()), StandardCharsets.UTF_8),
                             System.nanoTime()));
                 }
             }

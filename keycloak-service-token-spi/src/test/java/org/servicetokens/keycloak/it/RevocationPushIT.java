@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -22,8 +23,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,8 @@ class RevocationPushIT extends DemoRealmITBase {
         JsonNode created = api.create("pushed", null, "receiver-app", "demo-app");
         String id = created.get("id").asText();
         String clientId = created.get("clientId").asText();
-        String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+        String serviceAccount =
+                realm.admin().clients().get(id).getServiceAccountUser().getId();
         String first = secretIdOf(clientId, created.get("clientSecret").asText());
 
         api.put("/" + id, "{\"name\":\"pushed, renamed\"}");
@@ -72,14 +72,24 @@ class RevocationPushIT extends DemoRealmITBase {
         api.put("/" + id, "{\"enabled\":true}");
         expect(serviceAccount, id, "enabled", "none", List.of());
         String afterEnable = secretIdOf(clientId, created.get("clientSecret").asText());
-        assertNotEquals(first, afterEnable, "a new generation: JWTs minted after enabling are not caught by the disable");
+        assertNotEquals(
+                first, afterEnable, "a new generation: JWTs minted after enabling are not caught by the disable");
 
-        String second = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}").json().get("clientSecret").asText();
+        String second = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}")
+                .json()
+                .get("clientSecret")
+                .asText();
         expect(serviceAccount, id, "rotated", "secret", List.of(afterEnable));
         String secondId = secretIdOf(clientId, second);
-        String third = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT2S\"}").json().get("clientSecret").asText();
+        String third = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT2S\"}")
+                .json()
+                .get("clientSecret")
+                .asText();
         String thirdId = secretIdOf(clientId, third);
-        assertEquals(secondId, secretIdOf(clientId, second), "the previous secret still works in its grace, with its own id");
+        assertEquals(
+                secondId,
+                secretIdOf(clientId, second),
+                "the previous secret still works in its grace, with its own id");
         expect(serviceAccount, id, "grace-period-ended", "secret", List.of(secondId));
         assertNotEquals(secondId, thirdId);
 
@@ -89,7 +99,8 @@ class RevocationPushIT extends DemoRealmITBase {
         expect(serviceAccount, id, "application-removed", "token", List.of(thirdId));
         api.put("/" + id, "{\"applications\":[\"demo-app\",\"receiver-app\"]}");
         expect(serviceAccount, id, "application-added", "none", List.of());
-        assertNotEquals(thirdId, secretIdOf(clientId, third), "re-added: its JWTs from now on are not caught by the removal");
+        assertNotEquals(
+                thirdId, secretIdOf(clientId, third), "re-added: its JWTs from now on are not caught by the removal");
 
         api.delete("/" + id);
         expect(serviceAccount, id, "deleted", "token", null);
@@ -101,8 +112,11 @@ class RevocationPushIT extends DemoRealmITBase {
         // A token deleted through the stock clients API: the same push as DELETE /service-tokens/{id}.
         JsonNode stockDeleted = api.create("deleted by the clients API", null, "receiver-app");
         String stockId = stockDeleted.get("id").asText();
-        String stockAccount = realm.admin().clients().get(stockId).getServiceAccountUser().getId();
-        String stockSecret = secretIdOf(stockDeleted.get("clientId").asText(), stockDeleted.get("clientSecret").asText());
+        String stockAccount =
+                realm.admin().clients().get(stockId).getServiceAccountUser().getId();
+        String stockSecret = secretIdOf(
+                stockDeleted.get("clientId").asText(),
+                stockDeleted.get("clientSecret").asText());
         realm.admin().clients().get(stockId).remove();
         expect(stockAccount, stockId, "deleted", "token", List.of(stockSecret));
 
@@ -114,9 +128,11 @@ class RevocationPushIT extends DemoRealmITBase {
         String id = created.get("id").asText();
         String clientId = created.get("clientId").asText();
         String secret = created.get("clientSecret").asText();
-        String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+        String serviceAccount =
+                realm.admin().clients().get(id).getServiceAccountUser().getId();
         String before = secretIdOf(clientId, secret);
-        String applicationId = realm.admin().clients().findByClientId("doomed-app").get(0).getId();
+        String applicationId =
+                realm.admin().clients().findByClientId("doomed-app").get(0).getId();
         realm.admin().clients().get(applicationId).remove();
         PushReceiver.Received told = receiver.next(10_000);
         assertNotNull(told, "a logout token for the deleted application arrived within 10 s");
@@ -124,8 +140,15 @@ class RevocationPushIT extends DemoRealmITBase {
         List<String> left = new ArrayList<>();
         api.get("/" + id).json().get("applications").forEach(a -> left.add(a.asText()));
         assertEquals(List.of("demo-app"), left);
-        assertFalse(realm.admin().clients().get(id).toRepresentation().getAttributes().get("service-token.application-ids")
-                .contains(applicationId), "dropped from what is stored, not only hidden");
+        assertFalse(
+                realm.admin()
+                        .clients()
+                        .get(id)
+                        .toRepresentation()
+                        .getAttributes()
+                        .get("service-token.application-ids")
+                        .contains(applicationId),
+                "dropped from what is stored, not only hidden");
         assertNotEquals(before, secretIdOf(clientId, secret), "JWTs minted after the drop are not caught by it");
         assertNull(receiver.next(2_000), "one push per change");
     }
@@ -137,19 +160,22 @@ class RevocationPushIT extends DemoRealmITBase {
         String id = created.get("id").asText();
         String clientId = created.get("clientId").asText();
         String secret = created.get("clientSecret").asText();
-        String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+        String serviceAccount =
+                realm.admin().clients().get(id).getServiceAccountUser().getId();
         assertTrue(audienceOf(clientId, secret).contains("before-rename-app"));
 
         // PUT /admin/realms/{realm}/clients/{id} with a new clientId: the tokens' aud changes, so sidecars must drop
         // what they cached (nothing is revoked).
-        ClientRepresentation app = realm.admin().clients().findByClientId("before-rename-app").get(0);
+        ClientRepresentation app =
+                realm.admin().clients().findByClientId("before-rename-app").get(0);
         app.setClientId("after-rename-app");
         realm.admin().clients().get(app.getId()).update(app);
         PushReceiver.Received told = receiver.next(5_000);
         assertNotNull(told, "a refresh for the renamed application arrived within 5 s");
         check(told.logoutToken(), "after-rename-app", serviceAccount, id, "application-renamed", "none", List.of());
         List<String> audience = audienceOf(clientId, secret);
-        assertTrue(audience.contains("after-rename-app") && !audience.contains("before-rename-app"), audience.toString());
+        assertTrue(
+                audience.contains("after-rename-app") && !audience.contains("before-rename-app"), audience.toString());
         assertNull(receiver.next(2_000), "one push per change");
 
         // Any other change to the application pushes nothing.
@@ -161,7 +187,8 @@ class RevocationPushIT extends DemoRealmITBase {
     private List<String> audienceOf(String clientId, String secret) {
         Http.Reply minted = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
         assertEquals(200, minted.status(), minted.printable());
-        return ServiceTokenLifecycleIT.audience(Http.jwtPayload(minted.json().get("access_token").asText()));
+        return ServiceTokenLifecycleIT.audience(
+                Http.jwtPayload(minted.json().get("access_token").asText()));
     }
 
     @Test
@@ -172,19 +199,35 @@ class RevocationPushIT extends DemoRealmITBase {
         try {
             String otherHost = urls.getBase().replace("localhost", "127.0.0.1");
             assertNotEquals(urls.getBase(), otherHost);
-            String adminToken = Http.send(HttpRequest.newBuilder(URI.create(otherHost + "/realms/master/protocol/openid-connect/token"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(Http.form(Map.of("grant_type", "password", "client_id", "admin-cli",
-                            "username", "admin", "password", "admin"))))).json().get("access_token").asText();
+            String adminToken = Http.send(HttpRequest.newBuilder(
+                                    URI.create(otherHost + "/realms/master/protocol/openid-connect/token"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(Http.form(Map.of(
+                                    "grant_type",
+                                    "password",
+                                    "client_id",
+                                    "admin-cli",
+                                    "username",
+                                    "admin",
+                                    "password",
+                                    "admin")))))
+                    .json()
+                    .get("access_token")
+                    .asText();
             TokenApi viaOtherHost = new TokenApi(otherHost, realm.getName(), () -> adminToken);
             JsonNode created = viaOtherHost.create("issuer check", null, "receiver-app");
             String id = created.get("id").asText();
-            String serviceAccount = realm.admin().clients().get(id).getServiceAccountUser().getId();
+            String serviceAccount =
+                    realm.admin().clients().get(id).getServiceAccountUser().getId();
 
-            assertEquals(200, viaOtherHost.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT1S\"}").status());
-            expect(serviceAccount, id, "grace-period-ended", "secret", null);   // sent by a background job
+            assertEquals(
+                    200,
+                    viaOtherHost
+                            .post("/" + id + "/rotate", "{\"gracePeriod\":\"PT1S\"}")
+                            .status());
+            expect(serviceAccount, id, "grace-period-ended", "secret", null); // sent by a background job
             assertEquals(204, viaOtherHost.delete("/" + id).status());
-            expect(serviceAccount, id, "deleted", "token", null);               // sent for the admin's request
+            expect(serviceAccount, id, "deleted", "token", null); // sent for the admin's request
         } finally {
             frontendUrl("");
         }
@@ -193,17 +236,23 @@ class RevocationPushIT extends DemoRealmITBase {
     @Test
     void aRefusedOrUndeliveredPushIsRetriedFromTheDatabaseAndTheRefusalIsLogged() throws Exception {
         JsonNode refused = api.create("refused twice", null, "receiver-app");
-        String serviceAccount = realm.admin().clients().get(refused.get("id").asText()).getServiceAccountUser().getId();
+        String serviceAccount = realm.admin()
+                .clients()
+                .get(refused.get("id").asText())
+                .getServiceAccountUser()
+                .getId();
         receiver.refuseNext(2, "wrong_issuer");
         long sent = System.nanoTime();
         api.delete("/" + refused.get("id").asText());
         PushReceiver.Received delivered = receiver.next(20_000);
         assertNotNull(delivered, "delivered on the third attempt");
-        System.out.println("Push refused twice, then delivered after " + (delivered.atNanos() - sent) / 1_000_000 + " ms ("
-                + receiver.posts() + " attempts)");
+        System.out.println("Push refused twice, then delivered after " + (delivered.atNanos() - sent) / 1_000_000
+                + " ms (" + receiver.posts() + " attempts)");
         check(delivered.logoutToken(), serviceAccount, refused.get("id").asText(), "deleted", "token", null);
         String log = Files.readString(ServiceTokenServerConfig.SERVER_LOG);
-        assertTrue(log.contains("Refused by the application (HTTP 400 wrong_issuer)") && log.contains(refused.get("clientId").asText()),
+        assertTrue(
+                log.contains("Refused by the application (HTTP 400 wrong_issuer)")
+                        && log.contains(refused.get("clientId").asText()),
                 "Keycloak's log says who refused what, and why");
 
         JsonNode undelivered = api.create("application down", null, "receiver-app");
@@ -213,8 +262,17 @@ class RevocationPushIT extends DemoRealmITBase {
         receiver.restart();
         PushReceiver.Received late = receiver.next(20_000);
         assertNotNull(late, "the application was down for 3 s; the push waited in the database and arrived");
-        check(late.logoutToken(), realm.admin().clients().get(undelivered.get("id").asText()).getServiceAccountUser().getId(),
-                undelivered.get("id").asText(), "disabled", "token", null);
+        check(
+                late.logoutToken(),
+                realm.admin()
+                        .clients()
+                        .get(undelivered.get("id").asText())
+                        .getServiceAccountUser()
+                        .getId(),
+                undelivered.get("id").asText(),
+                "disabled",
+                "token",
+                null);
     }
 
     @Test
@@ -224,7 +282,7 @@ class RevocationPushIT extends DemoRealmITBase {
             try {
                 pushWhileAnotherApplicationTrickles(slow);
             } finally {
-                application("slow-app", "");   // its owed retries are dropped
+                application("slow-app", ""); // its owed retries are dropped
             }
         }
     }
@@ -248,11 +306,14 @@ class RevocationPushIT extends DemoRealmITBase {
         while (slow.heldMillis().size() < 3 && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        System.out.println("Pushes to the other application arrived after " + fastMillis + " ms while the slow one trickled;"
-                + " Keycloak cut each slow attempt after " + slow.heldMillis() + " ms");
+        System.out.println(
+                "Pushes to the other application arrived after " + fastMillis + " ms while the slow one trickled;"
+                        + " Keycloak cut each slow attempt after " + slow.heldMillis() + " ms");
         assertTrue(fastMillis.stream().allMatch(ms -> ms < 2_000), "not held up: " + fastMillis);
         assertTrue(slow.heldMillis().size() >= 3, "every slow attempt was cut off");
-        assertTrue(slow.heldMillis().stream().allMatch(ms -> ms < 8_000), "each within its total bound: " + slow.heldMillis());
+        assertTrue(
+                slow.heldMillis().stream().allMatch(ms -> ms < 8_000),
+                "each within its total bound: " + slow.heldMillis());
     }
 
     private void frontendUrl(String url) {
@@ -280,25 +341,37 @@ class RevocationPushIT extends DemoRealmITBase {
     private String secretIdOf(String clientId, String secret) {
         Http.Reply minted = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
         assertEquals(200, minted.status(), minted.printable());
-        String secretId = Http.jwtPayload(minted.json().get("access_token").asText()).get("service_token").get("secret").asText();
+        String secretId = Http.jwtPayload(minted.json().get("access_token").asText())
+                .get("service_token")
+                .get("secret")
+                .asText();
         assertTrue(secretId.matches("[A-Za-z0-9_-]{12}"), secretId);
         return secretId;
     }
 
-    private void expect(String serviceAccount, String tokenId, String reason, String revoke, List<String> secrets) throws Exception {
+    private void expect(String serviceAccount, String tokenId, String reason, String revoke, List<String> secrets)
+            throws Exception {
         PushReceiver.Received received = receiver.next(10_000);
         assertNotNull(received, "a logout token for '" + reason + "' arrived within 10 s");
         check(received.logoutToken(), serviceAccount, tokenId, reason, revoke, secrets);
     }
 
-    private void check(String jwt, String serviceAccount, String tokenId, String reason, String revoke, List<String> secrets)
+    private void check(
+            String jwt, String serviceAccount, String tokenId, String reason, String revoke, List<String> secrets)
             throws Exception {
         check(jwt, "receiver-app", serviceAccount, tokenId, reason, revoke, secrets);
     }
 
     /** The logout token as OIDC Back-Channel Logout 1.0 §2.4 and a sidecar require it, plus our claim. */
-    private void check(String jwt, String audience, String serviceAccount, String tokenId, String reason, String revoke,
-                       List<String> secrets) throws Exception {
+    private void check(
+            String jwt,
+            String audience,
+            String serviceAccount,
+            String tokenId,
+            String reason,
+            String revoke,
+            List<String> secrets)
+            throws Exception {
         JsonNode header = verifySignature(jwt);
         assertEquals("logout+jwt", header.get("typ").asText());
         JsonNode claims = Http.jwtPayload(jwt);
@@ -307,7 +380,10 @@ class RevocationPushIT extends DemoRealmITBase {
         assertEquals(serviceAccount, claims.get("sub").asText());
         assertTrue(claims.get("events").get(EVENT).isObject());
         assertFalse(claims.has("nonce"));
-        assertEquals("Logout", claims.get("typ").asText(), "Keycloak's logout-token type, which the sidecar requires when present");
+        assertEquals(
+                "Logout",
+                claims.get("typ").asText(),
+                "Keycloak's logout-token type, which the sidecar requires when present");
         long now = Instant.now().getEpochSecond();
         assertTrue(Math.abs(claims.get("iat").asLong() - now) < 15, "signed just now");
         assertTrue(claims.get("exp").asLong() > now, "short-lived but valid");
@@ -332,13 +408,23 @@ class RevocationPushIT extends DemoRealmITBase {
         String[] parts = jwt.split("\\.");
         JsonNode header = Http.JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
         assertEquals("RS256", header.get("alg").asText());
-        JsonNode jwks = Http.send(HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/certs")).GET()).json();
+        JsonNode jwks = Http.send(
+                        HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/certs"))
+                                .GET())
+                .json();
         PublicKey key = null;
         for (JsonNode jwk : jwks.get("keys")) {
             if (jwk.get("kid").asText().equals(header.get("kid").asText())) {
-                key = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(
-                        new BigInteger(1, Base64.getUrlDecoder().decode(jwk.get("n").asText())),
-                        new BigInteger(1, Base64.getUrlDecoder().decode(jwk.get("e").asText()))));
+                key = KeyFactory.getInstance("RSA")
+                        .generatePublic(new RSAPublicKeySpec(
+                                new BigInteger(
+                                        1,
+                                        Base64.getUrlDecoder()
+                                                .decode(jwk.get("n").asText())),
+                                new BigInteger(
+                                        1,
+                                        Base64.getUrlDecoder()
+                                                .decode(jwk.get("e").asText()))));
             }
         }
         assertNotNull(key, "the kid is in the realm JWKS");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -12,8 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
@@ -33,28 +32,55 @@ class SecretLeakIT extends DemoRealmITBase {
         String id = created.get("id").asText();
         String clientId = created.get("clientId").asText();
         secrets.add(created.get("clientSecret").asText());
-        secrets.add(api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT1H\"}").json().get("clientSecret").asText());
-        secrets.add(api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}").json().get("clientSecret").asText());
+        secrets.add(api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT1H\"}")
+                .json()
+                .get("clientSecret")
+                .asText());
+        secrets.add(api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}")
+                .json()
+                .get("clientSecret")
+                .asText());
         JsonNode other = api.create("leak check two", null);
         secrets.add(other.get("clientSecret").asText());
 
         // Use them: successes, failures (a revoked secret, another token's secret, client_secret_post).
-        assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secrets.get(2)).status());
-        assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, secrets.get(0)).status());
-        assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, secrets.get(3)).status());
-        assertEquals(401, Http.clientCredentialsPost(realm.getBaseUrl(), clientId, secrets.get(1)).status());
+        assertEquals(
+                200,
+                Http.clientCredentials(realm.getBaseUrl(), clientId, secrets.get(2))
+                        .status());
+        assertEquals(
+                401,
+                Http.clientCredentials(realm.getBaseUrl(), clientId, secrets.get(0))
+                        .status());
+        assertEquals(
+                401,
+                Http.clientCredentials(realm.getBaseUrl(), clientId, secrets.get(3))
+                        .status());
+        assertEquals(
+                401,
+                Http.clientCredentialsPost(realm.getBaseUrl(), clientId, secrets.get(1))
+                        .status());
         api.put("/" + id, "{\"name\":\"leak check renamed\"}");
         api.post("/" + id + "/extend", "{\"duration\":\"P20D\"}");
 
         Map<String, String> places = new LinkedHashMap<>();
-        places.put("partial export", Http.send(HttpRequest.newBuilder(URI.create(urls.getBase() + "/admin/realms/"
-                        + realm.getName() + "/partial-export?exportClients=true&exportGroupsAndRoles=true"))
-                .header("Authorization", "Bearer " + admin.tokenManager().getAccessTokenString())
-                .POST(HttpRequest.BodyPublishers.noBody())).body());
+        places.put(
+                "partial export",
+                Http.send(HttpRequest.newBuilder(URI.create(urls.getBase() + "/admin/realms/" + realm.getName()
+                                        + "/partial-export?exportClients=true&exportGroupsAndRoles=true"))
+                                .header(
+                                        "Authorization",
+                                        "Bearer " + admin.tokenManager().getAccessTokenString())
+                                .POST(HttpRequest.BodyPublishers.noBody()))
+                        .body());
         places.put("admin events", Http.JSON.writeValueAsString(realm.admin().getAdminEvents()));
         places.put("user events", Http.JSON.writeValueAsString(realm.admin().getEvents()));
-        places.put("client representations", Http.JSON.writeValueAsString(realm.admin().clients().findAll()));
-        places.put("stock client-secret endpoint", Http.JSON.writeValueAsString(realm.admin().clients().get(id).getSecret()));
+        places.put(
+                "client representations",
+                Http.JSON.writeValueAsString(realm.admin().clients().findAll()));
+        places.put(
+                "stock client-secret endpoint",
+                Http.JSON.writeValueAsString(realm.admin().clients().get(id).getSecret()));
         places.put("service-token reads", api.get("").body() + api.get("/" + id).body());
         places.put("server log", Files.readString(ServiceTokenServerConfig.SERVER_LOG));
 
@@ -64,7 +90,9 @@ class SecretLeakIT extends DemoRealmITBase {
             for (int i = 0; i < secrets.size(); i++) {
                 assertFalse(text.contains(secrets.get(i)), "secret #" + i + " found in the " + place);
                 // Half a secret is still a leak worth catching (e.g. a truncated log line).
-                assertFalse(text.contains(secrets.get(i).substring(5, 30)), "part of secret #" + i + " found in the " + place);
+                assertFalse(
+                        text.contains(secrets.get(i).substring(5, 30)),
+                        "part of secret #" + i + " found in the " + place);
             }
         });
     }

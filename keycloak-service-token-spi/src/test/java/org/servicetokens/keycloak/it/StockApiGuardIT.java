@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
@@ -34,7 +33,8 @@ class StockApiGuardIT extends DemoRealmITBase {
 
         List<java.util.function.Consumer<ClientRepresentation>> edits = List.of(
                 rep -> rep.getAttributes().put("service-token.expires-at", "4102444800"),
-                rep -> rep.getAttributes().put("service-token.secret-hash", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+                rep -> rep.getAttributes()
+                        .put("service-token.secret-hash", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
                 rep -> rep.getAttributes().remove("service-token.expires-at"),
                 rep -> rep.setClientAuthenticatorType("client-secret"),
                 rep -> {
@@ -82,8 +82,12 @@ class StockApiGuardIT extends DemoRealmITBase {
         account.setEnabled(false);
         users.get(account.getId()).update(account);
         assertBroken(id, clientId, secret, "service_account_disabled");
-        assertEquals("active", api.post("/" + id + "/repair", "").json().get("status").asText());
-        assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status());
+        assertEquals(
+                "active",
+                api.post("/" + id + "/repair", "").json().get("status").asText());
+        assertEquals(
+                200,
+                Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status());
 
         try (Response deleted = users.delete(account.getId())) {
             assertEquals(204, deleted.getStatus());
@@ -93,9 +97,15 @@ class StockApiGuardIT extends DemoRealmITBase {
         assertEquals("active", repaired.get("status").asText(), repaired.toString());
         Http.Reply works = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
         assertEquals(200, works.status());
-        assertEquals(realm.admin().clients().get(id).getServiceAccountUser().getId(),
-                Http.jwtPayload(works.json().get("access_token").asText()).get("sub").asText(), "the new service account");
-        assertTrue(realm.admin().getAdminEvents().stream().anyMatch(e -> ("service-tokens/" + id + "/repair").equals(e.getResourcePath())),
+        assertEquals(
+                realm.admin().clients().get(id).getServiceAccountUser().getId(),
+                Http.jwtPayload(works.json().get("access_token").asText())
+                        .get("sub")
+                        .asText(),
+                "the new service account");
+        assertTrue(
+                realm.admin().getAdminEvents().stream()
+                        .anyMatch(e -> ("service-tokens/" + id + "/repair").equals(e.getResourcePath())),
                 "repair is an admin event");
     }
 
@@ -120,14 +130,18 @@ class StockApiGuardIT extends DemoRealmITBase {
 
         realm.admin().clients().get(appId).remove();
         assertEquals(List.of("demo-app"), applications(id), "a deleted application is dropped");
-        assertTrue(realm.admin().getAdminEvents().stream().anyMatch(e -> ("service-tokens/" + id).equals(e.getResourcePath())
-                        && e.getRepresentation() != null && e.getRepresentation().contains("\"removedApplication\":\"app-y\"")),
+        assertTrue(
+                realm.admin().getAdminEvents().stream()
+                        .anyMatch(e -> ("service-tokens/" + id).equals(e.getResourcePath())
+                                && e.getRepresentation() != null
+                                && e.getRepresentation().contains("\"removedApplication\":\"app-y\"")),
                 "the drop is an admin event on the token");
 
         ClientRepresentation lookalike = new ClientRepresentation();
         lookalike.setClientId("app-y");
         realm.admin().clients().create(lookalike).close();
-        assertEquals(List.of("demo-app"), applications(id), "a new client with the same client ID is not the application");
+        assertEquals(
+                List.of("demo-app"), applications(id), "a new client with the same client ID is not the application");
         assertFalse(audience(clientId, secret).contains("app-y"));
     }
 
@@ -137,15 +151,21 @@ class StockApiGuardIT extends DemoRealmITBase {
         String id = created.get("id").asText();
         realm.admin().clients().get(id).remove();
         assertEquals(404, api.get("/" + id).status());
-        assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), created.get("clientId").asText(),
-                created.get("clientSecret").asText()).status());
+        assertEquals(
+                401,
+                Http.clientCredentials(
+                                realm.getBaseUrl(),
+                                created.get("clientId").asText(),
+                                created.get("clientSecret").asText())
+                        .status());
     }
 
     private void assertBroken(String id, String clientId, String secret, String reason) {
         Http.Reply refused = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
         assertEquals(401, refused.status(), refused.printable());
         assertEquals("invalid_client", refused.json().get("error").asText());
-        List<EventRepresentation> errors = realm.admin().getEvents(List.of("CLIENT_LOGIN_ERROR"), clientId, null, null, null, null, 0, 1);
+        List<EventRepresentation> errors =
+                realm.admin().getEvents(List.of("CLIENT_LOGIN_ERROR"), clientId, null, null, null, null, 0, 1);
         assertEquals(reason, errors.get(0).getDetails().get("service_token_error"));
         JsonNode view = api.get("/" + id).json();
         assertEquals("broken", view.get("status").asText());
@@ -162,7 +182,8 @@ class StockApiGuardIT extends DemoRealmITBase {
     private List<String> audience(String clientId, String secret) {
         Http.Reply minted = Http.clientCredentials(realm.getBaseUrl(), clientId, secret);
         assertEquals(200, minted.status(), minted.printable());
-        return ServiceTokenLifecycleIT.audience(Http.jwtPayload(minted.json().get("access_token").asText()));
+        return ServiceTokenLifecycleIT.audience(
+                Http.jwtPayload(minted.json().get("access_token").asText()));
     }
 
     private static org.keycloak.representations.idm.PartialImportRepresentation toPartial(Map<String, Object> partial) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -14,8 +15,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
@@ -43,36 +42,68 @@ class TamperedStateIT extends DemoRealmITBase {
         // RFC 6749 §2.3.1: both parts are form-url-encoded inside Basic, so encoded characters decode.
         String encodedId = "%" + Integer.toHexString(clientId.charAt(0)) + clientId.substring(1);
         String encodedSecret = "%" + Integer.toHexString(secret.charAt(0)).toUpperCase() + secret.substring(1);
-        assertEquals(200, basic((encodedId + ":" + encodedSecret).getBytes(StandardCharsets.UTF_8)).status(), "percent-encoded ID and secret");
+        assertEquals(
+                200,
+                basic((encodedId + ":" + encodedSecret).getBytes(StandardCharsets.UTF_8))
+                        .status(),
+                "percent-encoded ID and secret");
 
-        assertRefused(basic((clientId + ":kcst_%zz").getBytes(StandardCharsets.UTF_8)), clientId, "malformed_credentials");
-        assertRefused(basic((clientId + ":" + secret + "%").getBytes(StandardCharsets.UTF_8)), clientId, "malformed_credentials");
-        assertRefused(basic((clientId + ":kcst_%C3").getBytes(StandardCharsets.UTF_8)), clientId, "malformed_credentials");
+        assertRefused(
+                basic((clientId + ":kcst_%zz").getBytes(StandardCharsets.UTF_8)), clientId, "malformed_credentials");
+        assertRefused(
+                basic((clientId + ":" + secret + "%").getBytes(StandardCharsets.UTF_8)),
+                clientId,
+                "malformed_credentials");
+        assertRefused(
+                basic((clientId + ":kcst_%C3").getBytes(StandardCharsets.UTF_8)), clientId, "malformed_credentials");
         byte[] notUtf8 = (clientId + ":kcst_\u0000\u0000").getBytes(StandardCharsets.ISO_8859_1);
         notUtf8[notUtf8.length - 2] = (byte) 0xFF;
         notUtf8[notUtf8.length - 1] = (byte) 0xFE;
         assertRefused(basic(notUtf8), clientId, "malformed_credentials");
         assertRefused(basic((clientId + ":").getBytes(StandardCharsets.UTF_8)), clientId, "malformed_secret");
-        assertRefused(token("Basic " + base64(clientId + ":" + secret), "client_id=" + clientId + "&client_id=" + clientId),
-                clientId, "ambiguous_credentials");
-        assertRefused(token(null, "client_id=" + clientId + "&client_id=other&client_secret=" + secret), clientId, "ambiguous_credentials");
-        assertRefused(token("Basic " + base64(clientId + ":" + secret), "client_secret=" + secret), clientId, "ambiguous_credentials");
-        assertRefused(token("Basic " + base64("demo-app:x"), "client_id=" + clientId + "&client_secret=" + secret),
-                clientId, "ambiguous_credentials");
+        assertRefused(
+                token("Basic " + base64(clientId + ":" + secret), "client_id=" + clientId + "&client_id=" + clientId),
+                clientId,
+                "ambiguous_credentials");
+        assertRefused(
+                token(null, "client_id=" + clientId + "&client_id=other&client_secret=" + secret),
+                clientId,
+                "ambiguous_credentials");
+        assertRefused(
+                token("Basic " + base64(clientId + ":" + secret), "client_secret=" + secret),
+                clientId,
+                "ambiguous_credentials");
+        assertRefused(
+                token("Basic " + base64("demo-app:x"), "client_id=" + clientId + "&client_secret=" + secret),
+                clientId,
+                "ambiguous_credentials");
         // Keycloak reads the form before any authenticator: a body it cannot decode is refused by our filter first.
-        assertRefused(token(null, "client_id=" + clientId + "&client_secret=kcst_%zz"), clientId, "malformed_credentials");
-        assertRefused(token(null, "client_id=" + clientId + "&client_secret=" + secret + "%"), clientId, "malformed_credentials");
-        assertRefused(token("Basic " + base64(clientId + ":" + secret), "scope=%zz"), clientId, "malformed_credentials");
-        Http.Reply introspection = Http.send(HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/token/introspect"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("token=x&client_id=" + clientId + "&client_secret=kcst_%zz")));
+        assertRefused(
+                token(null, "client_id=" + clientId + "&client_secret=kcst_%zz"), clientId, "malformed_credentials");
+        assertRefused(
+                token(null, "client_id=" + clientId + "&client_secret=" + secret + "%"),
+                clientId,
+                "malformed_credentials");
+        assertRefused(
+                token("Basic " + base64(clientId + ":" + secret), "scope=%zz"), clientId, "malformed_credentials");
+        Http.Reply introspection = Http.send(
+                HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/token/introspect"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "token=x&client_id=" + clientId + "&client_secret=kcst_%zz")));
         assertEquals(401, introspection.status(), introspection.printable());
         assertEquals("invalid_client", introspection.json().get("error").asText());
-        assertEquals(200, token(null, "client_id=" + clientId + "&client_secret=" + secret).status(), "a well-formed body still works");
+        assertEquals(
+                200,
+                token(null, "client_id=" + clientId + "&client_secret=" + secret)
+                        .status(),
+                "a well-formed body still works");
 
         String log = Files.readString(ServiceTokenServerConfig.SERVER_LOG).substring((int) logStart);
         assertFalse(log.contains("\tat org.keycloak"), "no stack trace in Keycloak's log");
-        assertFalse(log.contains("Unexpected error when authenticating client"), "Keycloak's own authenticator never choked");
+        assertFalse(
+                log.contains("Unexpected error when authenticating client"),
+                "Keycloak's own authenticator never choked");
         assertFalse(log.contains(secret.substring(5, 30)), "no secret in the log");
     }
 
@@ -114,17 +145,32 @@ class TamperedStateIT extends DemoRealmITBase {
             for (JsonNode token : imported.get("").json()) {
                 ids.put(token.get("clientId").asText(), token.get("id").asText());
             }
-            assertEquals(cases.size(), ids.size(), "every imported token is listed, the retyped one too: " + ids.keySet());
+            assertEquals(
+                    cases.size(), ids.size(), "every imported token is listed, the retyped one too: " + ids.keySet());
 
-            assertEquals(200, Http.clientCredentials(realmUrl, "healthy-bot", secret).status(), "a whole-realm import may bring tokens");
+            assertEquals(
+                    200,
+                    Http.clientCredentials(realmUrl, "healthy-bot", secret).status(),
+                    "a whole-realm import may bring tokens");
             Http.Reply legacy = Http.clientCredentials(realmUrl, "legacy-bot", secret);
             assertEquals(200, legacy.status());
-            assertTrue(ServiceTokenLifecycleIT.audience(Http.jwtPayload(legacy.json().get("access_token").asText())).contains("legacy-app"),
+            assertTrue(
+                    ServiceTokenLifecycleIT.audience(Http.jwtPayload(
+                                    legacy.json().get("access_token").asText()))
+                            .contains("legacy-app"),
                     "applications stored by client ID text are resolved");
 
-            Map<String, String> expectedReasons = Map.of("expiry-bot", "expiry_unreadable", "hash-bot", "secret_hash_unreadable",
-                    "created-bot", "created_at_unreadable", "apps-bot", "applications_unreadable",
-                    "type-bot", "authenticator_changed");
+            Map<String, String> expectedReasons = Map.of(
+                    "expiry-bot",
+                    "expiry_unreadable",
+                    "hash-bot",
+                    "secret_hash_unreadable",
+                    "created-bot",
+                    "created_at_unreadable",
+                    "apps-bot",
+                    "applications_unreadable",
+                    "type-bot",
+                    "authenticator_changed");
             expectedReasons.forEach((clientId, reason) -> {
                 Http.Reply refused = Http.clientCredentials(realmUrl, clientId, secret);
                 assertEquals(401, refused.status(), clientId + ": " + refused.printable());
@@ -144,22 +190,41 @@ class TamperedStateIT extends DemoRealmITBase {
                 Http.Reply repaired = imported.post("/" + ids.get(clientId) + "/repair", "");
                 assertEquals(200, repaired.status(), repaired.printable());
                 assertEquals("active", repaired.json().get("status").asText(), clientId + ": " + repaired.printable());
-                assertEquals(200, Http.clientCredentials(realmUrl, clientId, secret).status(), clientId + " works after repair");
+                assertEquals(
+                        200,
+                        Http.clientCredentials(realmUrl, clientId, secret).status(),
+                        clientId + " works after repair");
             }
-            assertFalse(imported.get("/" + ids.get("expiry-bot")).json().get("repairable").asBoolean());
-            assertEquals("active", imported.post("/" + ids.get("expiry-bot") + "/extend", "{\"duration\":\"P1D\"}").json().get("status").asText());
-            assertEquals(400, imported.post("/" + ids.get("hash-bot") + "/rotate", "{\"gracePeriod\":\"PT1H\"}").status(),
+            assertFalse(imported.get("/" + ids.get("expiry-bot"))
+                    .json()
+                    .get("repairable")
+                    .asBoolean());
+            assertEquals(
+                    "active",
+                    imported.post("/" + ids.get("expiry-bot") + "/extend", "{\"duration\":\"P1D\"}")
+                            .json()
+                            .get("status")
+                            .asText());
+            assertEquals(
+                    400,
+                    imported.post("/" + ids.get("hash-bot") + "/rotate", "{\"gracePeriod\":\"PT1H\"}")
+                            .status(),
                     "no grace for an unreadable secret");
-            String rotated = imported.post("/" + ids.get("hash-bot") + "/rotate", "{}").json().get("clientSecret").asText();
-            assertEquals(200, Http.clientCredentials(realmUrl, "hash-bot", rotated).status());
+            String rotated = imported.post("/" + ids.get("hash-bot") + "/rotate", "{}")
+                    .json()
+                    .get("clientSecret")
+                    .asText();
+            assertEquals(
+                    200, Http.clientCredentials(realmUrl, "hash-bot", rotated).status());
         } finally {
             admin.realms().realm(name).remove();
         }
     }
 
     private String lastErrorReason(String realmName, String clientId) {
-        List<EventRepresentation> errors = admin.realms().realm(realmName).getEvents(List.of("CLIENT_LOGIN_ERROR"), clientId,
-                null, null, null, null, 0, 1);
+        List<EventRepresentation> errors = admin.realms()
+                .realm(realmName)
+                .getEvents(List.of("CLIENT_LOGIN_ERROR"), clientId, null, null, null, null, 0, 1);
         return errors.isEmpty() ? null : errors.get(0).getDetails().get("service_token_error");
     }
 
@@ -174,9 +239,11 @@ class TamperedStateIT extends DemoRealmITBase {
     }
 
     private Http.Reply token(String authorization, String extraForm) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/token"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(realm.getBaseUrl() + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials" + (extraForm == null ? "" : "&" + extraForm)));
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials" + (extraForm == null ? "" : "&" + extraForm)));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }

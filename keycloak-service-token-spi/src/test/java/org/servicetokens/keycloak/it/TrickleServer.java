@@ -58,7 +58,9 @@ final class TrickleServer implements AutoCloseable {
     private void trickle(Socket connection) {
         long started = System.nanoTime();
         byte[] head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: ".getBytes(StandardCharsets.US_ASCII);
-        try (connection; InputStream in = connection.getInputStream(); OutputStream out = connection.getOutputStream()) {
+        try (connection;
+                InputStream in = connection.getInputStream();
+                OutputStream out = connection.getOutputStream()) {
             connection.setSoTimeout(200);
             byte[] buffer = new byte[8192];
             for (int i = 0; ; i++) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
 
 class SecretUseTest {
@@ -22,7 +21,11 @@ class SecretUseTest {
         assertEquals(new SecretUse(T.plusSeconds(30), "10.0.0.2", "bot/2", 7), SecretUse.merge(later, earlier));
         assertEquals(earlier, SecretUse.merge(earlier, null));
         assertEquals(later, SecretUse.merge(null, later));
-        assertEquals(Long.MAX_VALUE, SecretUse.merge(new SecretUse(T, null, null, Long.MAX_VALUE), earlier).count(), "no overflow");
+        assertEquals(
+                Long.MAX_VALUE,
+                SecretUse.merge(new SecretUse(T, null, null, Long.MAX_VALUE), earlier)
+                        .count(),
+                "no overflow");
     }
 
     @Test
@@ -35,11 +38,21 @@ class SecretUseTest {
 
     @Test
     void unreadableStoredFormsReadAsUnused() {
-        for (String stored : new String[]{null, "", "x", "[]", "{}", "{\"at\":\"soon\",\"count\":1}", "{\"at\":1,\"count\":\"many\"}",
-                "{\"at\":99999999999999999,\"count\":1}", "{\"at\":1,\"count\":1,\"pad\":\"" + "x".repeat(2000) + "\"}"}) {
+        for (String stored : new String[] {
+            null,
+            "",
+            "x",
+            "[]",
+            "{}",
+            "{\"at\":\"soon\",\"count\":1}",
+            "{\"at\":1,\"count\":\"many\"}",
+            "{\"at\":99999999999999999,\"count\":1}",
+            "{\"at\":1,\"count\":1,\"pad\":\"" + "x".repeat(2000) + "\"}"
+        }) {
             assertTrue(SecretUse.parse(stored).isEmpty(), String.valueOf(stored));
         }
-        SecretUse odd = SecretUse.parse("{\"at\":1,\"count\":1,\"address\":\"<script>\",\"userAgent\":5}").orElseThrow();
+        SecretUse odd = SecretUse.parse("{\"at\":1,\"count\":1,\"address\":\"<script>\",\"userAgent\":5}")
+                .orElseThrow();
         assertNull(odd.address(), "not an address");
         assertNull(odd.userAgent());
     }
@@ -51,7 +64,9 @@ class SecretUseTest {
         assertFalse(cleaned.contains(secret.substring(5)), "the secret is masked");
         assertFalse(cleaned.chars().anyMatch(c -> c < 0x20 || c == 0x202e), cleaned);
         assertEquals("bot/1 kcst_***", cleaned);
-        assertEquals(SecretUse.MAX_USER_AGENT, SecretUse.cleanUserAgent("a".repeat(10_000)).length());
+        assertEquals(
+                SecretUse.MAX_USER_AGENT,
+                SecretUse.cleanUserAgent("a".repeat(10_000)).length());
         assertNull(SecretUse.cleanUserAgent("\u0001\u0002"));
         assertNull(SecretUse.cleanUserAgent(null));
     }

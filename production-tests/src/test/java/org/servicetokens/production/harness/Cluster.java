@@ -1,5 +1,9 @@
 package org.servicetokens.production.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 
 /**
  * The production topology, started once per test run and shared by every test class ({@link #get()}; stopped by a
@@ -84,9 +83,20 @@ public final class Cluster {
 
         int lbPort = Ports.free();
         List<String> options = nodeOptions(lbPort);
-        String javaOpts = "-Djgroups.fd.port-offset=100 -Dservice-tokens.test.effect-delay-millis=" + EFFECT_DELAY_MILLIS;
-        a = new KeycloakNode("kc-a", homeA, options, Map.of("JAVA_OPTS_APPEND", javaOpts,
-                "KC_BOOTSTRAP_ADMIN_USERNAME", "admin", "KC_BOOTSTRAP_ADMIN_PASSWORD", "admin"), https.client);
+        String javaOpts =
+                "-Djgroups.fd.port-offset=100 -Dservice-tokens.test.effect-delay-millis=" + EFFECT_DELAY_MILLIS;
+        a = new KeycloakNode(
+                "kc-a",
+                homeA,
+                options,
+                Map.of(
+                        "JAVA_OPTS_APPEND",
+                        javaOpts,
+                        "KC_BOOTSTRAP_ADMIN_USERNAME",
+                        "admin",
+                        "KC_BOOTSTRAP_ADMIN_PASSWORD",
+                        "admin"),
+                https.client);
         b = new KeycloakNode("kc-b", homeB, options, Map.of("JAVA_OPTS_APPEND", javaOpts), https.client);
         lb = new LoadBalancer(base.resolve("nginx"), pki, List.of(a, b), lbPort);
         lb.start();
@@ -134,7 +144,8 @@ public final class Cluster {
     }
 
     private void importRealm(int smtpPort) throws IOException {
-        ObjectNode realm = (ObjectNode) Https.JSON.readTree(Path.of(System.getProperty("realm.json")).toFile());
+        ObjectNode realm = (ObjectNode)
+                Https.JSON.readTree(Path.of(System.getProperty("realm.json")).toFile());
         // The demo's sidecar is not running here: no pushes to it.
         for (JsonNode client : realm.withArray("clients")) {
             if (client.has("attributes")) {
@@ -155,8 +166,18 @@ public final class Cluster {
     public synchronized String adminToken() {
         if (Instant.now().isAfter(adminTokenUntil)) {
             try {
-                Https.Response token = https.form(lb.url() + "/realms/master/protocol/openid-connect/token", null, null,
-                        "grant_type", "password", "client_id", "admin-cli", "username", "admin", "password", "admin");
+                Https.Response token = https.form(
+                        lb.url() + "/realms/master/protocol/openid-connect/token",
+                        null,
+                        null,
+                        "grant_type",
+                        "password",
+                        "client_id",
+                        "admin-cli",
+                        "username",
+                        "admin",
+                        "password",
+                        "admin");
                 if (token.status() != 200) {
                     throw new IllegalStateException("admin login: " + token.status());
                 }
@@ -176,15 +197,30 @@ public final class Cluster {
 
     /** The realm's client with this client ID, as the admin API shows it. */
     public JsonNode client(String clientId) throws IOException {
-        return https.json("GET", lb.url() + "/admin/realms/" + REALM + "/clients?clientId=" + clientId,
-                this::adminToken, null).json().get(0);
+        return https.json(
+                        "GET",
+                        lb.url() + "/admin/realms/" + REALM + "/clients?clientId=" + clientId,
+                        this::adminToken,
+                        null)
+                .json()
+                .get(0);
     }
 
     /** Creates an application (a confidential client) whose back-channel logout URL is {@code logoutUrl}. */
     public void createApplication(String clientId, String logoutUrl) throws IOException {
-        Https.Response r = https.json("POST", lb.url() + "/admin/realms/" + REALM + "/clients", this::adminToken,
-                java.util.Map.of("clientId", clientId, "publicClient", false, "standardFlowEnabled", false,
-                        "attributes", java.util.Map.of("backchannel.logout.url", logoutUrl)));
+        Https.Response r = https.json(
+                "POST",
+                lb.url() + "/admin/realms/" + REALM + "/clients",
+                this::adminToken,
+                java.util.Map.of(
+                        "clientId",
+                        clientId,
+                        "publicClient",
+                        false,
+                        "standardFlowEnabled",
+                        false,
+                        "attributes",
+                        java.util.Map.of("backchannel.logout.url", logoutUrl)));
         if (r.status() != 201) {
             throw new IllegalStateException("create application: " + r.status() + " " + r.body());
         }

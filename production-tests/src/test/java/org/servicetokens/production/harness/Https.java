@@ -1,5 +1,7 @@
 package org.servicetokens.production.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -10,11 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.function.Supplier;
-
 import javax.net.ssl.SSLContext;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON over HTTPS with the harness's CA as the only trust, hostname verification on (the JDK's default). */
 public final class Https {
@@ -35,14 +33,17 @@ public final class Https {
     public final HttpClient client;
 
     public Https(SSLContext trust) {
-        this.client = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.client = HttpClient.newBuilder()
+                .sslContext(trust)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     public Response send(HttpRequest.Builder request) throws IOException {
         try {
-            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -55,7 +56,9 @@ public final class Https {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .header("Authorization", "Bearer " + bearer.get())
                 .header("Accept", "application/json")
-                .method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
+                .method(
+                        method,
+                        text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
         if (text != null) {
             request.header("Content-Type", "application/json");
         }
@@ -75,16 +78,24 @@ public final class Https {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (basicUser != null) {
             // RFC 6749 §2.3.1: both parts form-url-encoded before Base64.
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (enc(basicUser) + ":" + enc(basicPassword)).getBytes(StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((enc(basicUser) + ":" + enc(basicPassword))
+                                            .getBytes(StandardCharsets.UTF_8)));
         }
         return send(request);
     }
 
     /** A client-credentials exchange of a service token at {@code base} (a node or the load balancer). */
     public Response exchange(String base, String clientId, String secret) throws IOException {
-        return form(base + "/realms/" + Cluster.REALM + "/protocol/openid-connect/token", clientId, secret,
-                "grant_type", "client_credentials");
+        return form(
+                base + "/realms/" + Cluster.REALM + "/protocol/openid-connect/token",
+                clientId,
+                secret,
+                "grant_type",
+                "client_credentials");
     }
 
     static String enc(String s) {

@@ -58,8 +58,15 @@ public final class KeycloakNode {
             }
         }
         Files.copy(providerJar, home.resolve("providers").resolve("keycloak-service-token-spi.jar"));
-        Proc.run(home, Map.of(), 600, home.resolve("bin/kc.sh").toString(), "build", "--db=postgres",
-                "--health-enabled=true", "--metrics-enabled=true");
+        Proc.run(
+                home,
+                Map.of(),
+                600,
+                home.resolve("bin/kc.sh").toString(),
+                "build",
+                "--db=postgres",
+                "--health-enabled=true",
+                "--metrics-enabled=true");
     }
 
     public String url() {
@@ -77,9 +84,14 @@ public final class KeycloakNode {
         }
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start", "--optimized"));
         command.addAll(options);
-        command.addAll(List.of("--https-port=" + httpsPort, "--http-management-port=" + managementPort,
-                "--cache-embedded-network-bind-port=" + jgroupsPort, "--spi-cache-embedded--default--node-name=" + name));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+        command.addAll(List.of(
+                "--https-port=" + httpsPort,
+                "--http-management-port=" + managementPort,
+                "--cache-embedded-network-bind-port=" + jgroupsPort,
+                "--spi-cache-embedded--default--node-name=" + name));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         builder.environment().putAll(env);
         process = builder.start();
@@ -107,8 +119,13 @@ public final class KeycloakNode {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log());
             }
             try {
-                if (client.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (client.send(
+                                        HttpRequest.newBuilder(ready)
+                                                .timeout(Duration.ofSeconds(5))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (IOException notYet) {

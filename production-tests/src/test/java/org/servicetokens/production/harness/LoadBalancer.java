@@ -37,9 +37,18 @@ public final class LoadBalancer implements AutoCloseable {
     void start() throws IOException {
         Files.createDirectories(dir.resolve("tmp"));
         write(Set.of());
-        process = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-g", "daemon off;").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())).start();
+        process = new ProcessBuilder(
+                        "nginx",
+                        "-p",
+                        dir.toString(),
+                        "-c",
+                        dir.resolve("nginx.conf").toString(),
+                        "-g",
+                        "daemon off;")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("stdout.log").toFile()))
+                .start();
         for (int i = 0; i < 100; i++) {
             try (var socket = new java.net.Socket("127.0.0.1", port)) {
                 return;
@@ -56,8 +65,17 @@ public final class LoadBalancer implements AutoCloseable {
     /** Sends no new request to {@code drained} (nginx reload; requests under way finish). */
     public synchronized void drain(Set<KeycloakNode> drained) throws IOException {
         write(drained);
-        Proc.run(dir, Map.of(), 30, "nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
-                "-s", "reload");
+        Proc.run(
+                dir,
+                Map.of(),
+                30,
+                "nginx",
+                "-p",
+                dir.toString(),
+                "-c",
+                dir.resolve("nginx.conf").toString(),
+                "-s",
+                "reload");
         // The old worker finishes its requests; new connections go to the new worker at once.
         KeycloakNode.sleep(1000);
     }
@@ -69,11 +87,16 @@ public final class LoadBalancer implements AutoCloseable {
     private void write(Set<KeycloakNode> drained) throws IOException {
         StringBuilder servers = new StringBuilder();
         for (KeycloakNode node : nodes) {
-            servers.append("        server 127.0.0.1:").append(node.httpsPort).append(" max_fails=1 fail_timeout=3s")
-                    .append(drained.contains(node) ? " down" : "").append(";\n");
+            servers.append("        server 127.0.0.1:")
+                    .append(node.httpsPort)
+                    .append(" max_fails=1 fail_timeout=3s")
+                    .append(drained.contains(node) ? " down" : "")
+                    .append(";\n");
         }
         String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
-        Files.writeString(dir.resolve("nginx.conf"), user + """
+        Files.writeString(
+                dir.resolve("nginx.conf"),
+                user + """
                 worker_processes 1;
                 pid %1$s/nginx.pid;
                 error_log %1$s/error.log warn;

@@ -14,8 +14,7 @@ public final class Ports {
     private static final int COUNT = 1000;
     private static final Set<Integer> GIVEN = new HashSet<>();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     public static synchronized int free() {
         int start = ThreadLocalRandom.current().nextInt(COUNT);

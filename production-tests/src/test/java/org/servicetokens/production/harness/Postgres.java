@@ -39,12 +39,37 @@ public final class Postgres implements AutoCloseable {
         }
         int port = Ports.free();
         String password = "pw-" + Long.toHexString(System.nanoTime());
-        Proc.run(dir, Map.of(), 120, Proc.asPostgres(BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
-                "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C"));
-        Proc.run(dir, Map.of(), 60, Proc.asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
-                "-l", dir.resolve("postgres.log").toString(), "-w", "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                        + " -c full_page_writes=off -c max_connections=200", "start"));
+        Proc.run(
+                dir,
+                Map.of(),
+                120,
+                Proc.asPostgres(
+                        BIN.resolve("initdb").toString(),
+                        "-D",
+                        dir.resolve("data").toString(),
+                        "-U",
+                        "postgres",
+                        "--auth-local=trust",
+                        "--auth-host=scram-sha-256",
+                        "-E",
+                        "UTF8",
+                        "--locale=C"));
+        Proc.run(
+                dir,
+                Map.of(),
+                60,
+                Proc.asPostgres(
+                        BIN.resolve("pg_ctl").toString(),
+                        "-D",
+                        dir.resolve("data").toString(),
+                        "-l",
+                        dir.resolve("postgres.log").toString(),
+                        "-w",
+                        "-o",
+                        "-p " + port + " -k " + dir
+                                + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+                                + " -c full_page_writes=off -c max_connections=200",
+                        "start"));
         Postgres postgres = new Postgres(dir, port, password);
         postgres.psql("postgres", "create role " + USER + " login password '" + password + "'");
         postgres.psql("postgres", "create database " + DATABASE + " owner " + USER);
@@ -66,14 +91,42 @@ public final class Postgres implements AutoCloseable {
     }
 
     private String psql(String database, String sql) {
-        return Proc.run(dir, Map.of(), 60, Proc.asPostgres(BIN.resolve("psql").toString(), "-h", dir.toString(),
-                "-p", Integer.toString(port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql));
+        return Proc.run(
+                dir,
+                Map.of(),
+                60,
+                Proc.asPostgres(
+                        BIN.resolve("psql").toString(),
+                        "-h",
+                        dir.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-U",
+                        "postgres",
+                        "-d",
+                        database,
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-qAt",
+                        "-c",
+                        sql));
     }
 
     /** {@code pg_dump} of Keycloak's database, as plain SQL. */
     public String dump() {
-        return Proc.run(dir, Map.of(), 120, Proc.asPostgres(BIN.resolve("pg_dump").toString(), "-h", dir.toString(),
-                "-p", Integer.toString(port), "-U", "postgres", DATABASE));
+        return Proc.run(
+                dir,
+                Map.of(),
+                120,
+                Proc.asPostgres(
+                        BIN.resolve("pg_dump").toString(),
+                        "-h",
+                        dir.toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-U",
+                        "postgres",
+                        DATABASE));
     }
 
     public Path log() {
@@ -83,8 +136,18 @@ public final class Postgres implements AutoCloseable {
     @Override
     public void close() {
         try {
-            Proc.run(dir, Map.of(), 60, Proc.asPostgres(BIN.resolve("pg_ctl").toString(), "-D",
-                    dir.resolve("data").toString(), "-m", "fast", "-w", "stop"));
+            Proc.run(
+                    dir,
+                    Map.of(),
+                    60,
+                    Proc.asPostgres(
+                            BIN.resolve("pg_ctl").toString(),
+                            "-D",
+                            dir.resolve("data").toString(),
+                            "-m",
+                            "fast",
+                            "-w",
+                            "stop"));
         } catch (RuntimeException e) {
             System.err.println("PostgreSQL did not stop: " + e.getMessage());
         }

@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 /** Runs a command to its end and fails with its output when it does not exit 0. */
 public final class Proc {
 
-    private Proc() {
-    }
+    private Proc() {}
 
     public static String run(Path dir, Map<String, String> env, long timeoutSeconds, String... command) {
         return run(dir, env, timeoutSeconds, List.of(command));

@@ -1,5 +1,7 @@
 package org.servicetokens.production.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -8,9 +10,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
-
 /**
  * An application's back-channel logout endpoint that only counts: every POST is answered 200 and its logout token's
  * {@code service_token} claim recorded (the signature is the sidecar's business, not this counter's).
@@ -18,8 +17,7 @@ import com.sun.net.httpserver.HttpServer;
 public final class PushCounter implements AutoCloseable {
 
     /** One push as received: which token, why, and when (epoch ms). */
-    public record Push(String tokenClientId, String reason, long receivedAt) {
-    }
+    public record Push(String tokenClientId, String reason, long receivedAt) {}
 
     private final HttpServer server;
     private final List<Push> pushes = new ArrayList<>();
@@ -31,9 +29,13 @@ public final class PushCounter implements AutoCloseable {
             for (String pair : body.split("&")) {
                 if (pair.startsWith("logout_token=")) {
                     String jwt = URLDecoder.decode(pair.substring(13), StandardCharsets.UTF_8);
-                    JsonNode claim = Https.JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1])).get("service_token");
+                    JsonNode claim = Https.JSON
+                            .readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]))
+                            .get("service_token");
                     synchronized (pushes) {
-                        pushes.add(new Push(claim.get("client_id").asText(), claim.get("reason").asText(),
+                        pushes.add(new Push(
+                                claim.get("client_id").asText(),
+                                claim.get("reason").asText(),
                                 System.currentTimeMillis()));
                     }
                 }
@@ -51,8 +53,10 @@ public final class PushCounter implements AutoCloseable {
     /** The pushes received so far about the token with this client ID, with this reason (null: any). */
     public List<Push> about(String tokenClientId, String reason) {
         synchronized (pushes) {
-            return pushes.stream().filter(p -> p.tokenClientId().equals(tokenClientId)
-                    && (reason == null || p.reason().equals(reason))).toList();
+            return pushes.stream()
+                    .filter(p -> p.tokenClientId().equals(tokenClientId)
+                            && (reason == null || p.reason().equals(reason)))
+                    .toList();
         }
     }
 

@@ -1,5 +1,6 @@
 package org.servicetokens.production.harness;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.sun.net.httpserver.HttpServer;
-
 /**
  * The sidecar as users run it ({@code java -jar sidecar.jar}) in front of a tiny application that answers 200,
  * talking to Keycloak only through the TLS load balancer: {@code keycloak.issuer} is the load balancer's realm URL and
@@ -23,8 +22,10 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class Sidecar implements AutoCloseable {
 
-    private static final HttpClient PLAIN = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient PLAIN = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     public final int port = Ports.free();
     public final int managementPort = Ports.free();
@@ -43,20 +44,34 @@ public final class Sidecar implements AutoCloseable {
         app.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
         app.start();
         log = Files.createTempFile(Path.of("target"), "sidecar-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Cluster.sidecarJar().toString()));
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                Cluster.sidecarJar().toString()));
         builder.environment().keySet().removeIf(name -> name.startsWith("SIDECAR_"));
-        builder.environment().putAll(Map.of(
-                "SIDECAR_LISTEN_HOST", "127.0.0.1",
-                "SIDECAR_LISTEN_PORT", Integer.toString(port),
-                "SIDECAR_LISTEN_INSTANCES", "1",
-                "SIDECAR_MANAGEMENT_HOST", "127.0.0.1",
-                "SIDECAR_MANAGEMENT_PORT", Integer.toString(managementPort),
-                "SIDECAR_KEYCLOAK_ISSUER", cluster.lb.url() + "/realms/" + Cluster.REALM,
-                "SIDECAR_KEYCLOAK_TLS_CA_FILE", caFile.toString(),
-                "SIDECAR_UPSTREAM_URL", "http://127.0.0.1:" + app.getAddress().getPort(),
-                "SIDECAR_APP_CLIENT_ID", "demo-app",
-                "SIDECAR_APP_CLIENT_SECRET", "demo-app-secret"));
+        builder.environment()
+                .putAll(Map.of(
+                        "SIDECAR_LISTEN_HOST",
+                        "127.0.0.1",
+                        "SIDECAR_LISTEN_PORT",
+                        Integer.toString(port),
+                        "SIDECAR_LISTEN_INSTANCES",
+                        "1",
+                        "SIDECAR_MANAGEMENT_HOST",
+                        "127.0.0.1",
+                        "SIDECAR_MANAGEMENT_PORT",
+                        Integer.toString(managementPort),
+                        "SIDECAR_KEYCLOAK_ISSUER",
+                        cluster.lb.url() + "/realms/" + Cluster.REALM,
+                        "SIDECAR_KEYCLOAK_TLS_CA_FILE",
+                        caFile.toString(),
+                        "SIDECAR_UPSTREAM_URL",
+                        "http://127.0.0.1:" + app.getAddress().getPort(),
+                        "SIDECAR_APP_CLIENT_ID",
+                        "demo-app",
+                        "SIDECAR_APP_CLIENT_SECRET",
+                        "demo-app-secret"));
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         process = builder.start();
     }
@@ -73,8 +88,14 @@ public final class Sidecar implements AutoCloseable {
                 throw new IllegalStateException("the sidecar exited: " + Files.readString(log));
             }
             try {
-                if (PLAIN.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (PLAIN.send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create("http://127.0.0.1:" + managementPort + "/ready"))
+                                                .timeout(Duration.ofSeconds(5))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return true;
                 }
             } catch (IOException notYet) {
@@ -91,9 +112,14 @@ public final class Sidecar implements AutoCloseable {
     /** A bot's call through the sidecar with a service token's client ID and secret; the status. */
     public int call(String clientId, String secret) throws IOException {
         try {
-            return PLAIN.send(HttpRequest.newBuilder(URI.create(url() + "/api/work"))
-                    .header("KC-Access-Client-Id", clientId).header("KC-Access-Client-Secret", secret)
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return PLAIN.send(
+                            HttpRequest.newBuilder(URI.create(url() + "/api/work"))
+                                    .header("KC-Access-Client-Id", clientId)
+                                    .header("KC-Access-Client-Secret", secret)
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);

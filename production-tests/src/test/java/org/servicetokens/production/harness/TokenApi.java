@@ -1,11 +1,10 @@
 package org.servicetokens.production.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /** The provider's admin API at one base URL ({@code /admin/realms/{realm}/service-tokens}). */
 public final class TokenApi {
@@ -22,8 +21,8 @@ public final class TokenApi {
 
     /** Creates a token; the answer holds {@code id}, {@code clientId}, {@code clientSecret}, {@code expiresAt}. */
     public JsonNode create(String name, String duration, List<String> applications) throws IOException {
-        Https.Response r = https.json("POST", base, bearer, Map.of("name", name, "duration", duration,
-                "applications", applications));
+        Https.Response r = https.json(
+                "POST", base, bearer, Map.of("name", name, "duration", duration, "applications", applications));
         if (r.status() != 201) {
             throw new IllegalStateException("create: " + r.status() + " " + r.body());
         }

@@ -14,30 +14,30 @@ import org.servicetokens.sidecar.revocation.RevocationStore;
  */
 public final class AccessTokenCheck {
 
-  private final JwtVerifier verifier;
-  private final RevocationStore revocations;
+    private final JwtVerifier verifier;
+    private final RevocationStore revocations;
 
-  public AccessTokenCheck(JwtVerifier verifier, RevocationStore revocations) {
-    this.verifier = verifier;
-    this.revocations = revocations;
-  }
+    public AccessTokenCheck(JwtVerifier verifier, RevocationStore revocations) {
+        this.verifier = verifier;
+        this.revocations = revocations;
+    }
 
-  /**
-   * The token's identity; fails with {@link AuthenticationFailure}: the verifier's reasons, or
-   * {@value AuthenticationFailure#REVOKED} (401) for a revoked token.
-   */
-  public Future<Identity> verify(String accessToken) {
-    return verifier.verifyAccessToken(accessToken).compose(id -> {
-      if (revocations.isRevoked(id)) {
-        verifier.forget(accessToken);
-        return Future.failedFuture(AuthenticationFailure.rejected(AuthenticationFailure.REVOKED));
-      }
-      return Future.succeededFuture(id);
-    });
-  }
+    /**
+     * The token's identity; fails with {@link AuthenticationFailure}: the verifier's reasons, or
+     * {@value AuthenticationFailure#REVOKED} (401) for a revoked token.
+     */
+    public Future<Identity> verify(String accessToken) {
+        return verifier.verifyAccessToken(accessToken).compose(id -> {
+            if (revocations.isRevoked(id)) {
+                verifier.forget(accessToken);
+                return Future.failedFuture(AuthenticationFailure.rejected(AuthenticationFailure.REVOKED));
+            }
+            return Future.succeededFuture(id);
+        });
+    }
 
-  /** Whether {@code failure} is this check's refusal of a revoked token. */
-  public static boolean isRevoked(Throwable failure) {
-    return failure instanceof AuthenticationFailure f && f.reason().equals(AuthenticationFailure.REVOKED);
-  }
+    /** Whether {@code failure} is this check's refusal of a revoked token. */
+    public static boolean isRevoked(Throwable failure) {
+        return failure instanceof AuthenticationFailure f && f.reason().equals(AuthenticationFailure.REVOKED);
+    }
 }

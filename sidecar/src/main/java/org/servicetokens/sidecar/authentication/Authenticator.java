@@ -14,13 +14,13 @@ import org.servicetokens.sidecar.identity.Identity;
  */
 public interface Authenticator {
 
-  /** Whether this authenticator handles {@code credential}'s kind; cheap, no I/O. */
-  boolean recognises(Credential credential);
+    /** Whether this authenticator handles {@code credential}'s kind; cheap, no I/O. */
+    boolean recognises(Credential credential);
 
-  /**
-   * The verified, not revoked identity behind {@code credential}, which {@link #recognises} accepted. Fails with
-   * {@link AuthenticationFailure} (which also says how to answer: 401, 403, 429 or 503); any other failure is a bug
-   * and answered 500. The future may complete on another context than the caller's.
-   */
-  Future<Identity> authenticate(Credential credential);
+    /**
+     * The verified, not revoked identity behind {@code credential}, which {@link #recognises} accepted. Fails with
+     * {@link AuthenticationFailure} (which also says how to answer: 401, 403, 429 or 503); any other failure is a bug
+     * and answered 500. The future may complete on another context than the caller's.
+     */
+    Future<Identity> authenticate(Credential credential);
 }

@@ -1,11 +1,10 @@
 package org.servicetokens.sidecar.authentication;
 
 import io.vertx.core.Future;
+import java.util.List;
 import org.servicetokens.sidecar.credentials.Credential;
 import org.servicetokens.sidecar.identity.AuthenticationFailure;
 import org.servicetokens.sidecar.identity.Identity;
-
-import java.util.List;
 
 /**
  * Authenticators asked in order; the first that recognises a credential decides, and its answer is final (no
@@ -16,24 +15,24 @@ import java.util.List;
  */
 public final class AuthenticatorChain implements Authenticator {
 
-  private final List<Authenticator> chain;
+    private final List<Authenticator> chain;
 
-  public AuthenticatorChain(List<Authenticator> chain) {
-    this.chain = List.copyOf(chain);
-  }
-
-  @Override
-  public boolean recognises(Credential credential) {
-    return chain.stream().anyMatch(a -> a.recognises(credential));
-  }
-
-  @Override
-  public Future<Identity> authenticate(Credential credential) {
-    for (Authenticator authenticator : chain) {
-      if (authenticator.recognises(credential)) {
-        return authenticator.authenticate(credential);
-      }
+    public AuthenticatorChain(List<Authenticator> chain) {
+        this.chain = List.copyOf(chain);
     }
-    return Future.failedFuture(AuthenticationFailure.rejected("unsupported_credential"));
-  }
+
+    @Override
+    public boolean recognises(Credential credential) {
+        return chain.stream().anyMatch(a -> a.recognises(credential));
+    }
+
+    @Override
+    public Future<Identity> authenticate(Credential credential) {
+        for (Authenticator authenticator : chain) {
+            if (authenticator.recognises(credential)) {
+                return authenticator.authenticate(credential);
+            }
+        }
+        return Future.failedFuture(AuthenticationFailure.rejected("unsupported_credential"));
+    }
 }

@@ -19,36 +19,36 @@ import org.servicetokens.sidecar.util.Contexts;
  */
 public final class ServiceTokenAuthenticator implements Authenticator {
 
-  private final ClientCredentialsGrants grants;
-  private final AccessTokenCheck check;
+    private final ClientCredentialsGrants grants;
+    private final AccessTokenCheck check;
 
-  public ServiceTokenAuthenticator(ClientCredentialsGrants grants, AccessTokenCheck check) {
-    this.grants = grants;
-    this.check = check;
-  }
+    public ServiceTokenAuthenticator(ClientCredentialsGrants grants, AccessTokenCheck check) {
+        this.grants = grants;
+        this.check = check;
+    }
 
-  @Override
-  public boolean recognises(Credential credential) {
-    return credential instanceof Credential.ClientSecret;
-  }
+    @Override
+    public boolean recognises(Credential credential) {
+        return credential instanceof Credential.ClientSecret;
+    }
 
-  @Override
-  public Future<Identity> authenticate(Credential credential) {
-    return grantAndVerify((Credential.ClientSecret) credential, true).map(id -> id.withType(Identity.Type.SERVICE));
-  }
+    @Override
+    public Future<Identity> authenticate(Credential credential) {
+        return grantAndVerify((Credential.ClientSecret) credential, true).map(id -> id.withType(Identity.Type.SERVICE));
+    }
 
-  private Future<Identity> grantAndVerify(Credential.ClientSecret cs, boolean retry) {
-    Context context = Vertx.currentContext();
-    return Contexts.on(context, grants.accessToken(cs.clientId(), cs.secret(), cs.clientAddress()))
-        .compose(token -> check.verify(token).recover(err -> {
-          if (AccessTokenCheck.isRevoked(err)) {
-            return Contexts.on(context, grants.evict(cs.clientId(), cs.secret())).transform(ar ->
-                retry ? grantAndVerify(cs, false) : Future.failedFuture(err));
-          }
-          if (err instanceof AuthenticationFailure f && f.reason().equals("wrong_audience")) {
-            return Future.failedFuture(AuthenticationFailure.forbidden("not_allowed_for_app"));
-          }
-          return Future.failedFuture(err);
-        }));
-  }
+    private Future<Identity> grantAndVerify(Credential.ClientSecret cs, boolean retry) {
+        Context context = Vertx.currentContext();
+        return Contexts.on(context, grants.accessToken(cs.clientId(), cs.secret(), cs.clientAddress()))
+                .compose(token -> check.verify(token).recover(err -> {
+                    if (AccessTokenCheck.isRevoked(err)) {
+                        return Contexts.on(context, grants.evict(cs.clientId(), cs.secret()))
+                                .transform(ar -> retry ? grantAndVerify(cs, false) : Future.failedFuture(err));
+                    }
+                    if (err instanceof AuthenticationFailure f && f.reason().equals("wrong_audience")) {
+                        return Future.failedFuture(AuthenticationFailure.forbidden("not_allowed_for_app"));
+                    }
+                    return Future.failedFuture(err);
+                }));
+    }
 }

@@ -23,66 +23,77 @@ import org.servicetokens.sidecar.session.SessionStore;
  */
 public final class SessionCookieAuthenticator implements Authenticator {
 
-  private final AccessTokenCheck check;
-  private final SessionStore store;
-  private final SessionRefresher refresher;
-  private final RevocationStore revocations;
-  private final SessionCookies cookies;
-  private final long refreshBeforeSeconds;
+    private final AccessTokenCheck check;
+    private final SessionStore store;
+    private final SessionRefresher refresher;
+    private final RevocationStore revocations;
+    private final SessionCookies cookies;
+    private final long refreshBeforeSeconds;
 
-  public SessionCookieAuthenticator(AccessTokenCheck check, SessionStore store, SessionRefresher refresher,
-                                    RevocationStore revocations, SessionCookies cookies, long refreshBeforeSeconds) {
-    this.check = check;
-    this.store = store;
-    this.refresher = refresher;
-    this.revocations = revocations;
-    this.cookies = cookies;
-    this.refreshBeforeSeconds = refreshBeforeSeconds;
-  }
+    public SessionCookieAuthenticator(
+            AccessTokenCheck check,
+            SessionStore store,
+            SessionRefresher refresher,
+            RevocationStore revocations,
+            SessionCookies cookies,
+            long refreshBeforeSeconds) {
+        this.check = check;
+        this.store = store;
+        this.refresher = refresher;
+        this.revocations = revocations;
+        this.cookies = cookies;
+        this.refreshBeforeSeconds = refreshBeforeSeconds;
+    }
 
-  @Override
-  public boolean recognises(Credential credential) {
-    return credential instanceof Credential.Session;
-  }
+    @Override
+    public boolean recognises(Credential credential) {
+        return credential instanceof Credential.Session;
+    }
 
-  @Override
-  public Future<Identity> authenticate(Credential credential) {
-    return authenticate(((Credential.Session) credential).sessionId()).recover(err ->
-        Future.failedFuture(err instanceof AuthenticationFailure f && !f.unavailable()
-            ? AuthenticationFailure.sessionEnded(f.reason(), cookies.clearSession()) : err));
-  }
+    @Override
+    public Future<Identity> authenticate(Credential credential) {
+        return authenticate(((Credential.Session) credential).sessionId())
+                .recover(err -> Future.failedFuture(
+                        err instanceof AuthenticationFailure f && !f.unavailable()
+                                ? AuthenticationFailure.sessionEnded(f.reason(), cookies.clearSession())
+                                : err));
+    }
 
-  private Future<Identity> authenticate(String sessionId) {
-    return store.load(sessionId).compose(session -> {
-      if (session == null) {
-        return Future.failedFuture(AuthenticationFailure.rejected("session_expired"));
-      }
-      if (revocations.isSessionEnded(session.keycloakSession())) {
-        return store.delete(sessionId).transform(v -> Future.failedFuture(AuthenticationFailure.rejected("session_revoked")));
-      }
-      long now = System.currentTimeMillis() / 1000;
-      if (session.accessExpiresAt() - now <= refreshBeforeSeconds) {
-        return refreshThenVerify(sessionId, session, now);
-      }
-      return check.verify(session.accessToken()).recover(err -> {
-        if (err instanceof AuthenticationFailure r && r.unavailable()) {
-          return Future.failedFuture(err);
-        }
-        // Revoked for its subject (another of the user's sessions was logged out), or rejected for its times:
-        // Keycloak decides with a refresh whether this session still lives.
-        return refreshThenVerify(sessionId, session, now);
-      });
-    });
-  }
+    private Future<Identity> authenticate(String sessionId) {
+        return store.load(sessionId).compose(session -> {
+            if (session == null) {
+                return Future.failedFuture(AuthenticationFailure.rejected("session_expired"));
+            }
+            if (revocations.isSessionEnded(session.keycloakSession())) {
+                return store.delete(sessionId)
+                        .transform(v -> Future.failedFuture(AuthenticationFailure.rejected("session_revoked")));
+            }
+            long now = System.currentTimeMillis() / 1000;
+            if (session.accessExpiresAt() - now <= refreshBeforeSeconds) {
+                return refreshThenVerify(sessionId, session, now);
+            }
+            return check.verify(session.accessToken()).recover(err -> {
+                if (err instanceof AuthenticationFailure r && r.unavailable()) {
+                    return Future.failedFuture(err);
+                }
+                // Revoked for its subject (another of the user's sessions was logged out), or rejected for its times:
+                // Keycloak decides with a refresh whether this session still lives.
+                return refreshThenVerify(sessionId, session, now);
+            });
+        });
+    }
 
-  private Future<Identity> refreshThenVerify(String sessionId, SessionRecord session, long now) {
-    return refresher.refresh(sessionId, session)
-        .recover(err -> {
-          boolean keepOld = err instanceof AuthenticationFailure r && r.unavailable() && session.accessExpiresAt() > now;
-          return keepOld ? Future.succeededFuture(session) : Future.failedFuture(err);
-        })
-        .compose(fresh -> revocations.isSessionEnded(fresh.keycloakSession())
-            ? Future.failedFuture(AuthenticationFailure.rejected("session_revoked"))
-            : check.verify(fresh.accessToken()));
-  }
+    private Future<Identity> refreshThenVerify(String sessionId, SessionRecord session, long now) {
+        return refresher
+                .refresh(sessionId, session)
+                .recover(err -> {
+                    boolean keepOld = err instanceof AuthenticationFailure r
+                            && r.unavailable()
+                            && session.accessExpiresAt() > now;
+                    return keepOld ? Future.succeededFuture(session) : Future.failedFuture(err);
+                })
+                .compose(fresh -> revocations.isSessionEnded(fresh.keycloakSession())
+                        ? Future.failedFuture(AuthenticationFailure.rejected("session_revoked"))
+                        : check.verify(fresh.accessToken()));
+    }
 }

@@ -12,20 +12,21 @@ import java.util.ServiceLoader;
  */
 public interface ConfigCheck {
 
-  /** Adds one message per problem to {@code problems}, each starting with the key it is about. */
-  void check(SidecarConfig config, List<String> problems);
+    /** Adds one message per problem to {@code problems}, each starting with the key it is about. */
+    void check(SidecarConfig config, List<String> problems);
 
-  /** The checks on the class path, in the order the services file lists them. */
-  static List<ConfigCheck> installed() {
-    return Holder.CHECKS;
-  }
-
-  /** Loaded once, on first use. */
-  final class Holder {
-    private static final List<ConfigCheck> CHECKS = ServiceLoader.load(ConfigCheck.class, ConfigCheck.class.getClassLoader())
-        .stream().map(ServiceLoader.Provider::get).toList();
-
-    private Holder() {
+    /** The checks on the class path, in the order the services file lists them. */
+    static List<ConfigCheck> installed() {
+        return Holder.CHECKS;
     }
-  }
+
+    /** Loaded once, on first use. */
+    final class Holder {
+        private static final List<ConfigCheck> CHECKS =
+                ServiceLoader.load(ConfigCheck.class, ConfigCheck.class.getClassLoader()).stream()
+                        .map(ServiceLoader.Provider::get)
+                        .toList();
+
+        private Holder() {}
+    }
 }

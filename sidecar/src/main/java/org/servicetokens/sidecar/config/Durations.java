@@ -11,49 +11,48 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
 
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
-  private Durations() {
-  }
+    private Durations() {}
 
-  public static Duration parse(String text) {
-    if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("empty duration");
+    public static Duration parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty duration");
+        }
+        String t = text.trim();
+        Matcher m = SIMPLE.matcher(t);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(t.toUpperCase());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("not a duration (use e.g. 500ms, 30s, 5m, 1h or PT30S): '" + text + "'");
+        }
     }
-    String t = text.trim();
-    Matcher m = SIMPLE.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
-    try {
-      return Duration.parse(t.toUpperCase());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not a duration (use e.g. 500ms, 30s, 5m, 1h or PT30S): '" + text + "'");
-    }
-  }
 
-  /** The shortest exact rendering, so documented defaults read naturally. */
-  public static String format(Duration d) {
-    long ms = d.toMillis();
-    if (ms % 86_400_000L == 0 && ms != 0) {
-      return ms / 86_400_000L + "d";
+    /** The shortest exact rendering, so documented defaults read naturally. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000L == 0 && ms != 0) {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms % 3_600_000L == 0 && ms != 0) {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms % 60_000L == 0 && ms != 0) {
+            return ms / 60_000L + "m";
+        }
+        if (ms % 1000L == 0) {
+            return ms / 1000L + "s";
+        }
+        return ms + "ms";
     }
-    if (ms % 3_600_000L == 0 && ms != 0) {
-      return ms / 3_600_000L + "h";
-    }
-    if (ms % 60_000L == 0 && ms != 0) {
-      return ms / 60_000L + "m";
-    }
-    if (ms % 1000L == 0) {
-      return ms / 1000L + "s";
-    }
-    return ms + "ms";
-  }
 }

@@ -9,8 +9,8 @@ import io.vertx.core.http.HttpServerRequest;
 @FunctionalInterface
 public interface SessionCredentials {
 
-  SessionCredentials NONE = request -> null;
+    SessionCredentials NONE = request -> null;
 
-  /** The session credential of this request, or null. */
-  Credential find(HttpServerRequest request);
+    /** The session credential of this request, or null. */
+    Credential find(HttpServerRequest request);
 }

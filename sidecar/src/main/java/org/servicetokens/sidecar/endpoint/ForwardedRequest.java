@@ -1,13 +1,12 @@
 package org.servicetokens.sidecar.endpoint;
 
 import io.vertx.core.MultiMap;
-import org.servicetokens.common.NetworkRange;
-import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.util.HttpSyntax;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.servicetokens.common.NetworkRange;
+import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.util.HttpSyntax;
 
 /**
  * The original request a forward-auth proxy asks about, read from the headers it sends (names from
@@ -33,150 +32,150 @@ import java.util.Locale;
  */
 public final class ForwardedRequest {
 
-  /** What was read: the method as sent, the origin-form target, and host / scheme (null when not named). */
-  public record Original(String method, String target, String host, String scheme) {
-    /** The target's path: up to the query. */
-    public String rawPath() {
-      int q = target.indexOf('?');
-      return q < 0 ? target : target.substring(0, q);
+    /** What was read: the method as sent, the origin-form target, and host / scheme (null when not named). */
+    public record Original(String method, String target, String host, String scheme) {
+        /** The target's path: up to the query. */
+        public String rawPath() {
+            int q = target.indexOf('?');
+            return q < 0 ? target : target.substring(0, q);
+        }
     }
-  }
 
-  /** A refusal: status, JSON {@code error}, {@code reason}. */
-  public record Refusal(int status, String error, String reason) {
-  }
+    /** A refusal: status, JSON {@code error}, {@code reason}. */
+    public record Refusal(int status, String error, String reason) {}
 
-  /** Either {@link #original} or {@link #refusal} is set. */
-  public record Result(Original original, Refusal refusal) {
-  }
+    /** Either {@link #original} or {@link #refusal} is set. */
+    public record Result(Original original, Refusal refusal) {}
 
-  private final List<NetworkRange> trusted;
-  private final List<String> methodHeaders;
-  private final List<String> uriHeaders;
-  private final List<String> urlHeaders;
-  private final List<String> hostHeaders;
-  private final List<String> protoHeaders;
-  private final int maxUriLength;
+    private final List<NetworkRange> trusted;
+    private final List<String> methodHeaders;
+    private final List<String> uriHeaders;
+    private final List<String> urlHeaders;
+    private final List<String> hostHeaders;
+    private final List<String> protoHeaders;
+    private final int maxUriLength;
 
-  /**
-   * @param config {@code forward-auth.*}, checked at load ({@code trusted-proxies} parsed by {@link NetworkRange#parse},
-   *               the same strict CIDR parser as {@code listen.trusted-proxies} and a token's allowed networks)
-   * @throws IllegalArgumentException for a malformed range (the config check reports it first)
-   */
-  public ForwardedRequest(SidecarConfig.ForwardAuth config) {
-    this.trusted = config.trustedProxies.stream().map(NetworkRange::parse).toList();
-    this.methodHeaders = List.copyOf(config.methodHeaders);
-    this.uriHeaders = List.copyOf(config.uriHeaders);
-    this.urlHeaders = List.copyOf(config.urlHeaders);
-    this.hostHeaders = List.copyOf(config.hostHeaders);
-    this.protoHeaders = List.copyOf(config.protoHeaders);
-    this.maxUriLength = config.maxUriLength;
-  }
+    /**
+     * @param config {@code forward-auth.*}, checked at load ({@code trusted-proxies} parsed by {@link NetworkRange#parse},
+     *               the same strict CIDR parser as {@code listen.trusted-proxies} and a token's allowed networks)
+     * @throws IllegalArgumentException for a malformed range (the config check reports it first)
+     */
+    public ForwardedRequest(SidecarConfig.ForwardAuth config) {
+        this.trusted = config.trustedProxies.stream().map(NetworkRange::parse).toList();
+        this.methodHeaders = List.copyOf(config.methodHeaders);
+        this.uriHeaders = List.copyOf(config.uriHeaders);
+        this.urlHeaders = List.copyOf(config.urlHeaders);
+        this.hostHeaders = List.copyOf(config.hostHeaders);
+        this.protoHeaders = List.copyOf(config.protoHeaders);
+        this.maxUriLength = config.maxUriLength;
+    }
 
-  /**
-   * @param headers the forward-auth request's headers (names case-insensitive)
-   * @param peer    the connection's peer address (literal IP), never a header's claim
-   */
-  public Result read(MultiMap headers, String peer) {
-    byte[] address = NetworkRange.parseAddress(peer);
-    if (address == null || trusted.stream().noneMatch(range -> range.contains(address))) {
-      return refuse(403, "forbidden", "untrusted_proxy");
+    /**
+     * @param headers the forward-auth request's headers (names case-insensitive)
+     * @param peer    the connection's peer address (literal IP), never a header's claim
+     */
+    public Result read(MultiMap headers, String peer) {
+        byte[] address = NetworkRange.parseAddress(peer);
+        if (address == null || trusted.stream().noneMatch(range -> range.contains(address))) {
+            return refuse(403, "forbidden", "untrusted_proxy");
+        }
+        List<String> methods = all(headers, methodHeaders);
+        if (methods.isEmpty()) {
+            return refuse(400, "bad_request", "missing_forwarded_method");
+        }
+        if (methods.size() > 1) {
+            return refuse(400, "bad_request", "ambiguous_forwarded_method");
+        }
+        List<String> hosts = all(headers, hostHeaders);
+        if (hosts.size() > 1) {
+            return refuse(400, "bad_request", "ambiguous_forwarded_host");
+        }
+        String host = hosts.isEmpty() ? null : hosts.get(0);
+        if (host != null && !HttpSyntax.isValidAuthority(host)) {
+            return refuse(400, "bad_request", "invalid_host");
+        }
+        List<String> protos = all(headers, protoHeaders);
+        if (protos.size() > 1) {
+            return refuse(400, "bad_request", "ambiguous_forwarded_proto");
+        }
+        String scheme = protos.isEmpty() ? null : protos.get(0).toLowerCase(Locale.ROOT);
+        if (scheme != null && !scheme.equals("http") && !scheme.equals("https")) {
+            return refuse(400, "bad_request", "invalid_forwarded_proto");
+        }
+        List<String> targets = all(headers, uriHeaders);
+        List<String> urls = all(headers, urlHeaders);
+        if (targets.size() + urls.size() == 0) {
+            return refuse(400, "bad_request", "missing_forwarded_uri");
+        }
+        if (targets.size() + urls.size() > 1) {
+            return refuse(400, "bad_request", "ambiguous_forwarded_uri");
+        }
+        String target = targets.isEmpty() ? urls.get(0) : targets.get(0);
+        if (target.length() > maxUriLength) {
+            return refuse(414, "request_too_large", "forwarded_uri_too_long");
+        }
+        if (!urls.isEmpty()) {
+            // https://host[:port]/path?query, as ingress-nginx sends X-Original-URL.
+            String lower = target.toLowerCase(Locale.ROOT);
+            String urlScheme = lower.startsWith("https://") ? "https" : lower.startsWith("http://") ? "http" : null;
+            if (urlScheme == null) {
+                return refuse(400, "bad_request", "invalid_forwarded_uri");
+            }
+            int start = urlScheme.length() + 3;
+            int slash = target.indexOf('/', start);
+            int query = target.indexOf('?', start);
+            int end = slash < 0 ? (query < 0 ? target.length() : query) : (query < 0 ? slash : Math.min(slash, query));
+            String urlHost = target.substring(start, end);
+            if (!HttpSyntax.isValidAuthority(urlHost)) {
+                return refuse(400, "bad_request", "invalid_host");
+            }
+            if (host != null && !host.equalsIgnoreCase(urlHost)) {
+                return refuse(400, "bad_request", "ambiguous_forwarded_host");
+            }
+            if (scheme != null && !scheme.equals(urlScheme)) {
+                return refuse(400, "bad_request", "ambiguous_forwarded_proto");
+            }
+            host = urlHost;
+            scheme = urlScheme;
+            target = end == target.length()
+                    ? "/"
+                    : target.charAt(end) == '?' ? "/" + target.substring(end) : target.substring(end);
+        }
+        if (!isOriginForm(target)) {
+            return refuse(400, "bad_request", "invalid_forwarded_uri");
+        }
+        return new Result(new Original(methods.get(0), target, host, scheme), null);
     }
-    List<String> methods = all(headers, methodHeaders);
-    if (methods.isEmpty()) {
-      return refuse(400, "bad_request", "missing_forwarded_method");
-    }
-    if (methods.size() > 1) {
-      return refuse(400, "bad_request", "ambiguous_forwarded_method");
-    }
-    List<String> hosts = all(headers, hostHeaders);
-    if (hosts.size() > 1) {
-      return refuse(400, "bad_request", "ambiguous_forwarded_host");
-    }
-    String host = hosts.isEmpty() ? null : hosts.get(0);
-    if (host != null && !HttpSyntax.isValidAuthority(host)) {
-      return refuse(400, "bad_request", "invalid_host");
-    }
-    List<String> protos = all(headers, protoHeaders);
-    if (protos.size() > 1) {
-      return refuse(400, "bad_request", "ambiguous_forwarded_proto");
-    }
-    String scheme = protos.isEmpty() ? null : protos.get(0).toLowerCase(Locale.ROOT);
-    if (scheme != null && !scheme.equals("http") && !scheme.equals("https")) {
-      return refuse(400, "bad_request", "invalid_forwarded_proto");
-    }
-    List<String> targets = all(headers, uriHeaders);
-    List<String> urls = all(headers, urlHeaders);
-    if (targets.size() + urls.size() == 0) {
-      return refuse(400, "bad_request", "missing_forwarded_uri");
-    }
-    if (targets.size() + urls.size() > 1) {
-      return refuse(400, "bad_request", "ambiguous_forwarded_uri");
-    }
-    String target = targets.isEmpty() ? urls.get(0) : targets.get(0);
-    if (target.length() > maxUriLength) {
-      return refuse(414, "request_too_large", "forwarded_uri_too_long");
-    }
-    if (!urls.isEmpty()) {
-      // https://host[:port]/path?query, as ingress-nginx sends X-Original-URL.
-      String lower = target.toLowerCase(Locale.ROOT);
-      String urlScheme = lower.startsWith("https://") ? "https" : lower.startsWith("http://") ? "http" : null;
-      if (urlScheme == null) {
-        return refuse(400, "bad_request", "invalid_forwarded_uri");
-      }
-      int start = urlScheme.length() + 3;
-      int slash = target.indexOf('/', start);
-      int query = target.indexOf('?', start);
-      int end = slash < 0 ? (query < 0 ? target.length() : query) : (query < 0 ? slash : Math.min(slash, query));
-      String urlHost = target.substring(start, end);
-      if (!HttpSyntax.isValidAuthority(urlHost)) {
-        return refuse(400, "bad_request", "invalid_host");
-      }
-      if (host != null && !host.equalsIgnoreCase(urlHost)) {
-        return refuse(400, "bad_request", "ambiguous_forwarded_host");
-      }
-      if (scheme != null && !scheme.equals(urlScheme)) {
-        return refuse(400, "bad_request", "ambiguous_forwarded_proto");
-      }
-      host = urlHost;
-      scheme = urlScheme;
-      target = end == target.length() ? "/" : target.charAt(end) == '?' ? "/" + target.substring(end) : target.substring(end);
-    }
-    if (!isOriginForm(target)) {
-      return refuse(400, "bad_request", "invalid_forwarded_uri");
-    }
-    return new Result(new Original(methods.get(0), target, host, scheme), null);
-  }
 
-  /**
-   * RFC 9112 §3.2.1 origin-form as far as this layer can tell: starts with {@code /}, no fragment (never part of a
-   * request target), no space or control character (which could only have arrived by a proxy's mistake). Which
-   * characters a path may hold and how it is encoded is the path normaliser's, as for any request.
-   */
-  private static boolean isOriginForm(String target) {
-    if (target.isEmpty() || target.charAt(0) != '/') {
-      return false;
+    /**
+     * RFC 9112 §3.2.1 origin-form as far as this layer can tell: starts with {@code /}, no fragment (never part of a
+     * request target), no space or control character (which could only have arrived by a proxy's mistake). Which
+     * characters a path may hold and how it is encoded is the path normaliser's, as for any request.
+     */
+    private static boolean isOriginForm(String target) {
+        if (target.isEmpty() || target.charAt(0) != '/') {
+            return false;
+        }
+        int q = target.indexOf('?');
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c == 0x7f || (c == '#' && q >= 0 && i > q)) {
+                return false;
+            }
+        }
+        return true;
     }
-    int q = target.indexOf('?');
-    for (int i = 0; i < target.length(); i++) {
-      char c = target.charAt(i);
-      if (c <= 0x20 || c == 0x7f || (c == '#' && q >= 0 && i > q)) {
-        return false;
-      }
-    }
-    return true;
-  }
 
-  /** Every value of every listed name (each header line counts; a comma-joined value is one, refused later). */
-  private static List<String> all(MultiMap headers, List<String> names) {
-    List<String> out = new ArrayList<>(1);
-    for (String name : names) {
-      out.addAll(headers.getAll(name));
+    /** Every value of every listed name (each header line counts; a comma-joined value is one, refused later). */
+    private static List<String> all(MultiMap headers, List<String> names) {
+        List<String> out = new ArrayList<>(1);
+        for (String name : names) {
+            out.addAll(headers.getAll(name));
+        }
+        return out;
     }
-    return out;
-  }
 
-  private static Result refuse(int status, String error, String reason) {
-    return new Result(null, new Refusal(status, error, reason));
-  }
+    private static Result refuse(int status, String error, String reason) {
+        return new Result(null, new Refusal(status, error, reason));
+    }
 }

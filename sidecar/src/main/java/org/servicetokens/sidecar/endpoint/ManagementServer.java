@@ -24,56 +24,69 @@ import org.servicetokens.sidecar.keycloak.OidcProvider;
  */
 public final class ManagementServer {
 
-  private final Vertx vertx;
-  private final SidecarConfig.Management config;
-  private final OidcProvider provider;
-  private final SidecarCaches caches;
-  private final PrometheusMeterRegistry registry;
-  private final KeycloakProbe probe;
-  private final CircuitBreaker breaker;
-  private HttpServer server;
+    private final Vertx vertx;
+    private final SidecarConfig.Management config;
+    private final OidcProvider provider;
+    private final SidecarCaches caches;
+    private final PrometheusMeterRegistry registry;
+    private final KeycloakProbe probe;
+    private final CircuitBreaker breaker;
+    private HttpServer server;
 
-  public ManagementServer(Vertx vertx, SidecarConfig.Management config, OidcProvider provider, SidecarCaches caches,
-                          PrometheusMeterRegistry registry, KeycloakProbe probe, CircuitBreaker breaker) {
-    this.vertx = vertx;
-    this.config = config;
-    this.provider = provider;
-    this.caches = caches;
-    this.registry = registry;
-    this.probe = probe;
-    this.breaker = breaker;
-  }
+    public ManagementServer(
+            Vertx vertx,
+            SidecarConfig.Management config,
+            OidcProvider provider,
+            SidecarCaches caches,
+            PrometheusMeterRegistry registry,
+            KeycloakProbe probe,
+            CircuitBreaker breaker) {
+        this.vertx = vertx;
+        this.config = config;
+        this.provider = provider;
+        this.caches = caches;
+        this.registry = registry;
+        this.probe = probe;
+        this.breaker = breaker;
+    }
 
-  public Future<Integer> start() {
-    Router router = Router.router(vertx);
-    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    router.get("/ready").handler(ctx -> {
-      boolean keys = provider.ready();
-      boolean cachesUp = caches.up();
-      boolean ready = keys && cachesUp;
-      ctx.response().setStatusCode(ready ? 200 : 503);
-      ctx.json(new JsonObject().put("status", ready ? "UP" : "DOWN")
-          .put("jwks", keys ? "loaded" : "missing")
-          .put("caches", cachesUp ? "up" : "down")
-          .put("clusterMembers", caches.clusterSize())
-          .put("keycloak", probe.reachable() ? "reachable" : "unreachable")
-          .put("breaker", breaker.state().name().toLowerCase()));
-    });
-    // Gauges read caches and counters that may take locks: sampled on a worker thread, never on an event loop.
-    router.get("/metrics").handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.response().setStatusCode(500).end();
-        return;
-      }
-      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
-    }));
-    return vertx.createHttpServer().requestHandler(router).listen(config.port, config.host).map(s -> {
-      server = s;
-      return s.actualPort();
-    });
-  }
+    public Future<Integer> start() {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+        router.get("/ready").handler(ctx -> {
+            boolean keys = provider.ready();
+            boolean cachesUp = caches.up();
+            boolean ready = keys && cachesUp;
+            ctx.response().setStatusCode(ready ? 200 : 503);
+            ctx.json(new JsonObject()
+                    .put("status", ready ? "UP" : "DOWN")
+                    .put("jwks", keys ? "loaded" : "missing")
+                    .put("caches", cachesUp ? "up" : "down")
+                    .put("clusterMembers", caches.clusterSize())
+                    .put("keycloak", probe.reachable() ? "reachable" : "unreachable")
+                    .put("breaker", breaker.state().name().toLowerCase()));
+        });
+        // Gauges read caches and counters that may take locks: sampled on a worker thread, never on an event loop.
+        router.get("/metrics")
+                .handler(ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
+                    if (ar.failed()) {
+                        ctx.response().setStatusCode(500).end();
+                        return;
+                    }
+                    ctx.response()
+                            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                            .end(ar.result());
+                }));
+        return vertx.createHttpServer()
+                .requestHandler(router)
+                .listen(config.port, config.host)
+                .map(s -> {
+                    server = s;
+                    return s.actualPort();
+                });
+    }
 
-  public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
-  }
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
 }

@@ -18,33 +18,35 @@ import org.servicetokens.sidecar.pipeline.RequestContext;
  */
 public final class ProtectedResourceMetadata {
 
-  private final ProtectedResource resource;
-  private final String issuer;
-  private final String name;
-  private final String documentation;
+    private final ProtectedResource resource;
+    private final String issuer;
+    private final String name;
+    private final String documentation;
 
-  public ProtectedResourceMetadata(ProtectedResource resource, SidecarConfig config) {
-    this.resource = resource;
-    this.issuer = config.keycloak.issuer;
-    this.name = config.resourceMetadata.name;
-    this.documentation = config.resourceMetadata.documentation;
-  }
+    public ProtectedResourceMetadata(ProtectedResource resource, SidecarConfig config) {
+        this.resource = resource;
+        this.issuer = config.keycloak.issuer;
+        this.name = config.resourceMetadata.name;
+        this.documentation = config.resourceMetadata.documentation;
+    }
 
-  /** The route handler. */
-  public void handle(RoutingContext routed) {
-    RequestContext ctx = RequestContext.of(routed);
-    JsonObject body = new JsonObject()
-        .put("resource", resource.resource(ctx))
-        .put("authorization_servers", new JsonArray().add(issuer))
-        .put("bearer_methods_supported", new JsonArray().add("header"));
-    if (!name.isEmpty()) {
-      body.put("resource_name", name);
+    /** The route handler. */
+    public void handle(RoutingContext routed) {
+        RequestContext ctx = RequestContext.of(routed);
+        JsonObject body = new JsonObject()
+                .put("resource", resource.resource(ctx))
+                .put("authorization_servers", new JsonArray().add(issuer))
+                .put("bearer_methods_supported", new JsonArray().add("header"));
+        if (!name.isEmpty()) {
+            body.put("resource_name", name);
+        }
+        if (!documentation.isEmpty()) {
+            body.put("resource_documentation", documentation);
+        }
+        ctx.decided("public", "resource_metadata");
+        routed.response()
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(body.encode());
     }
-    if (!documentation.isEmpty()) {
-      body.put("resource_documentation", documentation);
-    }
-    ctx.decided("public", "resource_metadata");
-    routed.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-        .end(body.encode());
-  }
 }

@@ -6,38 +6,38 @@ package org.servicetokens.sidecar.grant;
  */
 final class TokenBucket {
 
-  private final double capacity;
-  private final double perNano;
-  private double tokens;
-  private long last;
+    private final double capacity;
+    private final double perNano;
+    private double tokens;
+    private long last;
 
-  TokenBucket(double capacity, double perSecond, long nowNanos) {
-    this.capacity = capacity;
-    this.perNano = perSecond / 1e9;
-    this.tokens = capacity;
-    this.last = nowNanos;
-  }
-
-  boolean tryTake(long nowNanos) {
-    refill(nowNanos);
-    if (tokens >= 1) {
-      tokens -= 1;
-      return true;
+    TokenBucket(double capacity, double perSecond, long nowNanos) {
+        this.capacity = capacity;
+        this.perNano = perSecond / 1e9;
+        this.tokens = capacity;
+        this.last = nowNanos;
     }
-    return false;
-  }
 
-  /** Nanoseconds until a token is there (0 when one is). */
-  long nanosUntilNext(long nowNanos) {
-    refill(nowNanos);
-    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);
-  }
-
-  private void refill(long nowNanos) {
-    long elapsed = nowNanos - last;
-    if (elapsed > 0) {
-      tokens = Math.min(capacity, tokens + elapsed * perNano);
-      last = nowNanos;
+    boolean tryTake(long nowNanos) {
+        refill(nowNanos);
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
     }
-  }
+
+    /** Nanoseconds until a token is there (0 when one is). */
+    long nanosUntilNext(long nowNanos) {
+        refill(nowNanos);
+        return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perNano);
+    }
+
+    private void refill(long nowNanos) {
+        long elapsed = nowNanos - last;
+        if (elapsed > 0) {
+            tokens = Math.min(capacity, tokens + elapsed * perNano);
+            last = nowNanos;
+        }
+    }
 }

@@ -14,99 +14,108 @@ import io.netty.buffer.ByteBuf;
  */
 final class ChunkedBodyCheck {
 
-  static final String INVALID = "invalid_chunked_body";
-  static final String EXTENSION = "chunk_extension";
-  static final String TRAILER = "trailer_fields";
-  private static final int MAX_SIZE_DIGITS = 16;
+    static final String INVALID = "invalid_chunked_body";
+    static final String EXTENSION = "chunk_extension";
+    static final String TRAILER = "trailer_fields";
+    private static final int MAX_SIZE_DIGITS = 16;
 
-  private enum State { SIZE, SIZE_LF, DATA, DATA_CR, DATA_LF, END_CR, END_LF, DONE }
+    private enum State {
+        SIZE,
+        SIZE_LF,
+        DATA,
+        DATA_CR,
+        DATA_LF,
+        END_CR,
+        END_LF,
+        DONE
+    }
 
-  private State state = State.SIZE;
-  private int digits;
-  private long remaining;
-  private String failure;
+    private State state = State.SIZE;
+    private int digits;
+    private long remaining;
+    private String failure;
 
-  /** The reason the body was refused, or null while it is well-formed so far. */
-  String failure() {
-    return failure;
-  }
+    /** The reason the body was refused, or null while it is well-formed so far. */
+    String failure() {
+        return failure;
+    }
 
-  boolean done() {
-    return state == State.DONE;
-  }
+    boolean done() {
+        return state == State.DONE;
+    }
 
-  /**
-   * Checks {@code buf}'s bytes from index {@code from} (inclusive) to {@code to} (exclusive), continuing where the
-   * previous call stopped. Returns the index after the last byte that belongs to this body: {@code to}, or less
-   * once the body's final CR LF is found (what follows is the next request). Stops at the first fault, which
-   * {@link #failure()} then names.
-   */
-  int scan(ByteBuf buf, int from, int to) {
-    int i = from;
-    while (i < to && failure == null && state != State.DONE) {
-      if (state == State.DATA) {
-        int n = (int) Math.min(remaining, to - i);
-        remaining -= n;
-        i += n;
-        if (remaining == 0) {
-          state = State.DATA_CR;
+    /**
+     * Checks {@code buf}'s bytes from index {@code from} (inclusive) to {@code to} (exclusive), continuing where the
+     * previous call stopped. Returns the index after the last byte that belongs to this body: {@code to}, or less
+     * once the body's final CR LF is found (what follows is the next request). Stops at the first fault, which
+     * {@link #failure()} then names.
+     */
+    int scan(ByteBuf buf, int from, int to) {
+        int i = from;
+        while (i < to && failure == null && state != State.DONE) {
+            if (state == State.DATA) {
+                int n = (int) Math.min(remaining, to - i);
+                remaining -= n;
+                i += n;
+                if (remaining == 0) {
+                    state = State.DATA_CR;
+                }
+                continue;
+            }
+            byte b = buf.getByte(i++);
+            switch (state) {
+                case SIZE -> size(b);
+                case SIZE_LF -> {
+                    if (b != '\n') {
+                        failure = INVALID;
+                    } else if (remaining == 0) {
+                        state = State.END_CR;
+                    } else {
+                        state = State.DATA;
+                    }
+                }
+                case DATA_CR -> expect(b, '\r', State.DATA_LF);
+                case DATA_LF -> {
+                    expect(b, '\n', State.SIZE);
+                    digits = 0;
+                }
+                case END_CR -> {
+                    // Anything but CR (or a bare LF) here starts a trailer field line.
+                    if (b == '\r') {
+                        state = State.END_LF;
+                    } else {
+                        failure = b == '\n' ? INVALID : TRAILER;
+                    }
+                }
+                case END_LF -> expect(b, '\n', State.DONE);
+                default -> throw new IllegalStateException(state.name());
+            }
         }
-        continue;
-      }
-      byte b = buf.getByte(i++);
-      switch (state) {
-        case SIZE -> size(b);
-        case SIZE_LF -> {
-          if (b != '\n') {
+        return i;
+    }
+
+    private void size(byte b) {
+        int value = Character.digit(b, 16);
+        if (value >= 0) {
+            if (++digits > MAX_SIZE_DIGITS || remaining > (Long.MAX_VALUE >> 4)) {
+                failure = INVALID;
+                return;
+            }
+            remaining = remaining << 4 | value;
+        } else if (b == '\r' && digits > 0) {
+            state = State.SIZE_LF;
+        } else if (b == ';' && digits > 0) {
+            failure = EXTENSION;
+        } else {
             failure = INVALID;
-          } else if (remaining == 0) {
-            state = State.END_CR;
-          } else {
-            state = State.DATA;
-          }
         }
-        case DATA_CR -> expect(b, '\r', State.DATA_LF);
-        case DATA_LF -> {
-          expect(b, '\n', State.SIZE);
-          digits = 0;
-        }
-        case END_CR -> {
-          // Anything but CR (or a bare LF) here starts a trailer field line.
-          if (b == '\r') {
-            state = State.END_LF;
-          } else {
-            failure = b == '\n' ? INVALID : TRAILER;
-          }
-        }
-        case END_LF -> expect(b, '\n', State.DONE);
-        default -> throw new IllegalStateException(state.name());
-      }
     }
-    return i;
-  }
 
-  private void size(byte b) {
-    int value = Character.digit(b, 16);
-    if (value >= 0) {
-      if (++digits > MAX_SIZE_DIGITS || remaining > (Long.MAX_VALUE >> 4)) {
-        failure = INVALID;
-        return;
-      }
-      remaining = remaining << 4 | value;
-    } else if (b == '\r' && digits > 0) {
-      state = State.SIZE_LF;
-    } else if (b == ';' && digits > 0) {
-      failure = EXTENSION;
-    } else {
-      failure = INVALID;
+    private void expect(byte b, char wanted, State next) {
+        if (b == wanted) {
+            state = next;
+        } else {
+            failure = INVALID;
+        }
     }
-  }
-
-  private void expect(byte b, char wanted, State next) {
-    if (b == wanted) {
-      state = next;
-    } else {
-      failure = INVALID;
-    }
-  }
 }

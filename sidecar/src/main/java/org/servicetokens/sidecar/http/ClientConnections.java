@@ -4,12 +4,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import org.servicetokens.sidecar.config.SidecarConfig;
-import org.servicetokens.sidecar.metrics.SidecarMetrics;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.metrics.SidecarMetrics;
 
 /**
  * Keeps slow or idle clients from holding connections: a connection's first request head (request line and headers)
@@ -30,125 +29,126 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClientConnections {
 
-  private final AtomicInteger open = new AtomicInteger();
-  private final int max;
-  private final long headerTimeoutNanos;
-  private final long idleTimeoutNanos;
-  private final long sweepMs;
-  private final SidecarMetrics metrics;
+    private final AtomicInteger open = new AtomicInteger();
+    private final int max;
+    private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final long sweepMs;
+    private final SidecarMetrics metrics;
 
-  public ClientConnections(SidecarConfig.Listen listen, SidecarMetrics metrics) {
-    this.max = listen.maxConnections;
-    this.headerTimeoutNanos = listen.headerTimeout.toNanos();
-    this.idleTimeoutNanos = listen.idleTimeout.toNanos();
-    this.sweepMs = Math.max(50, Math.min(1000, Math.min(listen.headerTimeout.toMillis(), listen.idleTimeout.toMillis()) / 4));
-    this.metrics = metrics;
-    metrics.gauge("sidecar.connections.open", "Client connections open now (all event loops)", open::get);
-  }
-
-  /** Connections open now. */
-  public int open() {
-    return open.get();
-  }
-
-  public Guard guard(Vertx vertx) {
-    return new Guard(vertx);
-  }
-
-  /** The connections of one verticle's server: call {@link #opened} from its connection handler, {@link #request} first in its request handler. */
-  public final class Guard {
-
-    private final Vertx vertx;
-    private final Map<HttpConnection, State> states = new HashMap<>();
-    private long timerId = -1;
-
-    private Guard(Vertx vertx) {
-      this.vertx = vertx;
+    public ClientConnections(SidecarConfig.Listen listen, SidecarMetrics metrics) {
+        this.max = listen.maxConnections;
+        this.headerTimeoutNanos = listen.headerTimeout.toNanos();
+        this.idleTimeoutNanos = listen.idleTimeout.toNanos();
+        this.sweepMs = Math.max(
+                50, Math.min(1000, Math.min(listen.headerTimeout.toMillis(), listen.idleTimeout.toMillis()) / 4));
+        this.metrics = metrics;
+        metrics.gauge("sidecar.connections.open", "Client connections open now (all event loops)", open::get);
     }
 
-    public void start() {
-      timerId = vertx.setPeriodic(sweepMs, id -> sweep());
+    /** Connections open now. */
+    public int open() {
+        return open.get();
     }
 
-    public void stop() {
-      if (timerId >= 0) {
-        vertx.cancelTimer(timerId);
-      }
+    public Guard guard(Vertx vertx) {
+        return new Guard(vertx);
     }
 
-    public void opened(HttpConnection connection) {
-      State state = new State(System.nanoTime());
-      state.refused = open.incrementAndGet() > max;
-      if (state.refused) {
-        open.decrementAndGet();
-        metrics.connectionRefused();
-      }
-      states.put(connection, state);
-      connection.closeHandler(v -> {
-        State gone = states.remove(connection);
-        if (gone != null && !gone.refused) {
-          open.decrementAndGet();
+    /** The connections of one verticle's server: call {@link #opened} from its connection handler, {@link #request} first in its request handler. */
+    public final class Guard {
+
+        private final Vertx vertx;
+        private final Map<HttpConnection, State> states = new HashMap<>();
+        private long timerId = -1;
+
+        private Guard(Vertx vertx) {
+            this.vertx = vertx;
         }
-      });
-      if (state.refused) {
-        connection.close();
-      }
-    }
 
-    /** A request head arrived; false when its connection was refused (it is being closed: do not answer). */
-    public boolean request(HttpServerRequest request) {
-      State state = states.get(request.connection());
-      if (state == null) {
-        return true;
-      }
-      if (state.refused) {
-        return false;
-      }
-      state.last = request;
-      state.idleSince = -1;
-      if (request.headers().contains(HttpHeaders.UPGRADE)) {
-        state.upgraded = true;
-      }
-      return true;
-    }
-
-    private void sweep() {
-      long now = System.nanoTime();
-      states.forEach((connection, state) -> {
-        if (state.upgraded || state.closing || state.refused) {
-          return;
+        public void start() {
+            timerId = vertx.setPeriodic(sweepMs, id -> sweep());
         }
-        if (state.last == null) {
-          if (now - state.openedAt > headerTimeoutNanos) {
-            close(connection, state, "request_head");
-          }
-        } else if (state.last.response().ended()) {
-          if (state.idleSince < 0) {
-            state.idleSince = now;
-          } else if (now - state.idleSince > idleTimeoutNanos) {
-            close(connection, state, "keep_alive");
-          }
+
+        public void stop() {
+            if (timerId >= 0) {
+                vertx.cancelTimer(timerId);
+            }
         }
-      });
+
+        public void opened(HttpConnection connection) {
+            State state = new State(System.nanoTime());
+            state.refused = open.incrementAndGet() > max;
+            if (state.refused) {
+                open.decrementAndGet();
+                metrics.connectionRefused();
+            }
+            states.put(connection, state);
+            connection.closeHandler(v -> {
+                State gone = states.remove(connection);
+                if (gone != null && !gone.refused) {
+                    open.decrementAndGet();
+                }
+            });
+            if (state.refused) {
+                connection.close();
+            }
+        }
+
+        /** A request head arrived; false when its connection was refused (it is being closed: do not answer). */
+        public boolean request(HttpServerRequest request) {
+            State state = states.get(request.connection());
+            if (state == null) {
+                return true;
+            }
+            if (state.refused) {
+                return false;
+            }
+            state.last = request;
+            state.idleSince = -1;
+            if (request.headers().contains(HttpHeaders.UPGRADE)) {
+                state.upgraded = true;
+            }
+            return true;
+        }
+
+        private void sweep() {
+            long now = System.nanoTime();
+            states.forEach((connection, state) -> {
+                if (state.upgraded || state.closing || state.refused) {
+                    return;
+                }
+                if (state.last == null) {
+                    if (now - state.openedAt > headerTimeoutNanos) {
+                        close(connection, state, "request_head");
+                    }
+                } else if (state.last.response().ended()) {
+                    if (state.idleSince < 0) {
+                        state.idleSince = now;
+                    } else if (now - state.idleSince > idleTimeoutNanos) {
+                        close(connection, state, "keep_alive");
+                    }
+                }
+            });
+        }
+
+        private void close(HttpConnection connection, State state, String phase) {
+            state.closing = true;
+            metrics.connectionTimeout(phase);
+            connection.close();
+        }
     }
 
-    private void close(HttpConnection connection, State state, String phase) {
-      state.closing = true;
-      metrics.connectionTimeout(phase);
-      connection.close();
-    }
-  }
+    private static final class State {
+        final long openedAt;
+        HttpServerRequest last;
+        long idleSince = -1;
+        boolean upgraded;
+        boolean closing;
+        boolean refused;
 
-  private static final class State {
-    final long openedAt;
-    HttpServerRequest last;
-    long idleSince = -1;
-    boolean upgraded;
-    boolean closing;
-    boolean refused;
-
-    State(long openedAt) {
-      this.openedAt = openedAt;
+        State(long openedAt) {
+            this.openedAt = openedAt;
+        }
     }
-  }
 }

@@ -1,10 +1,9 @@
 package org.servicetokens.sidecar.login;
 
-import org.servicetokens.sidecar.util.Hashing;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import org.servicetokens.sidecar.util.Hashing;
 
 /**
  * The logout form's CSRF token, derived from the session id: only a page that can read the HttpOnly session
@@ -13,22 +12,22 @@ import java.util.Base64;
  */
 public final class CsrfToken {
 
-  private static final String PURPOSE = "sidecar-logout-csrf|";
+    private static final String PURPOSE = "sidecar-logout-csrf|";
 
-  private CsrfToken() {
-  }
+    private CsrfToken() {}
 
-  public static String forSession(String sessionId) {
-    byte[] digest = Hashing.sha256((PURPOSE + sessionId).getBytes(StandardCharsets.US_ASCII));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-  }
-
-  /** Constant-time comparison of a submitted token with the session's. */
-  public static boolean matches(String sessionId, String submitted) {
-    if (sessionId == null || submitted == null) {
-      return false;
+    public static String forSession(String sessionId) {
+        byte[] digest = Hashing.sha256((PURPOSE + sessionId).getBytes(StandardCharsets.US_ASCII));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     }
-    return MessageDigest.isEqual(forSession(sessionId).getBytes(StandardCharsets.US_ASCII),
-        submitted.getBytes(StandardCharsets.US_ASCII));
-  }
+
+    /** Constant-time comparison of a submitted token with the session's. */
+    public static boolean matches(String sessionId, String submitted) {
+        if (sessionId == null || submitted == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(
+                forSession(sessionId).getBytes(StandardCharsets.US_ASCII),
+                submitted.getBytes(StandardCharsets.US_ASCII));
+    }
 }

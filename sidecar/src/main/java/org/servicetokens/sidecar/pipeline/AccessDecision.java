@@ -26,101 +26,105 @@ import org.servicetokens.sidecar.util.SidecarPaths;
  */
 public final class AccessDecision {
 
-  /** What a front door does with an allowed request. */
-  @FunctionalInterface
-  public interface Allowed {
+    /** What a front door does with an allowed request. */
+    @FunctionalInterface
+    public interface Allowed {
+        /**
+         * @param path     the normalised path that was judged
+         * @param identity the verified caller, or null on a {@code public} path
+         * @param reason   the credential kind, or {@code public_path}
+         */
+        void allowed(RequestContext ctx, String path, Identity identity, String reason);
+    }
+
+    private final CredentialExtractor extractor;
+    private final Authenticator authenticators;
+    private final Policy policy;
+    private final IdentityHeaders identityHeaders;
+    private final ClientAddresses clientAddresses;
+
     /**
-     * @param path     the normalised path that was judged
-     * @param identity the verified caller, or null on a {@code public} path
-     * @param reason   the credential kind, or {@code public_path}
+     * @param extractor       reads the one credential a request carries
+     * @param authenticators  turns it into an identity (normally an {@link org.servicetokens.sidecar.authentication.AuthenticatorChain})
+     * @param policy          decides what each identity may reach
+     * @param identityHeaders strips the reserved headers from the request
+     * @param clientAddresses whose {@code X-Forwarded-For} is believed when judging a token's allowed networks
      */
-    void allowed(RequestContext ctx, String path, Identity identity, String reason);
-  }
+    public AccessDecision(
+            CredentialExtractor extractor,
+            Authenticator authenticators,
+            Policy policy,
+            IdentityHeaders identityHeaders,
+            ClientAddresses clientAddresses) {
+        this.clientAddresses = clientAddresses;
+        this.extractor = extractor;
+        this.authenticators = authenticators;
+        this.policy = policy;
+        this.identityHeaders = identityHeaders;
+    }
 
-  private final CredentialExtractor extractor;
-  private final Authenticator authenticators;
-  private final Policy policy;
-  private final IdentityHeaders identityHeaders;
-  private final ClientAddresses clientAddresses;
-
-  /**
-   * @param extractor       reads the one credential a request carries
-   * @param authenticators  turns it into an identity (normally an {@link org.servicetokens.sidecar.authentication.AuthenticatorChain})
-   * @param policy          decides what each identity may reach
-   * @param identityHeaders strips the reserved headers from the request
-   * @param clientAddresses whose {@code X-Forwarded-For} is believed when judging a token's allowed networks
-   */
-  public AccessDecision(CredentialExtractor extractor, Authenticator authenticators, Policy policy,
-                        IdentityHeaders identityHeaders, ClientAddresses clientAddresses) {
-    this.clientAddresses = clientAddresses;
-    this.extractor = extractor;
-    this.authenticators = authenticators;
-    this.policy = policy;
-    this.identityHeaders = identityHeaders;
-  }
-
-  /**
-   * Judges {@code ctx} (already paused by the caller) for the raw path {@code rawPath} (without query): answers a
-   * refusal through {@code refusals}, or hands the allowed request to {@code allowed}.
-   *
-   * @param canonicalOnly refuse (400 {@code non_canonical_path}) a path whose normal form differs from it (dot
-   *                      segments, {@code //}, encoded unreserved characters, lower-case hex): for forward-auth, where
-   *                      the calling proxy forwards the raw path, not the normal form judged here, so the two must be
-   *                      the same string
-   */
-  public void decide(RequestContext ctx, String rawPath, boolean canonicalOnly, Refusals refusals, Allowed allowed) {
-    HttpServerRequest request = ctx.request();
-    String path;
-    try {
-      path = PathNormalizer.normalize(rawPath);
-    } catch (PathNormalizer.AmbiguousPathException e) {
-      refusals.deny(ctx, 400, "bad_request", e.getMessage());
-      return;
+    /**
+     * Judges {@code ctx} (already paused by the caller) for the raw path {@code rawPath} (without query): answers a
+     * refusal through {@code refusals}, or hands the allowed request to {@code allowed}.
+     *
+     * @param canonicalOnly refuse (400 {@code non_canonical_path}) a path whose normal form differs from it (dot
+     *                      segments, {@code //}, encoded unreserved characters, lower-case hex): for forward-auth, where
+     *                      the calling proxy forwards the raw path, not the normal form judged here, so the two must be
+     *                      the same string
+     */
+    public void decide(RequestContext ctx, String rawPath, boolean canonicalOnly, Refusals refusals, Allowed allowed) {
+        HttpServerRequest request = ctx.request();
+        String path;
+        try {
+            path = PathNormalizer.normalize(rawPath);
+        } catch (PathNormalizer.AmbiguousPathException e) {
+            refusals.deny(ctx, 400, "bad_request", e.getMessage());
+            return;
+        }
+        ctx.path(path);
+        if (canonicalOnly && !path.equals(rawPath)) {
+            refusals.deny(ctx, 400, "bad_request", "non_canonical_path");
+            return;
+        }
+        if (SidecarPaths.isReserved(path)) {
+            refusals.deny(ctx, 404, "not_found", "reserved_path");
+            return;
+        }
+        Credential credential;
+        try {
+            credential = extractor.extract(request);
+        } catch (CredentialException e) {
+            refusals.credential(ctx, e);
+            return;
+        }
+        Access access = policy.decide(ctx.method(), path);
+        if (credential == null && !access.isPublic()) {
+            // Before the strip: a login start reads this browser's pending-login cookies (nothing is forwarded here).
+            refusals.unauthenticated(ctx);
+            return;
+        }
+        // Before the strip, which removes every X-Forwarded-For the client sent: a trusted front proxy's is read here.
+        byte[] clientAddress = clientAddresses.resolve(request);
+        Credential presented = credential == null ? null : credential.from(ClientAddresses.text(clientAddress));
+        identityHeaders.strip(request.headers());
+        if (access.isPublic()) {
+            allowed.allowed(ctx, path, null, "public_path");
+            return;
+        }
+        authenticators.authenticate(presented).onComplete(ar -> {
+            if (ar.failed()) {
+                refusals.failure(ctx, ar.cause(), true);
+            } else if (!ar.result().allowsAddress(clientAddress)) {
+                // The token's service_token.networks, judged on every request: a cached grant (made for a client at an
+                // allowed address) is shared by everyone presenting the same credentials, and a JWT travels.
+                ctx.identified(ar.result());
+                refusals.deny(ctx, 403, "forbidden", "address_not_allowed");
+            } else if (!access.allows(ar.result())) {
+                ctx.identified(ar.result());
+                refusals.deny(ctx, 403, "forbidden", "policy");
+            } else {
+                allowed.allowed(ctx, path, ar.result(), credential.kind());
+            }
+        });
     }
-    ctx.path(path);
-    if (canonicalOnly && !path.equals(rawPath)) {
-      refusals.deny(ctx, 400, "bad_request", "non_canonical_path");
-      return;
-    }
-    if (SidecarPaths.isReserved(path)) {
-      refusals.deny(ctx, 404, "not_found", "reserved_path");
-      return;
-    }
-    Credential credential;
-    try {
-      credential = extractor.extract(request);
-    } catch (CredentialException e) {
-      refusals.credential(ctx, e);
-      return;
-    }
-    Access access = policy.decide(ctx.method(), path);
-    if (credential == null && !access.isPublic()) {
-      // Before the strip: a login start reads this browser's pending-login cookies (nothing is forwarded here).
-      refusals.unauthenticated(ctx);
-      return;
-    }
-    // Before the strip, which removes every X-Forwarded-For the client sent: a trusted front proxy's is read here.
-    byte[] clientAddress = clientAddresses.resolve(request);
-    Credential presented = credential == null ? null : credential.from(ClientAddresses.text(clientAddress));
-    identityHeaders.strip(request.headers());
-    if (access.isPublic()) {
-      allowed.allowed(ctx, path, null, "public_path");
-      return;
-    }
-    authenticators.authenticate(presented).onComplete(ar -> {
-      if (ar.failed()) {
-        refusals.failure(ctx, ar.cause(), true);
-      } else if (!ar.result().allowsAddress(clientAddress)) {
-        // The token's service_token.networks, judged on every request: a cached grant (made for a client at an
-        // allowed address) is shared by everyone presenting the same credentials, and a JWT travels.
-        ctx.identified(ar.result());
-        refusals.deny(ctx, 403, "forbidden", "address_not_allowed");
-      } else if (!access.allows(ar.result())) {
-        ctx.identified(ar.result());
-        refusals.deny(ctx, 403, "forbidden", "policy");
-      } else {
-        allowed.allowed(ctx, path, ar.result(), credential.kind());
-      }
-    });
-  }
 }

@@ -7,6 +7,6 @@ package org.servicetokens.sidecar.pipeline;
  */
 public interface LoginFlow {
 
-  /** Answers the request (a 302, or a JSON error when the login endpoint is not known yet). */
-  void start(RequestContext context);
+    /** Answers the request (a 302, or a JSON error when the login endpoint is not known yet). */
+    void start(RequestContext context);
 }

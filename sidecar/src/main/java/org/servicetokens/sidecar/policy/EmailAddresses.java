@@ -14,68 +14,69 @@ import java.util.regex.Pattern;
  */
 final class EmailAddresses {
 
-  private static final Pattern DOMAIN =
-      Pattern.compile("(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
-  private static final int MAX_ADDRESS = 254;
+    private static final Pattern DOMAIN = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
+    private static final int MAX_ADDRESS = 254;
 
-  private EmailAddresses() {
-  }
+    private EmailAddresses() {}
 
-  /** The address with ASCII letters lower-cased, or null when it is not a plain address (it then matches nothing). */
-  static String address(String email) {
-    if (email == null || email.length() > MAX_ADDRESS) {
-      return null;
-    }
-    int at = email.indexOf('@');
-    if (at <= 0 || at != email.lastIndexOf('@')) {
-      return null;
-    }
-    for (int i = 0; i < at; i++) {
-      char c = email.charAt(i);
-      if (c <= 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)) {
-        return null;
-      }
-    }
-    String folded = foldAscii(email);
-    return DOMAIN.matcher(folded.substring(at + 1)).matches() ? folded : null;
-  }
-
-  /** The folded domain of a plain address, or null. */
-  static String domain(String email) {
-    String a = address(email);
-    return a == null ? null : a.substring(a.indexOf('@') + 1);
-  }
-
-  /** An {@code emails} entry from config, folded; a problem is recorded (and null returned) if it is not plain. */
-  static String ruleAddress(String configured, String key, List<String> problems) {
-    String a = address(configured);
-    if (a == null) {
-      problems.add(key + ": '" + configured + "' is not a plain e-mail address (one @, ASCII domain, IDNs as xn--)");
-    }
-    return a;
-  }
-
-  /** An {@code emailDomains} entry ({@code corp.com} or {@code @corp.com}), folded; null + a problem if malformed. */
-  static String ruleDomain(String configured, String key, List<String> problems) {
-    String d = foldAscii(configured.startsWith("@") ? configured.substring(1) : configured);
-    if (!DOMAIN.matcher(d).matches()) {
-      problems.add(key + ": '" + configured + "' is not a domain name (ASCII labels, IDNs as xn--, no trailing dot)");
-      return null;
-    }
-    return d;
-  }
-
-  private static String foldAscii(String s) {
-    char[] out = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z') {
-        if (out == null) {
-          out = s.toCharArray();
+    /** The address with ASCII letters lower-cased, or null when it is not a plain address (it then matches nothing). */
+    static String address(String email) {
+        if (email == null || email.length() > MAX_ADDRESS) {
+            return null;
         }
-        out[i] = (char) (c + ('a' - 'A'));
-      }
+        int at = email.indexOf('@');
+        if (at <= 0 || at != email.lastIndexOf('@')) {
+            return null;
+        }
+        for (int i = 0; i < at; i++) {
+            char c = email.charAt(i);
+            if (c <= 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)) {
+                return null;
+            }
+        }
+        String folded = foldAscii(email);
+        return DOMAIN.matcher(folded.substring(at + 1)).matches() ? folded : null;
     }
-    return out == null ? s : new String(out);
-  }
+
+    /** The folded domain of a plain address, or null. */
+    static String domain(String email) {
+        String a = address(email);
+        return a == null ? null : a.substring(a.indexOf('@') + 1);
+    }
+
+    /** An {@code emails} entry from config, folded; a problem is recorded (and null returned) if it is not plain. */
+    static String ruleAddress(String configured, String key, List<String> problems) {
+        String a = address(configured);
+        if (a == null) {
+            problems.add(
+                    key + ": '" + configured + "' is not a plain e-mail address (one @, ASCII domain, IDNs as xn--)");
+        }
+        return a;
+    }
+
+    /** An {@code emailDomains} entry ({@code corp.com} or {@code @corp.com}), folded; null + a problem if malformed. */
+    static String ruleDomain(String configured, String key, List<String> problems) {
+        String d = foldAscii(configured.startsWith("@") ? configured.substring(1) : configured);
+        if (!DOMAIN.matcher(d).matches()) {
+            problems.add(
+                    key + ": '" + configured + "' is not a domain name (ASCII labels, IDNs as xn--, no trailing dot)");
+            return null;
+        }
+        return d;
+    }
+
+    private static String foldAscii(String s) {
+        char[] out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                if (out == null) {
+                    out = s.toCharArray();
+                }
+                out[i] = (char) (c + ('a' - 'A'));
+            }
+        }
+        return out == null ? s : new String(out);
+    }
 }

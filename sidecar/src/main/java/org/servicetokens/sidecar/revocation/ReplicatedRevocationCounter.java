@@ -15,17 +15,17 @@ import org.servicetokens.sidecar.metrics.SidecarMetrics;
 @Listener(sync = false)
 public final class ReplicatedRevocationCounter {
 
-  private final SidecarMetrics metrics;
+    private final SidecarMetrics metrics;
 
-  public ReplicatedRevocationCounter(SidecarMetrics metrics) {
-    this.metrics = metrics;
-  }
-
-  @CacheEntryCreated
-  @CacheEntryModified
-  public void written(CacheEntryEvent<String, String> event) {
-    if (!event.isPre() && !event.isOriginLocal()) {
-      metrics.clusterRevocationReceived();
+    public ReplicatedRevocationCounter(SidecarMetrics metrics) {
+        this.metrics = metrics;
     }
-  }
+
+    @CacheEntryCreated
+    @CacheEntryModified
+    public void written(CacheEntryEvent<String, String> event) {
+        if (!event.isPre() && !event.isOriginLocal()) {
+            metrics.clusterRevocationReceived();
+        }
+    }
 }

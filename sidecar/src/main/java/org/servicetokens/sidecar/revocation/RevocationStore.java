@@ -1,5 +1,9 @@
 package org.servicetokens.sidecar.revocation;
 
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.infinispan.Cache;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
@@ -8,11 +12,6 @@ import org.infinispan.notifications.cachelistener.annotation.DataRehashed;
 import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
 import org.infinispan.notifications.cachelistener.event.Event;
 import org.servicetokens.sidecar.identity.Identity;
-
-import java.time.Duration;
-import java.util.Collection;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Revocation records in the shared revocations cache, consulted on every authenticated request, cache hits included.
@@ -41,101 +40,104 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RevocationStore {
 
-  private final Cache<String, String> cache;
-  private final long retentionMs;
-  private final AtomicLong generation = new AtomicLong();
+    private final Cache<String, String> cache;
+    private final long retentionMs;
+    private final AtomicLong generation = new AtomicLong();
 
-  public RevocationStore(Cache<String, String> cache, Duration retention) {
-    this.cache = cache;
-    this.retentionMs = retention.toMillis();
-    cache.addListener(new GenerationListener());
-  }
-
-  public void revokeSubject(String subject, long cutoffEpochSeconds) {
-    record("sub:" + subject, cutoffEpochSeconds);
-  }
-
-  /**
-   * Revokes the subject's JWTs minted with the given secrets (any issue time), and its JWTs that name no secret
-   * issued at or before {@code changeEpochSeconds} (fail closed, see the class comment). Blocking when clustered.
-   */
-  public void revokeSecrets(String subject, Collection<String> secretIds, long changeEpochSeconds) {
-    record("unnamed:" + subject, changeEpochSeconds + 1);
-    for (String secretId : secretIds) {
-      record(secretKey(subject, secretId), changeEpochSeconds);
+    public RevocationStore(Cache<String, String> cache, Duration retention) {
+        this.cache = cache;
+        this.retentionMs = retention.toMillis();
+        cache.addListener(new GenerationListener());
     }
-  }
 
-  /** Sessions are revoked by {@code sid} (Keycloak's own back-channel logout); read by the login flow. */
-  public void revokeSession(String sid, long cutoffEpochSeconds) {
-    record("sid:" + sid, cutoffEpochSeconds);
-  }
-
-  public boolean isRevoked(Identity identity) {
-    long seen = generation.get();
-    if (identity.notRevokedAsOf() == seen) {
-      return false;
+    public void revokeSubject(String subject, long cutoffEpochSeconds) {
+        record("sub:" + subject, cutoffEpochSeconds);
     }
-    String subject = identity.subject();
-    boolean revoked = subject != null && (before("sub:" + subject, identity.issuedAt())
-        || (identity.secretId() != null ? cache.containsKey(secretKey(subject, identity.secretId()))
-            : before("unnamed:" + subject, identity.issuedAt())))
-        || isSessionEnded(identity.sessionId());
-    if (!revoked) {
-      identity.markNotRevokedAsOf(seen);
+
+    /**
+     * Revokes the subject's JWTs minted with the given secrets (any issue time), and its JWTs that name no secret
+     * issued at or before {@code changeEpochSeconds} (fail closed, see the class comment). Blocking when clustered.
+     */
+    public void revokeSecrets(String subject, Collection<String> secretIds, long changeEpochSeconds) {
+        record("unnamed:" + subject, changeEpochSeconds + 1);
+        for (String secretId : secretIds) {
+            record(secretKey(subject, secretId), changeEpochSeconds);
+        }
     }
-    return revoked;
-  }
 
-  public boolean isSessionRevoked(String sid, long issuedAt) {
-    return sid != null && before("sid:" + sid, issuedAt);
-  }
-
-  /**
-   * Whether Keycloak logged SSO session {@code sid} out. Absolute, unlike the per-token cut-offs: Keycloak never
-   * issues tokens for a session after ending it, so any record means the browser session is over (a token
-   * issued in the logout's own second included).
-   */
-  public boolean isSessionEnded(String sid) {
-    return sid != null && cache.get("sid:" + sid) != null;
-  }
-
-  private static String secretKey(String subject, String secretId) {
-    return "secret:" + subject + '|' + secretId;
-  }
-
-  private boolean before(String key, long issuedAt) {
-    String cutoff = cache.get(key);
-    return cutoff != null && (issuedAt <= 0 || issuedAt < Long.parseLong(cutoff));
-  }
-
-  /**
-   * Keeps the latest cut-off when several arrive (replays, reordering). A compare-and-set loop rather than
-   * {@code merge}: clustered, a merge function would have to be marshalled to the key's owner. Blocking when
-   * clustered (the write waits for every replica): call it off the event loop.
-   */
-  private void record(String key, long cutoff) {
-    generation.incrementAndGet();
-    String value = Long.toString(cutoff);
-    while (true) {
-      String old = cache.putIfAbsent(key, value, retentionMs, TimeUnit.MILLISECONDS);
-      if (old == null || Long.parseLong(old) >= cutoff
-          || cache.replace(key, old, value, retentionMs, TimeUnit.MILLISECONDS)) {
-        return;
-      }
+    /** Sessions are revoked by {@code sid} (Keycloak's own back-channel logout); read by the login flow. */
+    public void revokeSession(String sid, long cutoffEpochSeconds) {
+        record("sid:" + sid, cutoffEpochSeconds);
     }
-  }
 
-  /** Sync, so the pre-event runs before a replicated record becomes readable here. */
-  @Listener(sync = true)
-  public final class GenerationListener {
-
-    @CacheEntryCreated
-    @CacheEntryModified
-    @TopologyChanged
-    @DataRehashed
-    public void changed(Event<String, String> event) {
-      generation.incrementAndGet();
+    public boolean isRevoked(Identity identity) {
+        long seen = generation.get();
+        if (identity.notRevokedAsOf() == seen) {
+            return false;
+        }
+        String subject = identity.subject();
+        boolean revoked = subject != null
+                        && (before("sub:" + subject, identity.issuedAt())
+                                || (identity.secretId() != null
+                                        ? cache.containsKey(secretKey(subject, identity.secretId()))
+                                        : before("unnamed:" + subject, identity.issuedAt())))
+                || isSessionEnded(identity.sessionId());
+        if (!revoked) {
+            identity.markNotRevokedAsOf(seen);
+        }
+        return revoked;
     }
-  }
+
+    public boolean isSessionRevoked(String sid, long issuedAt) {
+        return sid != null && before("sid:" + sid, issuedAt);
+    }
+
+    /**
+     * Whether Keycloak logged SSO session {@code sid} out. Absolute, unlike the per-token cut-offs: Keycloak never
+     * issues tokens for a session after ending it, so any record means the browser session is over (a token
+     * issued in the logout's own second included).
+     */
+    public boolean isSessionEnded(String sid) {
+        return sid != null && cache.get("sid:" + sid) != null;
+    }
+
+    private static String secretKey(String subject, String secretId) {
+        return "secret:" + subject + '|' + secretId;
+    }
+
+    private boolean before(String key, long issuedAt) {
+        String cutoff = cache.get(key);
+        return cutoff != null && (issuedAt <= 0 || issuedAt < Long.parseLong(cutoff));
+    }
+
+    /**
+     * Keeps the latest cut-off when several arrive (replays, reordering). A compare-and-set loop rather than
+     * {@code merge}: clustered, a merge function would have to be marshalled to the key's owner. Blocking when
+     * clustered (the write waits for every replica): call it off the event loop.
+     */
+    private void record(String key, long cutoff) {
+        generation.incrementAndGet();
+        String value = Long.toString(cutoff);
+        while (true) {
+            String old = cache.putIfAbsent(key, value, retentionMs, TimeUnit.MILLISECONDS);
+            if (old == null
+                    || Long.parseLong(old) >= cutoff
+                    || cache.replace(key, old, value, retentionMs, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /** Sync, so the pre-event runs before a replicated record becomes readable here. */
+    @Listener(sync = true)
+    public final class GenerationListener {
+
+        @CacheEntryCreated
+        @CacheEntryModified
+        @TopologyChanged
+        @DataRehashed
+        public void changed(Event<String, String> event) {
+            generation.incrementAndGet();
+        }
+    }
 }

@@ -2,7 +2,6 @@ package org.servicetokens.sidecar.revocation;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -29,57 +28,61 @@ import java.util.regex.Pattern;
  */
 public record ServiceTokenNotice(Kind kind, String clientId, List<String> secrets, long cutoff) {
 
-  public enum Kind { TOKEN, SECRET, NONE }
+    public enum Kind {
+        TOKEN,
+        SECRET,
+        NONE
+    }
 
-  public static final String CLAIM = "service_token";
-  static final int MAX_SECRETS = 8;
-  private static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    public static final String CLAIM = "service_token";
+    static final int MAX_SECRETS = 8;
+    private static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-  /** Thrown for a {@code service_token} claim that is present but malformed. */
-  public static final class Malformed extends RuntimeException {
-    Malformed() {
-      super("malformed_service_token_claim", null, false, false);
-    }
-  }
-
-  /** The notice in these logout-token claims; null when there is no {@code service_token} claim. */
-  public static ServiceTokenNotice from(JsonObject claims, long iat) {
-    if (!claims.containsKey(CLAIM)) {
-      return null;
-    }
-    if (!(claims.getValue(CLAIM) instanceof JsonObject c)) {
-      throw new Malformed();
-    }
-    Object revoke = c.getValue("revoke");
-    Kind kind = "secret".equals(revoke) ? Kind.SECRET : "none".equals(revoke) ? Kind.NONE : Kind.TOKEN;
-    Object clientId = c.getValue("client_id");
-    if (clientId != null && !(clientId instanceof String s && !s.isEmpty() && s.length() <= 255)) {
-      throw new Malformed();
-    }
-    List<String> secrets = new ArrayList<>();
-    Object listed = c.getValue("secrets");
-    if (listed != null) {
-      if (!(listed instanceof JsonArray array) || array.size() > MAX_SECRETS) {
-        throw new Malformed();
-      }
-      for (Object id : array) {
-        if (!(id instanceof String s) || !SECRET_ID.matcher(s).matches()) {
-          throw new Malformed();
+    /** Thrown for a {@code service_token} claim that is present but malformed. */
+    public static final class Malformed extends RuntimeException {
+        Malformed() {
+            super("malformed_service_token_claim", null, false, false);
         }
-        secrets.add(s);
-      }
     }
-    if (kind == Kind.SECRET && secrets.isEmpty()) {
-      throw new Malformed();
+
+    /** The notice in these logout-token claims; null when there is no {@code service_token} claim. */
+    public static ServiceTokenNotice from(JsonObject claims, long iat) {
+        if (!claims.containsKey(CLAIM)) {
+            return null;
+        }
+        if (!(claims.getValue(CLAIM) instanceof JsonObject c)) {
+            throw new Malformed();
+        }
+        Object revoke = c.getValue("revoke");
+        Kind kind = "secret".equals(revoke) ? Kind.SECRET : "none".equals(revoke) ? Kind.NONE : Kind.TOKEN;
+        Object clientId = c.getValue("client_id");
+        if (clientId != null && !(clientId instanceof String s && !s.isEmpty() && s.length() <= 255)) {
+            throw new Malformed();
+        }
+        List<String> secrets = new ArrayList<>();
+        Object listed = c.getValue("secrets");
+        if (listed != null) {
+            if (!(listed instanceof JsonArray array) || array.size() > MAX_SECRETS) {
+                throw new Malformed();
+            }
+            for (Object id : array) {
+                if (!(id instanceof String s) || !SECRET_ID.matcher(s).matches()) {
+                    throw new Malformed();
+                }
+                secrets.add(s);
+            }
+        }
+        if (kind == Kind.SECRET && secrets.isEmpty()) {
+            throw new Malformed();
+        }
+        long cutoff = iat;
+        Object at = c.getValue("cutoff");
+        if (at != null) {
+            if (!(at instanceof Number n) || n.longValue() < 0) {
+                throw new Malformed();
+            }
+            cutoff = Math.min(n.longValue(), iat);
+        }
+        return new ServiceTokenNotice(kind, (String) clientId, List.copyOf(secrets), cutoff);
     }
-    long cutoff = iat;
-    Object at = c.getValue("cutoff");
-    if (at != null) {
-      if (!(at instanceof Number n) || n.longValue() < 0) {
-        throw new Malformed();
-      }
-      cutoff = Math.min(n.longValue(), iat);
-    }
-    return new ServiceTokenNotice(kind, (String) clientId, List.copyOf(secrets), cutoff);
-  }
 }

@@ -6,14 +6,14 @@ package org.servicetokens.sidecar.tls;
  * development switch.
  */
 public class ClientTls {
-  /**
-   * PEM file of one or more CA certificates to trust instead of the JVM's default trust store (a private CA).
-   * Empty: the JVM's trust store.
-   */
-  public String caFile = "";
-  /**
-   * Development only: trust any certificate and skip hostname verification. Logged as a warning at start; never
-   * together with {@code ca-file}.
-   */
-  public boolean trustAllDevelopmentOnly = false;
+    /**
+     * PEM file of one or more CA certificates to trust instead of the JVM's default trust store (a private CA).
+     * Empty: the JVM's trust store.
+     */
+    public String caFile = "";
+    /**
+     * Development only: trust any certificate and skip hostname verification. Logged as a warning at start; never
+     * together with {@code ca-file}.
+     */
+    public boolean trustAllDevelopmentOnly = false;
 }

@@ -7,14 +7,14 @@ import java.time.Duration;
  * when they change (checked every {@code reload-interval}), so a renewed certificate needs no restart.
  */
 public class ServerTls {
-  /** PEM certificate chain, leaf first. */
-  public String certFile = "";
-  /** PEM private key (PKCS#8 or PKCS#1) of the leaf certificate. */
-  public String keyFile = "";
-  /** How often the two files are checked for a change. */
-  public Duration reloadInterval = Duration.ofSeconds(10);
+    /** PEM certificate chain, leaf first. */
+    public String certFile = "";
+    /** PEM private key (PKCS#8 or PKCS#1) of the leaf certificate. */
+    public String keyFile = "";
+    /** How often the two files are checked for a change. */
+    public Duration reloadInterval = Duration.ofSeconds(10);
 
-  public boolean enabled() {
-    return !certFile.isEmpty() || !keyFile.isEmpty();
-  }
+    public boolean enabled() {
+        return !certFile.isEmpty() || !keyFile.isEmpty();
+    }
 }

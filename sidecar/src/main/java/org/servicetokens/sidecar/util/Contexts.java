@@ -11,21 +11,20 @@ import io.vertx.core.Promise;
  */
 public final class Contexts {
 
-  private Contexts() {
-  }
+    private Contexts() {}
 
-  public static <T> Future<T> on(Context context, Future<T> future) {
-    if (future.isComplete() && Context.isOnEventLoopThread() && context == io.vertx.core.Vertx.currentContext()) {
-      return future;
+    public static <T> Future<T> on(Context context, Future<T> future) {
+        if (future.isComplete() && Context.isOnEventLoopThread() && context == io.vertx.core.Vertx.currentContext()) {
+            return future;
+        }
+        Promise<T> promise = Promise.promise();
+        future.onComplete(ar -> {
+            if (context == io.vertx.core.Vertx.currentContext()) {
+                promise.handle(ar);
+            } else {
+                context.runOnContext(v -> promise.handle(ar));
+            }
+        });
+        return promise.future();
     }
-    Promise<T> promise = Promise.promise();
-    future.onComplete(ar -> {
-      if (context == io.vertx.core.Vertx.currentContext()) {
-        promise.handle(ar);
-      } else {
-        context.runOnContext(v -> promise.handle(ar));
-      }
-    });
-    return promise.future();
-  }
 }

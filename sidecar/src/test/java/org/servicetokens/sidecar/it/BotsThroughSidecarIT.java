@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -11,8 +12,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,14 +62,20 @@ class BotsThroughSidecarIT extends SidecarITBase {
     void serviceTokenHeadersReachTheAppWithTheVerifiedIdentity() {
         JsonNode token = api.create("reports bot", null, "demo-app");
         String clientId = token.get("clientId").asText();
-        String serviceAccount = realm.admin().clients().get(token.get("id").asText()).getServiceAccountUser().getId();
+        String serviceAccount = realm.admin()
+                .clients()
+                .get(token.get("id").asText())
+                .getServiceAccountUser()
+                .getId();
 
-        Http.Reply reply = get("/reports", Map.of(
-                "KC-Access-Client-Id", clientId,
-                "KC-Access-Client-Secret", token.get("clientSecret").asText(),
-                "X-Auth-Subject", "spoofed-admin",
-                "X_Auth_Type", "user",
-                "X-Forwarded-User", "root"));
+        Http.Reply reply = get(
+                "/reports",
+                Map.of(
+                        "KC-Access-Client-Id", clientId,
+                        "KC-Access-Client-Secret", token.get("clientSecret").asText(),
+                        "X-Auth-Subject", "spoofed-admin",
+                        "X_Auth_Type", "user",
+                        "X-Forwarded-User", "root"));
         assertEquals(200, reply.status(), reply.printable());
         Map<String, String> seen = upstream.lastHeaders();
         assertEquals("service", seen.get("X-Auth-Type"));
@@ -94,10 +99,16 @@ class BotsThroughSidecarIT extends SidecarITBase {
 
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes());
         assertEquals(200, get("/", Map.of("Authorization", "Basic " + basic)).status(), "HTTP Basic");
-        assertEquals(200, get("/", Map.of("CF-Access-Client-Id", clientId, "CF-Access-Client-Secret", secret)).status(),
+        assertEquals(
+                200,
+                get("/", Map.of("CF-Access-Client-Id", clientId, "CF-Access-Client-Secret", secret))
+                        .status(),
                 "Cloudflare header names");
 
-        String jwt = Http.clientCredentials(realm.getBaseUrl(), clientId, secret).json().get("access_token").asText();
+        String jwt = Http.clientCredentials(realm.getBaseUrl(), clientId, secret)
+                .json()
+                .get("access_token")
+                .asText();
         assertEquals(200, get("/", Map.of("Authorization", "Bearer " + jwt)).status(), "a JWT the bot fetched itself");
         assertEquals(clientId, upstream.lastHeaders().get("X-Auth-Client-Id"));
     }
@@ -107,17 +118,39 @@ class BotsThroughSidecarIT extends SidecarITBase {
         ensureClient("other-app");
         JsonNode elsewhere = api.create("other app bot", null, "other-app");
         int before = upstream.hits();
-        Http.Reply refused = get("/", Map.of("KC-Access-Client-Id", elsewhere.get("clientId").asText(),
-                "KC-Access-Client-Secret", elsewhere.get("clientSecret").asText()));
+        Http.Reply refused = get(
+                "/",
+                Map.of(
+                        "KC-Access-Client-Id",
+                        elsewhere.get("clientId").asText(),
+                        "KC-Access-Client-Secret",
+                        elsewhere.get("clientSecret").asText()));
         assertEquals(403, refused.status(), "valid token, not allowed for this app: " + refused.printable());
-        String otherJwt = Http.clientCredentials(realm.getBaseUrl(), elsewhere.get("clientId").asText(),
-                elsewhere.get("clientSecret").asText()).json().get("access_token").asText();
-        assertEquals(401, get("/", Map.of("Authorization", "Bearer " + otherJwt)).status(), "a JWT whose aud is another app");
+        String otherJwt = Http.clientCredentials(
+                        realm.getBaseUrl(),
+                        elsewhere.get("clientId").asText(),
+                        elsewhere.get("clientSecret").asText())
+                .json()
+                .get("access_token")
+                .asText();
+        assertEquals(
+                401,
+                get("/", Map.of("Authorization", "Bearer " + otherJwt)).status(),
+                "a JWT whose aud is another app");
 
         JsonNode shortLived = api.create("short lived", "PT2S", "demo-app");
         Thread.sleep(3_000);
-        assertEquals(401, get("/", Map.of("KC-Access-Client-Id", shortLived.get("clientId").asText(),
-                "KC-Access-Client-Secret", shortLived.get("clientSecret").asText())).status(), "expired token");
+        assertEquals(
+                401,
+                get(
+                                "/",
+                                Map.of(
+                                        "KC-Access-Client-Id",
+                                        shortLived.get("clientId").asText(),
+                                        "KC-Access-Client-Secret",
+                                        shortLived.get("clientSecret").asText()))
+                        .status(),
+                "expired token");
         assertEquals(before, upstream.hits(), "the app saw none of these");
     }
 
@@ -125,12 +158,18 @@ class BotsThroughSidecarIT extends SidecarITBase {
     void aThousandRequestsCauseOneTokenRequestAtKeycloak() throws Exception {
         JsonNode token = api.create("busy bot", null, "demo-app");
         String clientId = token.get("clientId").asText();
-        Map<String, String> headers = Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret", token.get("clientSecret").asText());
+        Map<String, String> headers = Map.of(
+                "KC-Access-Client-Id",
+                clientId,
+                "KC-Access-Client-Secret",
+                token.get("clientSecret").asText());
         double callsBefore = sidecar.metric("sidecar_exchange_calls_total");
         for (int i = 0; i < 1_000; i++) {
             assertEquals(200, get("/items/" + i, headers).status());
         }
-        long tokenRequests = realm.admin().getEvents(List.of("CLIENT_LOGIN"), clientId, null, null, null, null, 0, 100).size();
+        long tokenRequests = realm.admin()
+                .getEvents(List.of("CLIENT_LOGIN"), clientId, null, null, null, null, 0, 100)
+                .size();
         assertEquals(1, tokenRequests, "Keycloak's CLIENT_LOGIN events for the token");
         assertEquals(1.0, sidecar.metric("sidecar_exchange_calls_total") - callsBefore, "the sidecar's count agrees");
     }
@@ -141,7 +180,10 @@ class BotsThroughSidecarIT extends SidecarITBase {
         String clientId = token.get("clientId").asText();
         String secret = token.get("clientSecret").asText();
         Map<String, String> headers = Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret", secret);
-        String jwt = Http.clientCredentials(realm.getBaseUrl(), clientId, secret).json().get("access_token").asText();
+        String jwt = Http.clientCredentials(realm.getBaseUrl(), clientId, secret)
+                .json()
+                .get("access_token")
+                .asText();
         assertEquals(200, get("/", headers).status());
         assertEquals(200, get("/", Map.of("Authorization", "Bearer " + jwt)).status());
 
@@ -152,7 +194,9 @@ class BotsThroughSidecarIT extends SidecarITBase {
         }
         long millis = Duration.between(deleted, Instant.now()).toMillis();
         System.out.println("Deleted service token refused by the sidecar after " + millis + " ms");
-        assertTrue(Http.jwtPayload(jwt).get("exp").asLong() > Instant.now().getEpochSecond() + 60, "its JWT would still be valid");
+        assertTrue(
+                Http.jwtPayload(jwt).get("exp").asLong() > Instant.now().getEpochSecond() + 60,
+                "its JWT would still be valid");
         assertEquals(401, get("/", Map.of("Authorization", "Bearer " + jwt)).status(), "the JWT it had is refused too");
     }
 
@@ -179,11 +223,15 @@ class BotsThroughSidecarIT extends SidecarITBase {
         client.setProtocolMappers(List.of(audience));
         realm.admin().clients().create(client).close();
 
-        String serviceJwt = Http.clientCredentials(realm.getBaseUrl(), clientId, secret).json().get("access_token").asText();
+        String serviceJwt = Http.clientCredentials(realm.getBaseUrl(), clientId, secret)
+                .json()
+                .get("access_token")
+                .asText();
         JsonNode service = Http.jwtPayload(serviceJwt);
         assertEquals(clientId, service.get("client_id").asText(), "the service_account scope's client_id claim");
         assertEquals(clientId, service.get("azp").asText());
-        assertEquals(200, get("/", Map.of("Authorization", "Bearer " + serviceJwt)).status());
+        assertEquals(
+                200, get("/", Map.of("Authorization", "Bearer " + serviceJwt)).status());
         assertEquals("service", upstream.lastHeaders().get("X-Auth-Type"));
 
         UserRepresentation mallory = new UserRepresentation();
@@ -201,17 +249,27 @@ class BotsThroughSidecarIT extends SidecarITBase {
         try (var created = realm.admin().users().create(mallory)) {
             assertEquals(201, created.getStatus(), "Keycloak lets a human take such a name");
         }
-        Http.Reply login = Http.send(HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(Http.form(Map.of("grant_type", "password",
-                        "client_id", clientId, "client_secret", secret,
-                        "username", mallory.getUsername(), "password", "mallory-password-1")))));
+        Http.Reply login =
+                Http.send(HttpRequest.newBuilder(URI.create(realm.getBaseUrl() + "/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(Http.form(Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                clientId,
+                                "client_secret",
+                                secret,
+                                "username",
+                                mallory.getUsername(),
+                                "password",
+                                "mallory-password-1")))));
         assertEquals(200, login.status(), login.printable());
         String humanJwt = login.json().get("access_token").asText();
         JsonNode human = Http.jwtPayload(humanJwt);
         assertEquals(mallory.getUsername(), human.get("preferred_username").asText());
         assertFalse(human.has("client_id"), "a user's token through the same client carries no client_id: " + human);
-        assertEquals(200, get("/", Map.of("Authorization", "Bearer " + humanJwt)).status());
+        assertEquals(
+                200, get("/", Map.of("Authorization", "Bearer " + humanJwt)).status());
         assertEquals("user", upstream.lastHeaders().get("X-Auth-Type"), "a name is no evidence");
     }
 
@@ -225,9 +283,10 @@ class BotsThroughSidecarIT extends SidecarITBase {
     }
 
     private Http.Reply get(String path, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sidecar.url() + path)).header("Accept", "application/json").GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sidecar.url() + path))
+                .header("Accept", "application/json")
+                .GET();
         headers.forEach(request::header);
         return Http.send(request);
     }
-
 }

@@ -3,6 +3,7 @@ package org.servicetokens.sidecar.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,8 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +37,10 @@ import org.servicetokens.keycloak.it.TokenApi;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusteredSidecarsIT extends SidecarITBase {
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     RecordingUpstream upstream;
     SidecarCluster cluster;
     String secret;
@@ -89,18 +90,26 @@ class ClusteredSidecarsIT extends SidecarITBase {
 
     int status(SidecarProcess p, String path, Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(p.url() + path))
-                .header("Accept", "application/json").timeout(Duration.ofSeconds(10)).GET();
+                .header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         headers.forEach(request::header);
-        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     Map<String, String> headersOf(JsonNode token) {
-        return Map.of("KC-Access-Client-Id", token.get("clientId").asText(),
-                "KC-Access-Client-Secret", token.get("clientSecret").asText());
+        return Map.of(
+                "KC-Access-Client-Id",
+                token.get("clientId").asText(),
+                "KC-Access-Client-Secret",
+                token.get("clientSecret").asText());
     }
 
     long tokenRequests(String clientId) {
-        return realm.admin().getEvents(List.of("CLIENT_LOGIN"), clientId, null, null, null, null, 0, 100).size();
+        return realm.admin()
+                .getEvents(List.of("CLIENT_LOGIN"), clientId, null, null, null, null, 0, 100)
+                .size();
     }
 
     double exchangeCalls() throws Exception {
@@ -134,7 +143,8 @@ class ClusteredSidecarsIT extends SidecarITBase {
         } finally {
             pool.shutdownNow();
         }
-        System.out.println("10000 requests over 2 replicas in " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+        System.out.println("10000 requests over 2 replicas in "
+                + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
         assertEquals(0, notOk.get(), "every request answered 200");
         assertEquals(1, tokenRequests(token.get("clientId").asText()), "Keycloak's CLIENT_LOGIN events for the token");
         assertEquals(1.0, exchangeCalls() - callsBefore, "the replicas' own count agrees");
@@ -156,17 +166,24 @@ class ClusteredSidecarsIT extends SidecarITBase {
         while (refusedAfter.size() < 2) {
             for (SidecarProcess p : List.of(a, b)) {
                 if (!refusedAfter.containsKey(p) && status(p, "/", headersOf(doomed)) == 401) {
-                    refusedAfter.put(p, Duration.ofNanos(System.nanoTime() - deleted).toMillis());
+                    refusedAfter.put(
+                            p, Duration.ofNanos(System.nanoTime() - deleted).toMillis());
                 }
             }
-            assertTrue(System.nanoTime() - deleted < Duration.ofSeconds(5).toNanos(),
+            assertTrue(
+                    System.nanoTime() - deleted < Duration.ofSeconds(5).toNanos(),
                     "both replicas refuse within 5 s; so far " + refusedAfter.values());
             Thread.sleep(10);
         }
-        System.out.println("Deleted service token refused by replica A (which Keycloak told) after " + refusedAfter.get(a)
-                + " ms and by replica B (told by the cluster) after " + refusedAfter.get(b) + " ms");
-        assertTrue(b.metric("sidecar_cluster_revocations_received_total") > receivedBefore, "B got it from the cluster");
-        assertEquals(0.0, b.metric("sidecar_revocations_total", "outcome=\"accepted\""), "B never heard from Keycloak itself");
+        System.out.println(
+                "Deleted service token refused by replica A (which Keycloak told) after " + refusedAfter.get(a)
+                        + " ms and by replica B (told by the cluster) after " + refusedAfter.get(b) + " ms");
+        assertTrue(
+                b.metric("sidecar_cluster_revocations_received_total") > receivedBefore, "B got it from the cluster");
+        assertEquals(
+                0.0,
+                b.metric("sidecar_revocations_total", "outcome=\"accepted\""),
+                "B never heard from Keycloak itself");
         for (SidecarProcess p : List.of(a, b)) {
             assertEquals(200, status(p, "/", headersOf(fine)), "other tokens keep working");
         }
@@ -217,7 +234,10 @@ class ClusteredSidecarsIT extends SidecarITBase {
             assertEquals(3_000, servedBySurvivor.get());
             awaitMembers(a, 2);
             JsonNode fresh = api.create("after the kill bot", null, "demo-app");
-            assertEquals(200, status(a, "/", headersOf(fresh)), "a new exchange (cluster write) works after the view change");
+            assertEquals(
+                    200,
+                    status(a, "/", headersOf(fresh)),
+                    "a new exchange (cluster write) works after the view change");
             assertEquals(200, status(b, "/", headersOf(fresh)));
         } finally {
             c.close();
@@ -238,7 +258,10 @@ class ClusteredSidecarsIT extends SidecarITBase {
             assertTrue(stranger.readiness().contains("\"clusterMembers\":1"), stranger.readiness());
             assertEquals(2.0, a.metric("sidecar_cluster_members"), "the cluster did not grow");
             assertEquals(200, status(stranger, "/", headersOf(token)));
-            assertEquals(1.0, stranger.metric("sidecar_exchange_calls_total"), "it found no cached token, so asked Keycloak");
+            assertEquals(
+                    1.0,
+                    stranger.metric("sidecar_exchange_calls_total"),
+                    "it found no cached token, so asked Keycloak");
             assertEquals(2, tokenRequests(clientId));
             assertTrue(!stranger.log().contains(secret), "the secret is never logged");
         } finally {

@@ -17,7 +17,8 @@ import java.util.Map;
  */
 final class FrontProxy implements AutoCloseable {
 
-    private static final Path SHIPPED = Path.of("..", "deploy", "proxies").toAbsolutePath().normalize();
+    private static final Path SHIPPED =
+            Path.of("..", "deploy", "proxies").toAbsolutePath().normalize();
 
     final String name;
     final int port;
@@ -56,8 +57,14 @@ final class FrontProxy implements AutoCloseable {
                     include %1$s/site.conf;
                 }
                 """.formatted(dir));
-        ProcessBuilder b = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile());
+        ProcessBuilder b = new ProcessBuilder(
+                        "nginx",
+                        "-p",
+                        dir.toString(),
+                        "-c",
+                        dir.resolve("nginx.conf").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile());
         return started("nginx", port, b, dir);
     }
 
@@ -70,9 +77,15 @@ final class FrontProxy implements AutoCloseable {
                 .replace("reverse_proxy 127.0.0.1:8081", "reverse_proxy 127.0.0.1:" + appPort)
                 .replace("app.example.com {", "http://:" + port + " {");
         Files.writeString(dir.resolve("Caddyfile"), "{\n\tadmin off\n\tauto_https off\n}\n\n" + site);
-        ProcessBuilder b = new ProcessBuilder("caddy", "run", "--adapter", "caddyfile", "--config",
-                dir.resolve("Caddyfile").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile());
+        ProcessBuilder b = new ProcessBuilder(
+                        "caddy",
+                        "run",
+                        "--adapter",
+                        "caddyfile",
+                        "--config",
+                        dir.resolve("Caddyfile").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile());
         Map<String, String> env = b.environment();
         env.put("HOME", dir.toString());
         env.put("XDG_DATA_HOME", dir.resolve("data").toString());

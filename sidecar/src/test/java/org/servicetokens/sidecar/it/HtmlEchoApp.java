@@ -1,5 +1,6 @@
 package org.servicetokens.sidecar.it;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -10,8 +11,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * The sample app behind the sidecar for the browser tests: an HTML page showing the identity headers it received
@@ -38,14 +37,24 @@ final class HtmlEchoApp implements AutoCloseable {
             boolean api = exchange.getRequestURI().getPath().startsWith("/api/");
             StringBuilder body = new StringBuilder();
             if (api) {
-                body.append("{\"user\":\"").append(headers.getOrDefault("X-Auth-Username", "")).append("\"}");
+                body.append("{\"user\":\"")
+                        .append(headers.getOrDefault("X-Auth-Username", ""))
+                        .append("\"}");
             } else {
-                body.append("<!doctype html><html><head><title>Demo app</title></head><body><h1 id=\"app\">Demo app</h1>")
-                        .append("<p id=\"path\">").append(escape(exchange.getRequestURI().toString())).append("</p><dl>");
+                body.append(
+                                "<!doctype html><html><head><title>Demo app</title></head><body><h1 id=\"app\">Demo app</h1>")
+                        .append("<p id=\"path\">")
+                        .append(escape(exchange.getRequestURI().toString()))
+                        .append("</p><dl>");
                 headers.forEach((name, value) -> {
                     if (name.toLowerCase().startsWith("x-auth-")) {
-                        body.append("<dt>").append(escape(name)).append("</dt><dd id=\"").append(escape(name.toLowerCase()))
-                                .append("\">").append(escape(value)).append("</dd>");
+                        body.append("<dt>")
+                                .append(escape(name))
+                                .append("</dt><dd id=\"")
+                                .append(escape(name.toLowerCase()))
+                                .append("\">")
+                                .append(escape(value))
+                                .append("</dd>");
                     }
                 });
                 body.append("</dl></body></html>");

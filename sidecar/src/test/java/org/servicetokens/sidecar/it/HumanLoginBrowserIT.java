@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -16,8 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,15 +66,26 @@ class HumanLoginBrowserIT extends SidecarITBase {
     void demoLogsInThroughKeycloakAndTheAppSeesAVerifiableIdentity() throws Exception {
         try (LoginBrowser browser = new LoginBrowser()) {
             browser.driver.get(base + "/reports/2024?view=full");
-            String authorize = browser.waitUntil(d -> d.getCurrentUrl().contains("/protocol/openid-connect/auth") ? d.getCurrentUrl() : null);
-            for (String param : List.of("response_type=code", "code_challenge_method=S256", "code_challenge=", "state=", "nonce=",
-                    "client_id=demo-app", "redirect_uri=" + URLEncoder.encode(base + "/.sidecar/callback", StandardCharsets.UTF_8))) {
+            String authorize = browser.waitUntil(
+                    d -> d.getCurrentUrl().contains("/protocol/openid-connect/auth") ? d.getCurrentUrl() : null);
+            for (String param : List.of(
+                    "response_type=code",
+                    "code_challenge_method=S256",
+                    "code_challenge=",
+                    "state=",
+                    "nonce=",
+                    "client_id=demo-app",
+                    "redirect_uri=" + URLEncoder.encode(base + "/.sidecar/callback", StandardCharsets.UTF_8))) {
                 assertTrue(authorize.contains(param), "authorization request carries " + param);
             }
             browser.submitKeycloakLogin("demo", "demo");
             browser.waitFor(By.id("app"));
-            assertEquals(base + "/reports/2024?view=full", browser.driver.getCurrentUrl(), "back at the URL first asked for");
-            assertEquals("demo", browser.driver.findElement(By.id("x-auth-username")).getText(), "the app shows who it is");
+            assertEquals(
+                    base + "/reports/2024?view=full",
+                    browser.driver.getCurrentUrl(),
+                    "back at the URL first asked for");
+            assertEquals(
+                    "demo", browser.driver.findElement(By.id("x-auth-username")).getText(), "the app shows who it is");
             browser.screenshot("human-login-app-page");
 
             Map<String, String> seen = app.lastHeaders();
@@ -86,11 +96,14 @@ class HumanLoginBrowserIT extends SidecarITBase {
             assertTrue(seen.get("X-Auth-Roles").contains("reports-reader"), seen.get("X-Auth-Roles"));
             assertTrue(seen.get("X-Auth-Groups").contains("engineering"), seen.get("X-Auth-Groups"));
             String assertion = seen.get("X-Access-Jwt-Assertion");
-            assertTrue(RealmKeys.signedByRealm(realm.getBaseUrl(), assertion), "the app can verify the assertion with the realm keys");
+            assertTrue(
+                    RealmKeys.signedByRealm(realm.getBaseUrl(), assertion),
+                    "the app can verify the assertion with the realm keys");
             JsonNode claims = Http.jwtPayload(assertion);
             assertEquals(realm.getBaseUrl(), claims.get("iss").asText());
             assertEquals(seen.get("X-Auth-Subject"), claims.get("sub").asText());
-            assertTrue(seen.getOrDefault("Cookie", "").indexOf("sidecar") < 0, "the session cookie never reaches the app");
+            assertTrue(
+                    seen.getOrDefault("Cookie", "").indexOf("sidecar") < 0, "the session cookie never reaches the app");
 
             Cookie session = browser.cookie(SESSION_COOKIE);
             assertNotNull(session, "the session cookie, with the __Host- prefix");
@@ -127,12 +140,16 @@ class HumanLoginBrowserIT extends SidecarITBase {
             assertNull(reply.header("Location"));
             assertEquals("no_credentials", reply.json().get("reason").asText());
         }
-        Http.Reply post = Http.send(HttpRequest.newBuilder(URI.create(sidecar.url() + "/form")).header("Accept", "text/html")
+        Http.Reply post = Http.send(HttpRequest.newBuilder(URI.create(sidecar.url() + "/form"))
+                .header("Accept", "text/html")
                 .POST(HttpRequest.BodyPublishers.ofString("a=1")));
         assertEquals(401, post.status(), "a POST is never a navigation to redirect");
-        Http.Reply stale = get("/api/me", Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + "A".repeat(43)));
+        Http.Reply stale =
+                get("/api/me", Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + "A".repeat(43)));
         assertEquals(401, stale.status(), "an unknown session id");
-        assertTrue(stale.headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith(SESSION_COOKIE + "=;") && c.contains("Max-Age=0")),
+        assertTrue(
+                stale.headers().allValues("Set-Cookie").stream()
+                        .anyMatch(c -> c.startsWith(SESSION_COOKIE + "=;") && c.contains("Max-Age=0")),
                 "and the cookie is cleared");
     }
 
@@ -153,7 +170,10 @@ class HumanLoginBrowserIT extends SidecarITBase {
             assertEquals(403, wrongToken.status(), "wrong CSRF token");
             Http.Reply crossSite = postLogout(cookie, "csrf=whatever", "https://evil.example");
             assertEquals(403, crossSite.status(), "a form posted from another origin");
-            assertEquals(200, get("/api/me", Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + cookie)).status(),
+            assertEquals(
+                    200,
+                    get("/api/me", Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + cookie))
+                            .status(),
                     "none of those ended the session");
 
             browser.driver.get(base + "/.sidecar/logout");
@@ -162,11 +182,17 @@ class HumanLoginBrowserIT extends SidecarITBase {
                 browser.waitUntil(d -> d.getCurrentUrl().startsWith(base + "/.sidecar/logged-out") ? true : null);
             } catch (RuntimeException e) {
                 browser.screenshot("human-logout-stuck");
-                throw new AssertionError("sign-out ended at " + browser.driver.getCurrentUrl().replaceAll("id_token_hint=[^&]+", "id_token_hint=***"), e);
+                throw new AssertionError(
+                        "sign-out ended at "
+                                + browser.driver.getCurrentUrl().replaceAll("id_token_hint=[^&]+", "id_token_hint=***"),
+                        e);
             }
             browser.waitFor(By.id("sign-in"));
             assertNull(browser.cookie(SESSION_COOKIE), "the browser forgot the session");
-            assertEquals(401, get("/api/me", Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + cookie)).status(),
+            assertEquals(
+                    401,
+                    get("/api/me", Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + cookie))
+                            .status(),
                     "the old cookie is worthless");
             assertFalse(ssoSessions(userId).containsAll(mine), "Keycloak's SSO session ended too");
 
@@ -186,9 +212,15 @@ class HumanLoginBrowserIT extends SidecarITBase {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        Process sampleApp = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                java.nio.file.Path.of("..", "demo", "SampleApp.java").toString(), Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(java.nio.file.Path.of("target", "sample-app.log").toFile()).start();
+        Process sampleApp = new ProcessBuilder(
+                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        java.nio.file.Path.of("..", "demo", "SampleApp.java").toString(),
+                        Integer.toString(port))
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        java.nio.file.Path.of("target", "sample-app.log").toFile())
+                .start();
         SidecarProcess demoSidecar = null;
         try (LoginBrowser browser = new LoginBrowser()) {
             awaitPort(port, sampleApp);
@@ -208,14 +240,18 @@ class HumanLoginBrowserIT extends SidecarITBase {
 
             browser.waitFor(By.id("log-out")).click();
             browser.waitFor(By.id("sign-out"));
-            assertFalse(browser.driver.getPageSource().contains("expired"), "the confirmation page, not the expired form");
+            assertFalse(
+                    browser.driver.getPageSource().contains("expired"), "the confirmation page, not the expired form");
             browser.screenshot("demo-log-out-confirmation");
             browser.driver.findElement(By.id("sign-out")).click();
             try {
                 browser.waitUntil(d -> d.getCurrentUrl().startsWith(demoBase + "/.sidecar/logged-out") ? true : null);
             } catch (RuntimeException e) {
                 browser.screenshot("demo-log-out-stuck");
-                throw new AssertionError("sign-out ended at " + browser.driver.getCurrentUrl().replaceAll("id_token_hint=[^&]+", "id_token_hint=***"), e);
+                throw new AssertionError(
+                        "sign-out ended at "
+                                + browser.driver.getCurrentUrl().replaceAll("id_token_hint=[^&]+", "id_token_hint=***"),
+                        e);
             }
             browser.waitFor(By.id("sign-in"));
             assertNull(browser.cookie(SESSION_COOKIE), "the browser forgot the session");
@@ -251,7 +287,8 @@ class HumanLoginBrowserIT extends SidecarITBase {
         try (LoginBrowser browser = new LoginBrowser()) {
             logIn(browser, "/");
             String cookie = browser.cookie(SESSION_COOKIE).getValue();
-            Map<String, String> asScript = Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + cookie);
+            Map<String, String> asScript =
+                    Map.of("Accept", "application/json", "Cookie", SESSION_COOKIE + "=" + cookie);
             assertEquals(200, get("/api/me", asScript).status());
 
             String userId = realm.admin().users().search("demo", true).get(0).getId();
@@ -263,13 +300,16 @@ class HumanLoginBrowserIT extends SidecarITBase {
                 Thread.sleep(50);
             }
             long millis = Duration.between(loggedOut, Instant.now()).toMillis();
-            System.out.println("Keycloak admin 'logout user' -> sidecar refuses the old session cookie after " + millis + " ms");
+            System.out.println(
+                    "Keycloak admin 'logout user' -> sidecar refuses the old session cookie after " + millis + " ms");
             // The access log is flushed twice a second.
             Instant logDeadline = Instant.now().plusSeconds(3);
-            while (occurrences(sidecar.log(), "\"reason\":\"session_revoked\"") == revokedBefore && Instant.now().isBefore(logDeadline)) {
+            while (occurrences(sidecar.log(), "\"reason\":\"session_revoked\"") == revokedBefore
+                    && Instant.now().isBefore(logDeadline)) {
                 Thread.sleep(100);
             }
-            assertTrue(occurrences(sidecar.log(), "\"reason\":\"session_revoked\"") > revokedBefore,
+            assertTrue(
+                    occurrences(sidecar.log(), "\"reason\":\"session_revoked\"") > revokedBefore,
                     "refused because of the back-channel logout (sid)");
 
             browser.driver.get(base + "/somewhere");
@@ -281,16 +321,27 @@ class HumanLoginBrowserIT extends SidecarITBase {
     void returnUrlsOutsideThisOriginAllLandOnTheRoot() throws Exception {
         try (LoginBrowser browser = new LoginBrowser()) {
             logIn(browser, "/");
-            List<String> attacks = List.of("//evil.example/", "/\\evil.example", "https://evil.example/", "http:evil.example",
-                    "/%2F%2Fevil.example", "%2F%2Fevil.example", "/%5Cevil.example", "/%09/evil.example", "javascript:alert(1)",
-                    "/.sidecar/logout", "///evil.example", "\\\\evil.example");
+            List<String> attacks = List.of(
+                    "//evil.example/",
+                    "/\\evil.example",
+                    "https://evil.example/",
+                    "http:evil.example",
+                    "/%2F%2Fevil.example",
+                    "%2F%2Fevil.example",
+                    "/%5Cevil.example",
+                    "/%09/evil.example",
+                    "javascript:alert(1)",
+                    "/.sidecar/logout",
+                    "///evil.example",
+                    "\\\\evil.example");
             for (String attack : attacks) {
                 browser.driver.get(base + "/.sidecar/login?rd=" + URLEncoder.encode(attack, StandardCharsets.UTF_8));
                 browser.waitFor(By.id("app"));
                 assertEquals(base + "/", browser.driver.getCurrentUrl(), "rd=" + attack);
             }
             // The same route does keep a genuine return URL, so the assertions above could fail.
-            browser.driver.get(base + "/.sidecar/login?rd=" + URLEncoder.encode("/reports?year=2024", StandardCharsets.UTF_8));
+            browser.driver.get(
+                    base + "/.sidecar/login?rd=" + URLEncoder.encode("/reports?year=2024", StandardCharsets.UTF_8));
             browser.waitFor(By.id("app"));
             assertEquals(base + "/reports?year=2024", browser.driver.getCurrentUrl());
         }
@@ -300,7 +351,8 @@ class HumanLoginBrowserIT extends SidecarITBase {
     void aForgedOrForeignStateIsRefused() throws Exception {
         try (LoginBrowser browser = new LoginBrowser()) {
             browser.driver.get(base + "/private");
-            String authorize = browser.waitUntil(d -> d.getCurrentUrl().contains("/protocol/openid-connect/auth") ? d.getCurrentUrl() : null);
+            String authorize = browser.waitUntil(
+                    d -> d.getCurrentUrl().contains("/protocol/openid-connect/auth") ? d.getCurrentUrl() : null);
             String realState = authorize.replaceAll(".*[?&]state=([^&]+).*", "$1");
             browser.waitFor(By.id("kc-login"));
 
@@ -309,9 +361,11 @@ class HumanLoginBrowserIT extends SidecarITBase {
             assertNull(browser.cookie(SESSION_COOKIE), "no session from a state we never issued");
 
             // The browser's real state, replayed by someone else (no login cookie of that browser): refused.
-            Http.Reply foreign = get("/.sidecar/callback?code=stolen-code&state=" + realState, Map.of("Accept", "application/json"));
+            Http.Reply foreign =
+                    get("/.sidecar/callback?code=stolen-code&state=" + realState, Map.of("Accept", "application/json"));
             assertEquals(400, foreign.status(), foreign.body());
-            assertEquals("state_not_from_this_browser", foreign.json().get("reason").asText());
+            assertEquals(
+                    "state_not_from_this_browser", foreign.json().get("reason").asText());
             assertTrue(foreign.headers().allValues("Set-Cookie").isEmpty(), "no cookie for the foreign caller");
 
             Http.Reply garbage = get("/.sidecar/callback?code=x&state=%3Cscript%3E", Map.of("Accept", "text/html"));
@@ -350,7 +404,8 @@ class HumanLoginBrowserIT extends SidecarITBase {
     }
 
     private Http.Reply get(String path, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sidecar.url() + path)).GET();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(sidecar.url() + path)).GET();
         headers.forEach(request::header);
         return Http.send(request);
     }

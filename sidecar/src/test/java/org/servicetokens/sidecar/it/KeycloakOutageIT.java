@@ -3,6 +3,7 @@ package org.servicetokens.sidecar.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.servicetokens.keycloak.it.Http;
@@ -32,19 +31,26 @@ import org.servicetokens.keycloak.it.TokenApi;
 @KeycloakIntegrationTest(config = SidecarKeycloakConfig.class)
 class KeycloakOutageIT extends SidecarITBase {
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     HttpResponse<String> get(SidecarProcess p, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(p.url() + "/")).header("Accept", "application/json")
-                .timeout(Duration.ofSeconds(15)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(p.url() + "/"))
+                .header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(15))
+                .GET();
         headers.forEach(request::header);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static Map<String, String> headersOf(JsonNode token) {
-        return Map.of("KC-Access-Client-Id", token.get("clientId").asText(),
-                "KC-Access-Client-Secret", token.get("clientSecret").asText());
+        return Map.of(
+                "KC-Access-Client-Id",
+                token.get("clientId").asText(),
+                "KC-Access-Client-Secret",
+                token.get("clientSecret").asText());
     }
 
     @Test
@@ -62,10 +68,15 @@ class KeycloakOutageIT extends SidecarITBase {
             frozen.add(api.create("frozen bot " + i, null, "demo-app"));
         }
         try (TcpForwarder forwarder = new TcpForwarder(base.getPort());
-             RecordingUpstream upstream = new RecordingUpstream()) {
+                RecordingUpstream upstream = new RecordingUpstream()) {
             String issuer = "http://127.0.0.1:" + forwarder.port() + "/realms/" + realm.getName();
-            String jwt = Http.clientCredentials(issuer, warm.get("clientId").asText(),
-                    warm.get("clientSecret").asText()).json().get("access_token").asText();
+            String jwt = Http.clientCredentials(
+                            issuer,
+                            warm.get("clientId").asText(),
+                            warm.get("clientSecret").asText())
+                    .json()
+                    .get("access_token")
+                    .asText();
             assertEquals(issuer, Http.jwtPayload(jwt).get("iss").asText(), "Keycloak names itself after the forwarder");
             try (SidecarProcess sidecar = SidecarProcess.start(issuer, upstream.url(), Map.of())) {
                 outage(forwarder, sidecar, warm, fresh, recovery, jwt);
@@ -74,8 +85,14 @@ class KeycloakOutageIT extends SidecarITBase {
         }
     }
 
-    private void outage(TcpForwarder forwarder, SidecarProcess sidecar, JsonNode warm, List<JsonNode> fresh,
-                        JsonNode recovery, String jwt) throws Exception {
+    private void outage(
+            TcpForwarder forwarder,
+            SidecarProcess sidecar,
+            JsonNode warm,
+            List<JsonNode> fresh,
+            JsonNode recovery,
+            String jwt)
+            throws Exception {
         assertEquals(200, get(sidecar, headersOf(warm)).statusCode(), "exchanged before the outage");
         assertEquals(200, get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode());
         assertTrue(sidecar.readiness().contains("\"keycloak\":\"reachable\""), sidecar.readiness());
@@ -88,7 +105,10 @@ class KeycloakOutageIT extends SidecarITBase {
         int round = 0;
         while (System.nanoTime() - outageStart < Duration.ofSeconds(10).toNanos()) {
             assertEquals(200, get(sidecar, headersOf(warm)).statusCode(), "already exchanged: still served");
-            assertEquals(200, get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode(), "valid JWT: still served");
+            assertEquals(
+                    200,
+                    get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode(),
+                    "valid JWT: still served");
             cached += 2;
             if (round++ % 10 == 0) {
                 long t0 = System.nanoTime();
@@ -103,7 +123,8 @@ class KeycloakOutageIT extends SidecarITBase {
             Thread.sleep(20);
         }
         String during = sidecar.readiness();
-        assertTrue(during.contains("\"status\":\"UP\"") && during.contains("\"keycloak\":\"unreachable\""),
+        assertTrue(
+                during.contains("\"status\":\"UP\"") && during.contains("\"keycloak\":\"unreachable\""),
                 "still ready (it serves cached tokens), Keycloak shown unreachable: " + during);
         assertEquals(0.0, sidecar.metric("sidecar_keycloak_reachable"));
         System.out.println("Outage of 10 s: " + cached + " requests with cached/valid tokens all 200; " + refusedFast
@@ -116,10 +137,12 @@ class KeycloakOutageIT extends SidecarITBase {
             Thread.sleep(100);
             status = get(sidecar, headersOf(recovery)).statusCode();
             assertTrue(status == 200 || status == 503, "only 503 while recovering, got " + status);
-            assertTrue(System.nanoTime() - back < Duration.ofSeconds(10).toNanos(), "new exchanges succeed within 10 s");
+            assertTrue(
+                    System.nanoTime() - back < Duration.ofSeconds(10).toNanos(), "new exchanges succeed within 10 s");
         } while (status != 200);
         long recoveredMs = Duration.ofNanos(System.nanoTime() - back).toMillis();
-        System.out.println("New exchanges succeed again " + recoveredMs + " ms after Keycloak is reachable (no restart)");
+        System.out.println(
+                "New exchanges succeed again " + recoveredMs + " ms after Keycloak is reachable (no restart)");
         for (JsonNode token : fresh) {
             assertEquals(200, get(sidecar, headersOf(token)).statusCode());
         }
@@ -135,14 +158,18 @@ class KeycloakOutageIT extends SidecarITBase {
         long beforeNoticedMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         assertEquals(503, first.statusCode(), "a new exchange while Keycloak hangs: " + first.body());
         assertTrue(first.headers().firstValue("Retry-After").isPresent(), "503 carries Retry-After");
-        assertTrue(beforeNoticedMs < 2_000, "503 in under 2 s before the probe noticed, took " + beforeNoticedMs + " ms");
+        assertTrue(
+                beforeNoticedMs < 2_000, "503 in under 2 s before the probe noticed, took " + beforeNoticedMs + " ms");
         int cached = 0;
         int refused = 0;
         long slowestAfter = 0;
         int round = 0;
         while (System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos()) {
             assertEquals(200, get(sidecar, headersOf(warm)).statusCode(), "already exchanged: still served");
-            assertEquals(200, get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode(), "valid JWT: still served");
+            assertEquals(
+                    200,
+                    get(sidecar, Map.of("Authorization", "Bearer " + jwt)).statusCode(),
+                    "valid JWT: still served");
             cached += 2;
             if (round++ % 5 == 0) {
                 long t1 = System.nanoTime();

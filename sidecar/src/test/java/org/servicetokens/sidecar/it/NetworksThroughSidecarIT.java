@@ -3,6 +3,7 @@ package org.servicetokens.sidecar.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,13 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.servicetokens.keycloak.it.Http;
@@ -79,40 +77,72 @@ class NetworksThroughSidecarIT extends SidecarITBase {
         Reply identityOutside = get(sidecar, "/.sidecar/identity", "127.0.0.2", credentials);
         assertEquals(403, identityOutside.status(), identityOutside.printable());
         assertTrue(identityOutside.body().contains("\"address_not_allowed\""), identityOutside.printable());
-        assertEquals(200, get(sidecar, "/.sidecar/identity", "127.0.0.1", credentials).status());
+        assertEquals(
+                200,
+                get(sidecar, "/.sidecar/identity", "127.0.0.1", credentials).status());
 
         // A JWT the bot fetched itself carries the same limit.
-        String jwt = Http.clientCredentials(realm.getBaseUrl(), token.get("clientId").asText(), token.get("clientSecret").asText())
-                .json().get("access_token").asText();
-        assertEquals(403, get(sidecar, "127.0.0.2", Map.of("Authorization", "Bearer " + jwt)).status());
-        assertEquals(200, get(sidecar, "127.0.0.1", Map.of("Authorization", "Bearer " + jwt)).status());
+        String jwt = Http.clientCredentials(
+                        realm.getBaseUrl(),
+                        token.get("clientId").asText(),
+                        token.get("clientSecret").asText())
+                .json()
+                .get("access_token")
+                .asText();
+        assertEquals(
+                403,
+                get(sidecar, "127.0.0.2", Map.of("Authorization", "Bearer " + jwt))
+                        .status());
+        assertEquals(
+                200,
+                get(sidecar, "127.0.0.1", Map.of("Authorization", "Bearer " + jwt))
+                        .status());
     }
 
     @Test
     void onlyATrustedFrontProxysForwardedForNamesTheClient() {
         JsonNode token = createLimitedTo("127.0.0.1/32");
         Map<String, String> credentials = credentials(token);
-        assertEquals(200, get(behindProxy, "127.0.0.3", with(credentials, "X-Forwarded-For", "127.0.0.1")).status(),
+        assertEquals(
+                200,
+                get(behindProxy, "127.0.0.3", with(credentials, "X-Forwarded-For", "127.0.0.1"))
+                        .status(),
                 "the trusted proxy at 127.0.0.3 forwards for 127.0.0.1");
         Reply forwardedOutside = get(behindProxy, "127.0.0.3", with(credentials, "X-Forwarded-For", "127.0.0.2"));
         assertEquals(403, forwardedOutside.status(), forwardedOutside.printable());
         assertTrue(forwardedOutside.body().contains("address_not_allowed"));
-        assertEquals(403, get(behindProxy, "127.0.0.2", with(credentials, "X-Forwarded-For", "127.0.0.1")).status(),
+        assertEquals(
+                403,
+                get(behindProxy, "127.0.0.2", with(credentials, "X-Forwarded-For", "127.0.0.1"))
+                        .status(),
                 "an untrusted peer cannot claim an address");
-        assertEquals(403, get(behindProxy, "127.0.0.3", with(credentials, "X-Forwarded-For", "127.0.0.1:5000")).status(),
+        assertEquals(
+                403,
+                get(behindProxy, "127.0.0.3", with(credentials, "X-Forwarded-For", "127.0.0.1:5000"))
+                        .status(),
                 "an unreadable chain is an unknown address");
-        assertEquals(403, get(sidecar, "127.0.0.2", with(credentials, "X-Forwarded-For", "127.0.0.1")).status(),
+        assertEquals(
+                403,
+                get(sidecar, "127.0.0.2", with(credentials, "X-Forwarded-For", "127.0.0.1"))
+                        .status(),
                 "without trusted proxies nobody's header counts");
     }
 
     private JsonNode createLimitedTo(String range) {
-        Http.Reply reply = api.post("", "{\"name\":\"networks through sidecar\",\"applications\":[\"demo-app\"],\"networks\":[\"" + range + "\"]}");
+        Http.Reply reply = api.post(
+                "",
+                "{\"name\":\"networks through sidecar\",\"applications\":[\"demo-app\"],\"networks\":[\"" + range
+                        + "\"]}");
         assertEquals(201, reply.status(), reply.printable());
         return reply.json();
     }
 
     private static Map<String, String> credentials(JsonNode token) {
-        return Map.of("KC-Access-Client-Id", token.get("clientId").asText(), "KC-Access-Client-Secret", token.get("clientSecret").asText());
+        return Map.of(
+                "KC-Access-Client-Id",
+                token.get("clientId").asText(),
+                "KC-Access-Client-Secret",
+                token.get("clientSecret").asText());
     }
 
     private static Map<String, String> with(Map<String, String> headers, String name, String value) {
@@ -123,8 +153,8 @@ class NetworksThroughSidecarIT extends SidecarITBase {
 
     /** Successful token requests of this token that Keycloak recorded (the demo realm records CLIENT_LOGIN events). */
     private int grants(JsonNode token) {
-        List<EventRepresentation> events = realm.admin().getEvents(List.of("CLIENT_LOGIN"), token.get("clientId").asText(),
-                null, null, null, null, 0, 1000);
+        List<EventRepresentation> events = realm.admin()
+                .getEvents(List.of("CLIENT_LOGIN"), token.get("clientId").asText(), null, null, null, null, 0, 1000);
         return events.size();
     }
 
@@ -143,9 +173,10 @@ class NetworksThroughSidecarIT extends SidecarITBase {
     /** GET {@code path} through {@code target} from the local address {@code from}; HTTP/1.1, closed after. */
     private static Reply get(SidecarProcess target, String path, String from, Map<String, String> headers) {
         URI uri = URI.create(target.url());
-        StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                + "\r\nAccept: application/json\r\nConnection: close\r\n");
-        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
+                + uri.getPort() + "\r\nAccept: application/json\r\nConnection: close\r\n");
+        headers.forEach(
+                (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("\r\n");
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,13 +78,17 @@ class ProxyForwardAuthIT {
 
     private void start() throws Exception {
         app = new RecordingUpstream();
-        sidecar = SidecarProcess.start(realm.getBaseUrl(), app.url(), Map.of(
-                "SIDECAR_FORWARD_AUTH_TRUSTED_PROXIES", "127.0.0.1/32, ::1",
-                "SIDECAR_RESOURCE_METADATA_ENABLED", "true",
-                "SIDECAR_POLICY_RULES", "[{\"path\": \"/public/**\", \"allow\": \"public\"}]"));
+        sidecar = SidecarProcess.start(
+                realm.getBaseUrl(),
+                app.url(),
+                Map.of(
+                        "SIDECAR_FORWARD_AUTH_TRUSTED_PROXIES", "127.0.0.1/32, ::1",
+                        "SIDECAR_RESOURCE_METADATA_ENABLED", "true",
+                        "SIDECAR_POLICY_RULES", "[{\"path\": \"/public/**\", \"allow\": \"public\"}]"));
         nginx = FrontProxy.nginx(port(sidecar.url()), port(app.url()));
         caddy = FrontProxy.caddy(port(sidecar.url()), port(app.url()));
-        ClientRepresentation demo = realm.admin().clients().findByClientId("demo-app").get(0);
+        ClientRepresentation demo =
+                realm.admin().clients().findByClientId("demo-app").get(0);
         List<String> redirects = new ArrayList<>(demo.getRedirectUris());
         redirects.add(nginx.browserUrl() + "/.sidecar/callback");
         redirects.add(caddy.browserUrl() + "/.sidecar/callback");
@@ -97,7 +100,8 @@ class ProxyForwardAuthIT {
             other.setPublicClient(false);
             realm.admin().clients().create(other).close();
         }
-        api = new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        api = new TokenApi(
+                urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
         bot = api.create("proxy bot", null, "demo-app");
         otherAppBot = api.create("elsewhere bot", null, "other-app");
     }
@@ -129,17 +133,29 @@ class ProxyForwardAuthIT {
 
     @Test
     void botReachesTheAppWithOurIdentityHeadersNeverSpoofedOnes() throws Exception {
-        String serviceAccount = realm.admin().clients().get(bot.get("id").asText()).getServiceAccountUser().getId();
+        String serviceAccount = realm.admin()
+                .clients()
+                .get(bot.get("id").asText())
+                .getServiceAccountUser()
+                .getId();
         for (FrontProxy proxy : proxies()) {
             int before = app.hits();
-            Http.Reply reply = get(proxy.url() + "/reports?x=1",
-                    "KC-Access-Client-Id", bot.get("clientId").asText(),
-                    "KC-Access-Client-Secret", bot.get("clientSecret").asText(),
-                    "X-Auth-Subject", "spoofed-admin",
-                    "x-auth-type", "user",
-                    "X-Auth-Roles", "admin",
-                    "X-Forwarded-User", "root",
-                    "Remote-User", "root");
+            Http.Reply reply = get(
+                    proxy.url() + "/reports?x=1",
+                    "KC-Access-Client-Id",
+                    bot.get("clientId").asText(),
+                    "KC-Access-Client-Secret",
+                    bot.get("clientSecret").asText(),
+                    "X-Auth-Subject",
+                    "spoofed-admin",
+                    "x-auth-type",
+                    "user",
+                    "X-Auth-Roles",
+                    "admin",
+                    "X-Forwarded-User",
+                    "root",
+                    "Remote-User",
+                    "root");
             assertEquals(200, reply.status(), proxy + ": " + reply.printable());
             assertEquals(before + 1, app.hits());
             Map<String, String> seen = app.lastHeaders();
@@ -147,7 +163,10 @@ class ProxyForwardAuthIT {
             assertEquals(serviceAccount, seen.get("X-Auth-Subject"), proxy + ": ours, never the caller's");
             assertEquals(bot.get("clientId").asText(), seen.get("X-Auth-Client-Id"));
             assertEquals("proxy bot", seen.get("X-Auth-Token-Name"));
-            assertEquals("", seen.getOrDefault("X-Auth-Roles", ""), proxy + ": a token has no roles here, and the caller's are gone");
+            assertEquals(
+                    "",
+                    seen.getOrDefault("X-Auth-Roles", ""),
+                    proxy + ": a token has no roles here, and the caller's are gone");
             assertNull(seen.get("X-Forwarded-User"), proxy.toString());
             assertNull(seen.get("Remote-User"), proxy.toString());
             assertNull(seen.get("KC-Access-Client-Secret"), proxy + ": credentials never reach the app");
@@ -156,7 +175,8 @@ class ProxyForwardAuthIT {
             assertTrue(RealmKeys.signedByRealm(realm.getBaseUrl(), seen.get("X-Access-Jwt-Assertion")));
 
             // A public path: the app gets no identity at all, in particular none the caller sent.
-            Http.Reply open = get(proxy.url() + "/public/page", "X-Auth-Subject", "spoofed-admin", "X-Auth-Type", "service");
+            Http.Reply open =
+                    get(proxy.url() + "/public/page", "X-Auth-Subject", "spoofed-admin", "X-Auth-Type", "service");
             assertEquals(200, open.status(), proxy + ": " + open.printable());
             // nginx sends no header for an empty value, Caddy an empty one: either way nobody, never the caller's.
             assertEquals("", app.lastHeaders().getOrDefault("X-Auth-Subject", ""), proxy + ": " + app.lastHeaders());
@@ -174,12 +194,17 @@ class ProxyForwardAuthIT {
             assertEquals("no_credentials", none.json().get("reason").asText(), proxy.toString());
             String challenge = none.header("WWW-Authenticate");
             assertTrue(challenge.startsWith("Bearer realm=\"demo-app\""), proxy + ": " + challenge);
-            assertTrue(challenge.contains("resource_metadata=\"" + proxy.url() + "/.well-known/oauth-protected-resource\""),
+            assertTrue(
+                    challenge.contains(
+                            "resource_metadata=\"" + proxy.url() + "/.well-known/oauth-protected-resource\""),
                     proxy + ": " + challenge);
 
-            Http.Reply elsewhere = get(proxy.url() + "/reports",
-                    "KC-Access-Client-Id", otherAppBot.get("clientId").asText(),
-                    "KC-Access-Client-Secret", otherAppBot.get("clientSecret").asText());
+            Http.Reply elsewhere = get(
+                    proxy.url() + "/reports",
+                    "KC-Access-Client-Id",
+                    otherAppBot.get("clientId").asText(),
+                    "KC-Access-Client-Secret",
+                    otherAppBot.get("clientSecret").asText());
             assertEquals(403, elsewhere.status(), proxy + ": " + elsewhere.printable());
             assertEquals("not_allowed_for_app", elsewhere.json().get("reason").asText(), proxy.toString());
             assertEquals(before, app.hits(), proxy + ": the app saw neither");
@@ -190,23 +215,26 @@ class ProxyForwardAuthIT {
     void pathBypassKindsAreRefusedThroughEachProxy() throws Exception {
         // Each would reach /reports (authenticated) through the public prefix if any layer read it differently.
         List<String> requests = List.of(
-                "get /public/x HTTP/1.1",                      // method spelling
+                "get /public/x HTTP/1.1", // method spelling
                 "gEt /reports HTTP/1.1",
-                "GET /public#/../reports HTTP/1.1",            // a raw '#'
-                "GET /public/..%2freports HTTP/1.1",           // encoded slash
-                "GET /public/%2e%2e/reports HTTP/1.1",         // encoded dots
-                "GET /public/%252e%252e/reports HTTP/1.1",     // double encoding
-                "GET /public/%c0%ae%c0%ae/reports HTTP/1.1",   // overlong UTF-8
-                "GET /public/../reports HTTP/1.1",             // dot segments
+                "GET /public#/../reports HTTP/1.1", // a raw '#'
+                "GET /public/..%2freports HTTP/1.1", // encoded slash
+                "GET /public/%2e%2e/reports HTTP/1.1", // encoded dots
+                "GET /public/%252e%252e/reports HTTP/1.1", // double encoding
+                "GET /public/%c0%ae%c0%ae/reports HTTP/1.1", // overlong UTF-8
+                "GET /public/../reports HTTP/1.1", // dot segments
                 "GET /public/./../reports HTTP/1.1",
                 "GET /public;/../reports HTTP/1.1",
                 "GET /public/..\\reports HTTP/1.1");
         for (FrontProxy proxy : proxies()) {
             for (String line : requests) {
                 int before = app.hits();
-                RawHttp.Answer answer = RawHttp.exchange(proxy.port,
-                        line + "\r\nHost: 127.0.0.1:" + proxy.port + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
-                assertTrue(answer.status() >= 400 && answer.status() < 500 && answer.status() != 401,
+                RawHttp.Answer answer = RawHttp.exchange(
+                        proxy.port,
+                        line + "\r\nHost: 127.0.0.1:" + proxy.port
+                                + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
+                assertTrue(
+                        answer.status() >= 400 && answer.status() < 500 && answer.status() != 401,
                         proxy + " " + line + " → " + answer.status() + " " + answer.body());
                 assertEquals(before, app.hits(), proxy + " " + line + ": the app never saw it");
             }
@@ -219,9 +247,12 @@ class ProxyForwardAuthIT {
             try (LoginBrowser browser = new LoginBrowser()) {
                 String page = proxy.browserUrl() + "/reports/2024?view=full&x=%C3%A9";
                 browser.driver.get(page);
-                String authorize = browser.waitUntil(d -> d.getCurrentUrl().contains("/protocol/openid-connect/auth") ? d.getCurrentUrl() : null);
-                assertTrue(authorize.contains("redirect_uri=" + URLEncoder.encode(proxy.browserUrl() + "/.sidecar/callback",
-                        StandardCharsets.UTF_8)), proxy + ": " + authorize);
+                String authorize = browser.waitUntil(
+                        d -> d.getCurrentUrl().contains("/protocol/openid-connect/auth") ? d.getCurrentUrl() : null);
+                assertTrue(
+                        authorize.contains("redirect_uri="
+                                + URLEncoder.encode(proxy.browserUrl() + "/.sidecar/callback", StandardCharsets.UTF_8)),
+                        proxy + ": " + authorize);
                 browser.submitKeycloakLogin("demo", "demo");
                 browser.waitUntil(d -> d.getCurrentUrl().startsWith(proxy.browserUrl() + "/reports") ? true : null);
                 assertEquals(page, browser.driver.getCurrentUrl(), proxy + ": back at the URL first asked for");
@@ -246,16 +277,21 @@ class ProxyForwardAuthIT {
             Http.Reply metadata = get(m.group(1));
             assertEquals(200, metadata.status(), metadata.printable());
             JsonNode resource = metadata.json();
-            assertEquals(proxy.url(), resource.get("resource").asText(), "RFC 9728 §3.3: the resource is the URL asked");
-            assertEquals("header", resource.get("bearer_methods_supported").get(0).asText());
+            assertEquals(
+                    proxy.url(), resource.get("resource").asText(), "RFC 9728 §3.3: the resource is the URL asked");
+            assertEquals(
+                    "header", resource.get("bearer_methods_supported").get(0).asText());
             String issuer = resource.get("authorization_servers").get(0).asText();
             assertEquals(realm.getBaseUrl(), issuer);
 
-            JsonNode discovery = get(issuer + "/.well-known/openid-configuration").json();
+            JsonNode discovery =
+                    get(issuer + "/.well-known/openid-configuration").json();
             assertEquals(issuer, discovery.get("issuer").asText());
             String tokenEndpoint = discovery.get("token_endpoint").asText();
-            String basic = Base64.getEncoder().encodeToString((form(bot.get("clientId").asText()) + ":"
-                    + form(bot.get("clientSecret").asText())).getBytes(StandardCharsets.UTF_8));
+            String basic = Base64.getEncoder()
+                    .encodeToString((form(bot.get("clientId").asText()) + ":"
+                                    + form(bot.get("clientSecret").asText()))
+                            .getBytes(StandardCharsets.UTF_8));
             Http.Reply token = Http.send(HttpRequest.newBuilder(URI.create(tokenEndpoint))
                     .header("Authorization", "Basic " + basic)
                     .header("Content-Type", "application/x-www-form-urlencoded")

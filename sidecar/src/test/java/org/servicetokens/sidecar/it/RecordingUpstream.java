@@ -1,5 +1,6 @@
 package org.servicetokens.sidecar.it;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -9,8 +10,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.sun.net.httpserver.HttpServer;
 
 /** The app behind the sidecar: records what reached it, answers 200. */
 public final class RecordingUpstream implements AutoCloseable {

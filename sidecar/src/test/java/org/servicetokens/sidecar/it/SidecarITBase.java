@@ -2,7 +2,6 @@ package org.servicetokens.sidecar.it;
 
 import java.io.IOException;
 import java.util.Map;
-
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
@@ -32,7 +31,8 @@ abstract class SidecarITBase {
 
     /** The demo realm's service-token API, called as the framework's admin (its token refreshed as needed). */
     protected TokenApi tokenApi() {
-        return new TokenApi(urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
+        return new TokenApi(
+                urls.getBase(), realm.getName(), () -> admin.tokenManager().getAccessTokenString());
     }
 
     /**
@@ -45,7 +45,8 @@ abstract class SidecarITBase {
 
     /** Keycloak pushes revocations to the app's back-channel logout URL: makes demo-app's that of {@code sidecar}. */
     protected void pointBackchannelLogoutAt(SidecarProcess sidecar) {
-        ClientRepresentation app = realm.admin().clients().findByClientId("demo-app").get(0);
+        ClientRepresentation app =
+                realm.admin().clients().findByClientId("demo-app").get(0);
         app.getAttributes().put("backchannel.logout.url", sidecar.url() + "/.sidecar/backchannel-logout");
         realm.admin().clients().get(app.getId()).update(app);
     }

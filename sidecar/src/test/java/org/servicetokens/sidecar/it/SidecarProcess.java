@@ -22,8 +22,10 @@ public final class SidecarProcess implements AutoCloseable {
 
     private static final Path JAR = Path.of("target", "sidecar.jar").toAbsolutePath();
     // HTTP/1.1 and bounded: a management call must never hang a test (the JDK client's h2c upgrade did, once).
-    private static final HttpClient MANAGEMENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient MANAGEMENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private final Process process;
     private final int port;
@@ -46,7 +48,10 @@ public final class SidecarProcess implements AutoCloseable {
         int managementPort = freePort();
         Path log = Files.createTempFile(Path.of("target"), "sidecar-", ".log");
         ProcessBuilder builder = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", JAR.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                JAR.toString()));
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("SIDECAR_"));
         Map<String, String> settings = new HashMap<>();
@@ -90,8 +95,13 @@ public final class SidecarProcess implements AutoCloseable {
 
     /** The sum of a Prometheus metric's samples whose labels contain every given fragment, e.g. {@code outcome="success"}. */
     public double metric(String name, String... labelFragments) throws IOException, InterruptedException {
-        String text = MANAGEMENT.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String text = MANAGEMENT
+                .send(
+                        HttpRequest.newBuilder(URI.create(managementUrl() + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         double sum = 0;
         for (String line : text.split("\n")) {
             if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
@@ -116,7 +126,9 @@ public final class SidecarProcess implements AutoCloseable {
                 throw new IllegalStateException("the sidecar exited with " + process.exitValue() + ":\n" + log());
             }
             try {
-                HttpResponse<Void> ready = client.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/ready")).build(),
+                HttpResponse<Void> ready = client.send(
+                        HttpRequest.newBuilder(URI.create(managementUrl() + "/ready"))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return;
@@ -154,8 +166,13 @@ public final class SidecarProcess implements AutoCloseable {
 
     /** The body of {@code /ready} (JSON), whatever its status. */
     public String readiness() throws IOException, InterruptedException {
-        return MANAGEMENT.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/ready"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return MANAGEMENT
+                .send(
+                        HttpRequest.newBuilder(URI.create(managementUrl() + "/ready"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** A free port {@code p} whose {@code p + 100} (the cluster's failure-detection port) is free too. */

@@ -3,6 +3,7 @@ package org.servicetokens.sidecar.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,10 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
 
     static final long FIVE_SECONDS_MS = 5_000;
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     RecordingUpstream upstream;
     SidecarCluster cluster;
     SidecarProcess a;
@@ -94,20 +95,33 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
         Secrets secrets = new Secrets(first);
         String firstJwt = mint(clientId, first);
         AtomicBoolean stop = new AtomicBoolean();
-        Bot headers = new Bot("headers", stop, secrets, secret -> Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret", secret));
+        Bot headers = new Bot(
+                "headers",
+                stop,
+                secrets,
+                secret -> Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret", secret));
         Bot jwt = new Bot("jwt", stop, secrets, new SelfRefreshingJwt(clientId));
         headers.start();
         jwt.start();
         try {
             Thread.sleep(1_500);
-            String second = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT10M\"}").json().get("clientSecret").asText();
+            String second = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT10M\"}")
+                    .json()
+                    .get("clientSecret")
+                    .asText();
             secrets.use(second);
             Thread.sleep(2_000);
-            assertEquals(200, status(a, Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret", first)), "in its grace");
+            assertEquals(
+                    200,
+                    status(a, Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret", first)),
+                    "in its grace");
 
             secrets.retire(first);
             long graceEnded = System.nanoTime();
-            assertEquals(200, api.put("/" + id + "/previous-secret", "{\"expiresAt\":\"2000-01-01T00:00:00Z\"}").status());
+            assertEquals(
+                    200,
+                    api.put("/" + id + "/previous-secret", "{\"expiresAt\":\"2000-01-01T00:00:00Z\"}")
+                            .status());
             Map<String, Long> refused = refusedWithin(graceEnded, clientId, first, firstJwt);
             System.out.println("Grace ended early: old secret refused after " + refused + " ms");
             Thread.sleep(2_000);
@@ -115,14 +129,19 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
             String secondJwt = mint(clientId, second);
             secrets.retire(second);
             long rotated = System.nanoTime();
-            String third = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}").json().get("clientSecret").asText();
+            String third = api.post("/" + id + "/rotate", "{\"gracePeriod\":\"PT0S\"}")
+                    .json()
+                    .get("clientSecret")
+                    .asText();
             secrets.use(third);
             String freshJwt = mint(clientId, third);
             Map<String, Long> refusedAgain = refusedWithin(rotated, clientId, second, secondJwt);
             System.out.println("Rotated without grace: previous secret refused after " + refusedAgain + " ms");
             for (int i = 0; i < 20; i++) {
                 for (SidecarProcess p : List.of(a, b)) {
-                    assertEquals(200, status(p, Map.of("Authorization", "Bearer " + freshJwt)),
+                    assertEquals(
+                            200,
+                            status(p, Map.of("Authorization", "Bearer " + freshJwt)),
                             "a JWT fetched with the new secret right after the rotation works");
                 }
             }
@@ -135,7 +154,10 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
         for (Bot bot : List.of(headers, jwt)) {
             System.out.println("Bot '" + bot.name + "': " + bot.counts());
             assertTrue(bot.sentWithCurrent.get() > 100, "the bot kept calling: " + bot.counts());
-            assertEquals(List.of(), bot.failuresWithCurrent, "no failure with a secret that was current throughout the request");
+            assertEquals(
+                    List.of(),
+                    bot.failuresWithCurrent,
+                    "no failure with a secret that was current throughout the request");
         }
     }
 
@@ -145,28 +167,38 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
         JsonNode created = api.create("changing bot", null, "other-app");
         String id = created.get("id").asText();
         String clientId = created.get("clientId").asText();
-        Map<String, String> headers = Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret",
+        Map<String, String> headers = Map.of(
+                "KC-Access-Client-Id",
+                clientId,
+                "KC-Access-Client-Secret",
                 created.get("clientSecret").asText());
         for (SidecarProcess p : List.of(a, b)) {
             assertEquals(403, status(p, headers), "not allowed for demo-app yet (and that exchange is now cached)");
         }
         Map<String, Long> times = new LinkedHashMap<>();
 
-        times.putAll(until(() -> api.put("/" + id, "{\"applications\":[\"other-app\",\"demo-app\"]}"),
+        times.putAll(until(
+                () -> api.put("/" + id, "{\"applications\":[\"other-app\",\"demo-app\"]}"),
                 new Probe("added: headers allowed", headers, 200)));
-        Map<String, String> bearer = Map.of("Authorization", "Bearer " + mint(clientId, created.get("clientSecret").asText()));
+        Map<String, String> bearer = Map.of(
+                "Authorization",
+                "Bearer " + mint(clientId, created.get("clientSecret").asText()));
         assertEquals(200, status(a, bearer));
-        times.putAll(until(() -> api.put("/" + id, "{\"applications\":[\"other-app\"]}"),
-                new Probe("removed: headers refused", headers, 403), new Probe("removed: its JWT refused", bearer, 401)));
-        times.putAll(until(() -> api.put("/" + id, "{\"applications\":[\"other-app\",\"demo-app\"]}"),
+        times.putAll(until(
+                () -> api.put("/" + id, "{\"applications\":[\"other-app\"]}"),
+                new Probe("removed: headers refused", headers, 403),
+                new Probe("removed: its JWT refused", bearer, 401)));
+        times.putAll(until(
+                () -> api.put("/" + id, "{\"applications\":[\"other-app\",\"demo-app\"]}"),
                 new Probe("re-added: headers allowed", headers, 200)));
-        times.putAll(until(() -> api.put("/" + id, "{\"enabled\":false}"), new Probe("disabled: headers refused", headers, 401)));
-        times.putAll(until(() -> api.put("/" + id, "{\"enabled\":true}"), new Probe("enabled: headers allowed", headers, 200)));
+        times.putAll(until(
+                () -> api.put("/" + id, "{\"enabled\":false}"), new Probe("disabled: headers refused", headers, 401)));
+        times.putAll(until(
+                () -> api.put("/" + id, "{\"enabled\":true}"), new Probe("enabled: headers allowed", headers, 200)));
         System.out.println("Change -> both replicas answer accordingly after (ms): " + times);
     }
 
-    record Probe(String name, Map<String, String> headers, int expected) {
-    }
+    record Probe(String name, Map<String, String> headers, int expected) {}
 
     /** Makes the change, then polls both replicas until each probe gets its answer on each; per probe the slower time. */
     Map<String, Long> until(Runnable change, Probe... probes) throws Exception {
@@ -182,7 +214,8 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
                     }
                 }
             }
-            assertTrue((System.nanoTime() - started) / 1_000_000 < FIVE_SECONDS_MS,
+            assertTrue(
+                    (System.nanoTime() - started) / 1_000_000 < FIVE_SECONDS_MS,
                     "both replicas answer as expected within 5 s; so far " + seen);
             Thread.sleep(20);
         }
@@ -194,7 +227,8 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
     }
 
     /** Polls both replicas with the old secret's headers and JWT until all four are refused; ms per probe. */
-    Map<String, Long> refusedWithin(long sinceNanos, String clientId, String oldSecret, String oldJwt) throws Exception {
+    Map<String, Long> refusedWithin(long sinceNanos, String clientId, String oldSecret, String oldJwt)
+            throws Exception {
         Map<String, Map<String, String>> probes = Map.of(
                 "headers", Map.of("KC-Access-Client-Id", clientId, "KC-Access-Client-Secret", oldSecret),
                 "jwt", Map.of("Authorization", "Bearer " + oldJwt));
@@ -208,7 +242,8 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
                     }
                 }
             }
-            assertTrue((System.nanoTime() - sinceNanos) / 1_000_000 < FIVE_SECONDS_MS,
+            assertTrue(
+                    (System.nanoTime() - sinceNanos) / 1_000_000 < FIVE_SECONDS_MS,
                     "the old secret is refused everywhere within 5 s; so far " + refused);
             Thread.sleep(10);
         }
@@ -217,9 +252,12 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
 
     int status(SidecarProcess p, Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(p.url() + "/load"))
-                .header("Accept", "application/json").timeout(Duration.ofSeconds(10)).GET();
+                .header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         headers.forEach(request::header);
-        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     String mint(String clientId, String secret) {
@@ -330,8 +368,9 @@ class TokenChangesThroughSidecarsIT extends SidecarITBase {
         }
 
         String counts() {
-            return sentWithCurrent.get() + " requests with a current secret (" + failuresWithCurrent.size() + " failed), "
-                    + sentWhileRetiring.get() + " with a secret being retired (" + refusedWhileRetiring.get() + " refused)";
+            return sentWithCurrent.get() + " requests with a current secret (" + failuresWithCurrent.size()
+                    + " failed), " + sentWhileRetiring.get() + " with a secret being retired ("
+                    + refusedWhileRetiring.get() + " refused)";
         }
     }
 }

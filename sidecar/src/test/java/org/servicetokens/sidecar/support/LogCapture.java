@@ -10,31 +10,30 @@ import java.util.logging.Logger;
 /** Collects what the sidecar logs (any logger under org.servicetokens) so tests can search it; prints nothing. */
 public final class LogCapture extends Handler implements AutoCloseable {
 
-  public final List<String> lines = new CopyOnWriteArrayList<>();
-  private final Logger logger;
+    public final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Logger logger;
 
-  public LogCapture(String loggerName) {
-    logger = Logger.getLogger(loggerName);
-    logger.addHandler(this);
-    setLevel(Level.ALL);
-  }
+    public LogCapture(String loggerName) {
+        logger = Logger.getLogger(loggerName);
+        logger.addHandler(this);
+        setLevel(Level.ALL);
+    }
 
-  @Override
-  public void publish(LogRecord record) {
-    String msg = record.getMessage();
-    lines.add(msg + (record.getThrown() == null ? "" : " " + record.getThrown()));
-  }
+    @Override
+    public void publish(LogRecord record) {
+        String msg = record.getMessage();
+        lines.add(msg + (record.getThrown() == null ? "" : " " + record.getThrown()));
+    }
 
-  public String all() {
-    return String.join("\n", lines);
-  }
+    public String all() {
+        return String.join("\n", lines);
+    }
 
-  @Override
-  public void flush() {
-  }
+    @Override
+    public void flush() {}
 
-  @Override
-  public void close() {
-    logger.removeHandler(this);
-  }
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
 }

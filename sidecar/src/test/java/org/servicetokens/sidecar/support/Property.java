@@ -18,73 +18,82 @@ import java.util.function.Function;
  */
 public final class Property {
 
-  private Property() {
-  }
+    private Property() {}
 
-  /** A check that may throw anything; a throw is a counterexample. */
-  @FunctionalInterface
-  public interface Check<T> {
-    void accept(T input) throws Exception;
-  }
-
-  public static int tries(int defaultTries) {
-    return Integer.getInteger("property.tries", defaultTries);
-  }
-
-  public static long seed() {
-    Long fixed = Long.getLong("property.seed");
-    return fixed != null ? fixed : new SecureRandom().nextLong();
-  }
-
-  /**
-   * Runs {@code check} on the {@code examples} (inputs that once failed), then on {@code tries} generated inputs.
-   *
-   * @param show how an input is printed in a failure (escape what a terminal would swallow)
-   */
-  public static <T> void forAll(String name, int tries, Function<Random, T> generator, Function<T, String> show,
-                                List<T> examples, Check<T> check) {
-    for (T example : examples) {
-      run(name, example, show, check, "regression example");
+    /** A check that may throw anything; a throw is a counterexample. */
+    @FunctionalInterface
+    public interface Check<T> {
+        void accept(T input) throws Exception;
     }
-    long seed = seed();
-    Random random = new Random(seed);
-    for (int i = 0; i < tries; i++) {
-      T input = generator.apply(random);
-      run(name, input, show, check, "try " + (i + 1) + " of " + tries + ", seed " + seed
-          + " (rerun: -Dproperty.seed=" + seed + ")");
-    }
-  }
 
-  private static <T> void run(String name, T input, Function<T, String> show, Check<T> check, String where) {
-    try {
-      check.accept(input);
-    } catch (Throwable t) {
-      AssertionError e = new AssertionError(name + " fails for " + show.apply(input) + " [" + where + "]: " + t, t);
-      throw e;
+    public static int tries(int defaultTries) {
+        return Integer.getInteger("property.tries", defaultTries);
     }
-  }
 
-  /** Java-escaped, so control characters and non-ASCII show in a failure message and can be pasted as a literal. */
-  public static String escape(String s) {
-    if (s == null) {
-      return "null";
+    public static long seed() {
+        Long fixed = Long.getLong("property.seed");
+        return fixed != null ? fixed : new SecureRandom().nextLong();
     }
-    StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c >= 0x20 && c < 0x7f) {
-        sb.append(c);
-      } else {
-        sb.append(String.format("\\u%04X", (int) c));
-      }
-    }
-    return sb.append('"').toString();
-  }
 
-  /** One of {@code options}, uniformly. */
-  @SafeVarargs
-  public static <T> T pick(Random r, T... options) {
-    return options[r.nextInt(options.length)];
-  }
+    /**
+     * Runs {@code check} on the {@code examples} (inputs that once failed), then on {@code tries} generated inputs.
+     *
+     * @param show how an input is printed in a failure (escape what a terminal would swallow)
+     */
+    public static <T> void forAll(
+            String name,
+            int tries,
+            Function<Random, T> generator,
+            Function<T, String> show,
+            List<T> examples,
+            Check<T> check) {
+        for (T example : examples) {
+            run(name, example, show, check, "regression example");
+        }
+        long seed = seed();
+        Random random = new Random(seed);
+        for (int i = 0; i < tries; i++) {
+            T input = generator.apply(random);
+            run(
+                    name,
+                    input,
+                    show,
+                    check,
+                    "try " + (i + 1) + " of " + tries + ", seed " + seed + " (rerun: -Dproperty.seed=" + seed + ")");
+        }
+    }
+
+    private static <T> void run(String name, T input, Function<T, String> show, Check<T> check, String where) {
+        try {
+            check.accept(input);
+        } catch (Throwable t) {
+            AssertionError e =
+                    new AssertionError(name + " fails for " + show.apply(input) + " [" + where + "]: " + t, t);
+            throw e;
+        }
+    }
+
+    /** Java-escaped, so control characters and non-ASCII show in a failure message and can be pasted as a literal. */
+    public static String escape(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                sb.append(c);
+            } else {
+                sb.append(String.format("\\u%04X", (int) c));
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** One of {@code options}, uniformly. */
+    @SafeVarargs
+    public static <T> T pick(Random r, T... options) {
+        return options[r.nextInt(options.length)];
+    }
 }

@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.it.ui;
 
 import java.util.List;
-
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -20,8 +19,7 @@ final class ConsolePages {
     static final By REPAIR_BUTTON = By.cssSelector("[data-testid='token-repair-button']");
     static final By KEBABS = By.cssSelector("[data-testid='service-tokens-table'] button[aria-label='Kebab toggle']");
 
-    private ConsolePages() {
-    }
+    private ConsolePages() {}
 
     static By row(String clientId) {
         return By.cssSelector("[data-testid='service-token-row'][data-client-id='" + clientId + "']");
@@ -48,7 +46,9 @@ final class ConsolePages {
     }
 
     static void rowAction(Browser browser, String clientId, String action) {
-        browser.waitFor(row(clientId)).findElement(By.cssSelector("button[aria-label='Kebab toggle']")).click();
+        browser.waitFor(row(clientId))
+                .findElement(By.cssSelector("button[aria-label='Kebab toggle']"))
+                .click();
         browser.waitForClickable(menuItem(action)).click();
     }
 

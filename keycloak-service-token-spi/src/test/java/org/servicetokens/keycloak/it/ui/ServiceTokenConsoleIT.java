@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.servicetokens.keycloak.it.ui.ConsolePages.*;
 
-import java.util.regex.Pattern;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.representations.idm.UserRepresentation;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.servicetokens.keycloak.it.Http;
@@ -32,19 +31,27 @@ class ServiceTokenConsoleIT extends TokenAdminConsoleITBase {
         try (Browser browser = tokenAdminBrowser()) {
             openServiceTokens(browser);
             browser.waitForClickable(CREATE_BUTTON).click();
-            browser.waitFor(By.cssSelector("[data-testid='service-token-name']")).sendKeys(name);
-            browser.waitFor(By.cssSelector("[data-testid='create-service-token-dialog'] .pf-v5-c-text-input-group__text-input"))
+            browser.waitFor(By.cssSelector("[data-testid='service-token-name']"))
+                    .sendKeys(name);
+            browser.waitFor(By.cssSelector(
+                            "[data-testid='create-service-token-dialog'] .pf-v5-c-text-input-group__text-input"))
                     .sendKeys("demo-app");
-            browser.waitForClickable(By.cssSelector("[data-testid='application-option-demo-app']")).click();
-            browser.driver.findElement(By.cssSelector("[data-testid='service-token-name']")).click();
-            browser.waitForClickable(By.cssSelector("[data-testid='create-service-token-confirm']")).click();
+            browser.waitForClickable(By.cssSelector("[data-testid='application-option-demo-app']"))
+                    .click();
+            browser.driver
+                    .findElement(By.cssSelector("[data-testid='service-token-name']"))
+                    .click();
+            browser.waitForClickable(By.cssSelector("[data-testid='create-service-token-confirm']"))
+                    .click();
 
             browser.waitFor(SECRET_DIALOG);
             String secret = browser.waitFor(REVEALED_SECRET).getDomProperty("value");
             String clientId = browser.driver.findElement(REVEALED_CLIENT_ID).getDomProperty("value");
             assertTrue(SECRET_FORMAT.matcher(secret).matches(), "the dialog shows a secret of the published format");
             String dialog = browser.driver.findElement(SECRET_DIALOG).getText();
-            assertTrue(dialog.contains("KC-Access-Client-Id") && dialog.contains("KC-Access-Client-Secret"), "header names shown");
+            assertTrue(
+                    dialog.contains("KC-Access-Client-Id") && dialog.contains("KC-Access-Client-Secret"),
+                    "header names shown");
             assertTrue(dialog.contains("curl -H 'KC-Access-Client-Id: " + clientId + "'"), "a ready curl example");
             assertTrue(dialog.contains("cannot be shown again"), "the show-once warning");
             assertTrue(browser.pageHolds(secret), "sanity: the DOM check sees the secret while it is shown");
@@ -54,7 +61,9 @@ class ServiceTokenConsoleIT extends TokenAdminConsoleITBase {
             assertEquals(200, minted.status(), "token endpoint with the UI's secret: " + minted.printable());
             JsonNode claims = Http.jwtPayload(minted.json().get("access_token").asText());
             assertEquals(clientId, claims.get("azp").asText());
-            assertTrue(claims.get("aud").toString().contains("demo-app"), "the application picked in the dialog is the audience");
+            assertTrue(
+                    claims.get("aud").toString().contains("demo-app"),
+                    "the application picked in the dialog is the audience");
 
             browser.waitForClickable(SECRET_DIALOG_CLOSE).click();
             browser.waitUntilGone(SECRET_DIALOG);
@@ -77,27 +86,52 @@ class ServiceTokenConsoleIT extends TokenAdminConsoleITBase {
             openServiceTokens(browser);
             search(browser, name);
             browser.waitFor(row(clientId));
-            assertEquals(1, all(browser, By.cssSelector("[data-testid='service-token-row']")).size(), "search narrows the list");
+            assertEquals(
+                    1,
+                    all(browser, By.cssSelector("[data-testid='service-token-row']"))
+                            .size(),
+                    "search narrows the list");
 
             rowAction(browser, clientId, "Rotate secret");
-            browser.waitForClickable(By.cssSelector("[data-testid='grace-PT1H']")).click();
+            browser.waitForClickable(By.cssSelector("[data-testid='grace-PT1H']"))
+                    .click();
             browser.screenshot("rotate-dialog");
-            browser.waitForClickable(By.cssSelector("[data-testid='rotate-confirm']")).click();
+            browser.waitForClickable(By.cssSelector("[data-testid='rotate-confirm']"))
+                    .click();
             String newSecret = browser.waitFor(REVEALED_SECRET).getDomProperty("value");
             assertNotEquals(oldSecret, newSecret);
-            assertTrue(browser.driver.findElement(SECRET_DIALOG).getText().contains("previous secret keeps working until"));
+            assertTrue(browser.driver
+                    .findElement(SECRET_DIALOG)
+                    .getText()
+                    .contains("previous secret keeps working until"));
             browser.waitForClickable(SECRET_DIALOG_CLOSE).click();
             browser.waitUntilGone(SECRET_DIALOG);
             assertFalse(browser.pageHolds(newSecret), "the rotated secret is gone with its dialog");
 
-            assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, newSecret).status(), "new secret works");
-            assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, oldSecret).status(), "old secret works in its grace");
+            assertEquals(
+                    200,
+                    Http.clientCredentials(realm.getBaseUrl(), clientId, newSecret)
+                            .status(),
+                    "new secret works");
+            assertEquals(
+                    200,
+                    Http.clientCredentials(realm.getBaseUrl(), clientId, oldSecret)
+                            .status(),
+                    "old secret works in its grace");
 
             rowAction(browser, clientId, "Revoke");
             browser.waitForClickable(dialogButton("Revoke")).click();
             browser.waitUntilGone(row(clientId));
-            assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, newSecret).status(), "revoked: new secret fails");
-            assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, oldSecret).status(), "revoked: old secret fails");
+            assertEquals(
+                    401,
+                    Http.clientCredentials(realm.getBaseUrl(), clientId, newSecret)
+                            .status(),
+                    "revoked: new secret fails");
+            assertEquals(
+                    401,
+                    Http.clientCredentials(realm.getBaseUrl(), clientId, oldSecret)
+                            .status(),
+                    "revoked: old secret fails");
             assertEquals(404, api.get("/" + created.get("id").asText()).status(), "the token is gone");
             assertTrue(browser.consoleErrors().isEmpty(), "browser console errors: " + browser.consoleErrors());
         }
@@ -118,7 +152,10 @@ class ServiceTokenConsoleIT extends TokenAdminConsoleITBase {
         UserRepresentation serviceAccount = realm.admin().clients().get(id).getServiceAccountUser();
         serviceAccount.setEnabled(false);
         realm.admin().users().get(serviceAccount.getId()).update(serviceAccount);
-        assertEquals(401, Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(), "the broken token is refused");
+        assertEquals(
+                401,
+                Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(),
+                "the broken token is refused");
 
         try (Browser browser = tokenAdminBrowser()) {
             openServiceTokens(browser);
@@ -136,8 +173,17 @@ class ServiceTokenConsoleIT extends TokenAdminConsoleITBase {
             browser.waitUntilGone(PROBLEMS);
             browser.waitForText(STATUS, "Active");
             assertEquals("active", api.get("/" + id).json().get("status").asText(), "the API agrees");
-            assertTrue(realm.admin().users().get(serviceAccount.getId()).toRepresentation().isEnabled(), "the user is enabled again");
-            assertEquals(200, Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(), "the same secret works again");
+            assertTrue(
+                    realm.admin()
+                            .users()
+                            .get(serviceAccount.getId())
+                            .toRepresentation()
+                            .isEnabled(),
+                    "the user is enabled again");
+            assertEquals(
+                    200,
+                    Http.clientCredentials(realm.getBaseUrl(), clientId, secret).status(),
+                    "the same secret works again");
             assertTrue(browser.consoleErrors().isEmpty(), "browser console errors: " + browser.consoleErrors());
         }
     }
@@ -152,8 +198,10 @@ class ServiceTokenConsoleIT extends TokenAdminConsoleITBase {
             browser.screenshot("service-tokens-list");
 
             browser.waitForClickable(CREATE_BUTTON).click();
-            browser.waitFor(By.cssSelector("[data-testid='service-token-name']")).sendKeys("Release bot");
-            browser.waitForClickable(By.cssSelector("[data-testid='create-service-token-confirm']")).click();
+            browser.waitFor(By.cssSelector("[data-testid='service-token-name']"))
+                    .sendKeys("Release bot");
+            browser.waitForClickable(By.cssSelector("[data-testid='create-service-token-confirm']"))
+                    .click();
             String secret = browser.waitFor(REVEALED_SECRET).getDomProperty("value");
             browser.maskSecrets();
             assertFalse(browser.pageHolds(secret), "masked before the screenshot");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
@@ -30,23 +29,28 @@ class StockConsolePagesIT extends DemoRealmITBase {
         admin.realm("master").update(master);
         try (Browser browser = new Browser()) {
             browser.logIn(urls.getBase(), "master", "admin", "admin");
-            assertTrue(browser.driver.getPageSource().contains("/admin/service-tokens/"),
+            assertTrue(
+                    browser.driver.getPageSource().contains("/admin/service-tokens/"),
                     "the console is served by our theme (its resource URL names it)");
             List<String> errors = new ArrayList<>();
             String realmPath = "#/" + realm.getName();
 
             openInApp(browser, realmPath + "/clients");
             waitForText(browser, "demo-app");
-            errors.addAll(browser.consoleErrors().stream().map(e -> "Clients: " + e).toList());
+            errors.addAll(
+                    browser.consoleErrors().stream().map(e -> "Clients: " + e).toList());
 
             openInApp(browser, realmPath + "/users");
             waitForText(browser, "token-admin");
-            errors.addAll(browser.consoleErrors().stream().map(e -> "Users: " + e).toList());
+            errors.addAll(
+                    browser.consoleErrors().stream().map(e -> "Users: " + e).toList());
 
             openInApp(browser, realmPath + "/realm-settings");
             new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(driver -> (Boolean) browser.js(
                     "return [...document.querySelectorAll('input')].some(i => i.value === 'Service tokens demo')"));
-            errors.addAll(browser.consoleErrors().stream().map(e -> "Realm settings: " + e).toList());
+            errors.addAll(browser.consoleErrors().stream()
+                    .map(e -> "Realm settings: " + e)
+                    .toList());
 
             browser.waitFor(By.id("nav-item-service-tokens"));
             assertTrue(errors.isEmpty(), "browser console errors on stock pages: " + errors);
@@ -75,8 +79,10 @@ class StockConsolePagesIT extends DemoRealmITBase {
             } catch (java.io.IOException ignored) {
                 // the assertion below says what matters
             }
-            throw new AssertionError("'" + text + "' not shown at " + browser.driver.getCurrentUrl() + "; page text: "
-                    + ConsolePages.bodyText(browser).replaceAll("kcst_[0-9A-Za-z]+", "kcst_<masked>"), notShown);
+            throw new AssertionError(
+                    "'" + text + "' not shown at " + browser.driver.getCurrentUrl() + "; page text: "
+                            + ConsolePages.bodyText(browser).replaceAll("kcst_[0-9A-Za-z]+", "kcst_<masked>"),
+                    notShown);
         }
     }
 }

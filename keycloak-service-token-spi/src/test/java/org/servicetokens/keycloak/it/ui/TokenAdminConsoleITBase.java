@@ -1,7 +1,6 @@
 package org.servicetokens.keycloak.it.ui;
 
 import java.io.IOException;
-
 import org.servicetokens.keycloak.it.DemoRealmITBase;
 
 /** A console test on the demo realm, worked by its token-admin (manage-clients) in a real Chromium. */

@@ -35,25 +35,49 @@ class ViewOnlyAdminConsoleIT extends DemoRealmITBase {
             assertActionsAbsent(bodyText(browser));
 
             browser.waitFor(row(clientId)).findElement(By.linkText(name)).click();
-            assertEquals(clientId, browser.waitFor(By.cssSelector("[data-testid='detail-client-id']")).getText());
+            assertEquals(
+                    clientId,
+                    browser.waitFor(By.cssSelector("[data-testid='detail-client-id']"))
+                            .getText());
             assertActionsAbsent(bodyText(browser));
-            assertTrue(all(browser, By.cssSelector("[data-testid='detail-save']")).isEmpty(), "no Save on the detail page");
-            assertTrue(all(browser, By.cssSelector("[data-testid='action-dropdown']")).isEmpty(), "no action menu");
-            assertTrue(browser.waitFor(By.cssSelector("[data-testid='detail-previous-use']")).isDisplayed(), "the viewer sees the old secret's use");
-            assertEquals("10.0.0.0/8", browser.waitFor(By.cssSelector("[data-testid='detail-networks']")).getText());
-            assertTrue(browser.driver.findElement(By.cssSelector("textarea#detail-networks-input")).getDomAttribute("readonly") != null,
+            assertTrue(
+                    all(browser, By.cssSelector("[data-testid='detail-save']")).isEmpty(),
+                    "no Save on the detail page");
+            assertTrue(
+                    all(browser, By.cssSelector("[data-testid='action-dropdown']"))
+                            .isEmpty(),
+                    "no action menu");
+            assertTrue(
+                    browser.waitFor(By.cssSelector("[data-testid='detail-previous-use']"))
+                            .isDisplayed(),
+                    "the viewer sees the old secret's use");
+            assertEquals(
+                    "10.0.0.0/8",
+                    browser.waitFor(By.cssSelector("[data-testid='detail-networks']"))
+                            .getText());
+            assertTrue(
+                    browser.driver
+                                    .findElement(By.cssSelector("textarea#detail-networks-input"))
+                                    .getDomAttribute("readonly")
+                            != null,
                     "the networks are read-only for a viewer");
 
             browser.driver.navigate().back();
-            browser.waitForClickable(By.cssSelector("[data-testid='tab-settings'] button, button[data-testid='tab-settings']")).click();
+            browser.waitForClickable(
+                            By.cssSelector("[data-testid='tab-settings'] button, button[data-testid='tab-settings']"))
+                    .click();
             browser.waitFor(By.cssSelector("[data-testid='settings-defaultDuration']"));
-            assertTrue(all(browser, By.cssSelector("[data-testid='settings-save']")).isEmpty(), "no Save for the realm policy");
+            assertTrue(
+                    all(browser, By.cssSelector("[data-testid='settings-save']"))
+                            .isEmpty(),
+                    "no Save for the realm policy");
             assertTrue(browser.consoleErrors().isEmpty(), "browser console errors: " + browser.consoleErrors());
         }
     }
 
     private static void assertActionsAbsent(String pageText) {
-        for (String action : new String[] {"Create service token", "Rotate secret", "Revoke", "Extend", "End grace period"}) {
+        for (String action :
+                new String[] {"Create service token", "Rotate secret", "Revoke", "Extend", "End grace period"}) {
             assertFalse(pageText.contains(action), "a view-only admin is not offered '" + action + "'");
         }
     }
