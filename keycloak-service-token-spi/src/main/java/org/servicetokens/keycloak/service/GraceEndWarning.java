@@ -16,9 +16,7 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.services.resources.admin.AdminAuth;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
-import org.keycloak.services.resources.admin.AdminRoot;
 import org.keycloak.util.JsonSerialization;
 import org.servicetokens.keycloak.model.SecretUse;
 import org.servicetokens.keycloak.model.ServiceToken;
@@ -61,7 +59,7 @@ final class GraceEndWarning {
         LOG.infof(
                 "Service token %s in realm %s: the grace period ended while the previous secret was still in use (last %s from %s)",
                 token.clientId(), realm.getName(), previousUse.at(), previousUse.address());
-        AdminEventBuilder builder = adminRequestEvents(session, realm);
+        AdminEventBuilder builder = AdminRequestEvents.of(session, realm);
         if (builder != null) {
             builder.operation(OperationType.ACTION)
                     .resourcePath("service-tokens", token.id(), "grace-ended-in-use")
@@ -69,24 +67,6 @@ final class GraceEndWarning {
                     .success();
         } else {
             sendUnattended(session, realm, token, representation);
-        }
-    }
-
-    /** The builder of the admin request under way (it names the admin), or null in a background job. */
-    private static AdminEventBuilder adminRequestEvents(KeycloakSession session, RealmModel realm) {
-        RealmModel contextRealm = session.getContext().getRealm();
-        try {
-            if (session.getContext().getHttpRequest() == null) {
-                return null;
-            }
-            AdminAuth auth = AdminRoot.authenticateRealmAdminRequest(session);
-            return new AdminEventBuilder(
-                            realm, auth, session, session.getContext().getConnection())
-                    .resource(ResourceType.CLIENT);
-        } catch (RuntimeException noAdminRequest) {
-            return null;
-        } finally {
-            session.getContext().setRealm(contextRealm);
         }
     }
 

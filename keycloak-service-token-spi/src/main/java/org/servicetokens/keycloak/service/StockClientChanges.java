@@ -10,14 +10,11 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.jboss.logging.Logger;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.events.admin.OperationType;
-import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.cache.CacheRealmProvider;
-import org.keycloak.services.resources.admin.AdminAuth;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
-import org.keycloak.services.resources.admin.AdminRoot;
 import org.servicetokens.keycloak.model.InternalChange;
 import org.servicetokens.keycloak.model.ServiceToken;
 import org.servicetokens.keycloak.revocation.TokenPushes;
@@ -86,7 +83,7 @@ public final class StockClientChanges {
             return;
         }
         Instant now = Instant.now();
-        AdminEventBuilder events = adminEvents();
+        AdminEventBuilder events = AdminRequestEvents.of(session, realm);
         TokenPushes pushes = new TokenPushes(session, realm);
         CacheRealmProvider cache = session.getProvider(CacheRealmProvider.class);
         for (ServiceToken token : affected) {
@@ -150,20 +147,5 @@ public final class StockClientChanges {
                 .list()
                 .filter(token -> token.applicationIds().contains(applicationId))
                 .toList();
-    }
-
-    /** The admin event builder of the admin request under way, or null outside one (then the log line stands). */
-    private AdminEventBuilder adminEvents() {
-        RealmModel contextRealm = session.getContext().getRealm();
-        try {
-            AdminAuth auth = AdminRoot.authenticateRealmAdminRequest(session);
-            return new AdminEventBuilder(
-                            realm, auth, session, session.getContext().getConnection())
-                    .resource(ResourceType.CLIENT);
-        } catch (RuntimeException noAdminRequest) {
-            return null;
-        } finally {
-            session.getContext().setRealm(contextRealm);
-        }
     }
 }
