@@ -5,6 +5,7 @@ import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
 import org.servicetokens.sidecar.http.ClientConnections;
+import org.servicetokens.sidecar.jwt.VerifiedTokens;
 import org.servicetokens.sidecar.keycloak.OidcProvider;
 import org.servicetokens.sidecar.keycloak.TokenEndpoint;
 import org.servicetokens.sidecar.login.PendingLogins;
@@ -23,6 +24,7 @@ record Shared(
         TokenEndpoint tokenEndpoint,
         ClientCredentialsGrants grants,
         RevocationStore revocations,
+        VerifiedTokens verifiedTokens,
         AtomicInteger port,
         SessionServices sessions,
         PendingLogins logins,

@@ -19,6 +19,7 @@ import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.endpoint.ManagementServer;
 import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
 import org.servicetokens.sidecar.http.ClientConnections;
+import org.servicetokens.sidecar.jwt.VerifiedTokens;
 import org.servicetokens.sidecar.keycloak.CircuitBreaker;
 import org.servicetokens.sidecar.keycloak.KeycloakProbe;
 import org.servicetokens.sidecar.keycloak.OidcProvider;
@@ -84,6 +85,9 @@ public final class Sidecar {
                     RevocationStore revocations =
                             new RevocationStore(caches.revocations(), config.revocation.retention);
                     SessionServices sessions = SessionServices.create(config, tokenEndpoint, caches, metrics);
+                    // One for the process: a token verified on one event loop is a hit on all of them.
+                    VerifiedTokens verifiedTokens = new VerifiedTokens(config.tokens.verifiedCacheSize);
+                    verifiedTokens.monitor(registry);
                     Shared shared = new Shared(
                             config,
                             policy,
@@ -93,6 +97,7 @@ public final class Sidecar {
                             tokenEndpoint,
                             grants,
                             revocations,
+                            verifiedTokens,
                             new AtomicInteger(),
                             sessions,
                             new PendingLogins(sessions.cookies(), caches.loginCookieKey(), config.login.timeout),

@@ -47,7 +47,8 @@ import org.servicetokens.sidecar.util.SidecarPaths;
 
 /**
  * One event loop's share of the sidecar: its own HTTP server (the port is shared by Vert.x across
- * instances), JWT verifier (each key's Signature sits behind a lock, so one verifier per event loop) and upstream client; everything else comes from {@link Shared}.
+ * instances), JWT verifier (each key's Signature sits behind a lock, so one verifier per event loop; the cache of
+ * verified tokens behind them is shared) and upstream client; everything else comes from {@link Shared}.
  */
 final class SidecarVerticle extends VerticleBase {
 
@@ -73,7 +74,7 @@ final class SidecarVerticle extends VerticleBase {
                 shared.provider(),
                 config.app.clientId,
                 config.keycloak.leeway.toSeconds(),
-                config.tokens.verifiedCacheSize,
+                shared.verifiedTokens(),
                 config.revocation.retention.toSeconds());
         IdentityHeaders identityHeaders = new IdentityHeaders(config);
         upstream = new UpstreamProxy(vertx, config.upstream, shared.metrics(), identityHeaders);

@@ -10,6 +10,8 @@ final class ConfigValidator {
 
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    /** Upper bound of {@code tokens.verified-cache-size}. */
+    static final int MAX_VERIFIED_CACHE_SIZE = 10_000_000;
 
     private ConfigValidator() {}
 
@@ -78,8 +80,10 @@ final class ConfigValidator {
         if (c.exchange.maxEntries < 1) {
             problems.add("exchange.max-entries: must be at least 1");
         }
-        if (c.tokens.verifiedCacheSize < 0) {
-            problems.add("tokens.verified-cache-size: must be 0 (off) or more");
+        if (c.tokens.verifiedCacheSize < 0 || c.tokens.verifiedCacheSize > MAX_VERIFIED_CACHE_SIZE) {
+            // ~1 KB of heap per entry: past ten million the heap, not the setting, would be the limit.
+            problems.add("tokens.verified-cache-size: must be 0 (off) to " + MAX_VERIFIED_CACHE_SIZE
+                    + " (entries for the whole process)");
         }
         positive("revocation.max-token-age", c.revocation.maxTokenAge, problems);
         positive("revocation.retention", c.revocation.retention, problems);

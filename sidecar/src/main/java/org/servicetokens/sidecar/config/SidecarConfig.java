@@ -198,8 +198,8 @@ public class SidecarConfig {
     }
 
     public static class Tokens {
-        /** Already-verified tokens kept (per verticle) until their exp. */
-        public int verifiedCacheSize = 10_000;
+        /** Already-verified tokens kept until their exp, for the whole process (all verticles); 0 = off. */
+        public int verifiedCacheSize = 100_000;
     }
 
     public static class Revocation {

@@ -10,9 +10,11 @@ import org.servicetokens.common.NetworkRange;
  * shared between requests through the verified-token cache. {@link #toString()} leaves the token out:
  * identities get logged.
  *
- * <p>Two memos ride along so that a cache hit costs almost nothing: the header block forwarded to the app
- * (built once by {@link IdentityHeaders}) and the revocation generation at which this identity was last found
- * not revoked (see {@code RevocationStore}). Both are derived data; losing them only costs a recomputation.
+ * <p>The verified-token cache keeps one identity per token without the token itself (see {@link #forToken}): each
+ * request gets a copy carrying its own, byte-identical token. Two memos ride along, shared by those copies, so that
+ * a cache hit costs almost nothing: the header block forwarded to the app (built once by {@link IdentityHeaders},
+ * without the token) and the revocation generation at which this identity was last found not revoked (see
+ * {@code RevocationStore}). Both are derived data; losing them only costs a recomputation.
  */
 public final class Identity {
 
@@ -39,12 +41,16 @@ public final class Identity {
     private final long issuedAt;
     private final long expiresAt;
     private final String sessionId;
-    private final String token;
+    /** The access token (a String, or the verifier's pre-encoded ASCII bytes); null in a cached template. */
+    private final CharSequence token;
     /** The {@code service_token.networks} claim, parsed; null when the token may be used from anywhere. */
     private final List<NetworkRange> networks;
 
+    /** The identity whose memos this one shares ({@link #forToken}), or null: this one holds its own. */
+    private final Identity memos;
+
     /** Immutable once built (final fields), so a racy first publication between event loops is harmless. */
-    IdentityHeaders.Block headerBlock;
+    private IdentityHeaders.Block headerBlock;
 
     private volatile long notRevokedAsOf = -1;
 
@@ -154,6 +160,7 @@ public final class Identity {
                 expiresAt,
                 sessionId,
                 token,
+                null,
                 null);
     }
 
@@ -173,8 +180,10 @@ public final class Identity {
             long issuedAt,
             long expiresAt,
             String sessionId,
-            String token,
-            List<NetworkRange> networks) {
+            CharSequence token,
+            List<NetworkRange> networks,
+            Identity memos) {
+        this.memos = memos;
         this.networks = networks;
         this.type = type;
         this.subject = subject;
@@ -249,8 +258,26 @@ public final class Identity {
         return sessionId;
     }
 
+    /** The access token, or null for an identity kept without it (a cached template). */
     public String token() {
+        return token == null ? null : token.toString();
+    }
+
+    /** The token as given: a String, or the verifier's header-ready ASCII bytes ({@code AsciiString}). */
+    CharSequence tokenValue() {
         return token;
+    }
+
+    IdentityHeaders.Block headerBlock() {
+        return memos == null ? headerBlock : memos.headerBlock;
+    }
+
+    void headerBlock(IdentityHeaders.Block block) {
+        if (memos == null) {
+            headerBlock = block;
+        } else {
+            memos.headerBlock = block;
+        }
     }
 
     public Identity withType(Type newType) {
@@ -273,7 +300,8 @@ public final class Identity {
                 expiresAt,
                 sessionId,
                 token,
-                networks);
+                networks,
+                null);
     }
 
     /** This identity limited to {@code ranges} (the {@code service_token.networks} claim); a copy. */
@@ -294,7 +322,38 @@ public final class Identity {
                 expiresAt,
                 sessionId,
                 token,
-                List.copyOf(ranges));
+                List.copyOf(ranges),
+                null);
+    }
+
+    /**
+     * This identity for one request that presented {@code token}: a shallow copy sharing this one's memos (header
+     * block, revocation check). The verified-token cache holds identities without their token (a second copy of a
+     * ~1 KB string per entry); each use gets one back this way.
+     *
+     * @param token the request's access token, byte for byte the one verified; forwarded as
+     *              {@code X-Access-Jwt-Assertion}
+     */
+    public Identity forToken(CharSequence token) {
+        Identity holder = memos == null ? this : memos;
+        return new Identity(
+                type,
+                subject,
+                username,
+                email,
+                clientId,
+                tokenId,
+                tokenName,
+                secretId,
+                roles,
+                clientRoles,
+                groups,
+                issuedAt,
+                expiresAt,
+                sessionId,
+                token,
+                networks,
+                holder);
     }
 
     /** The allowed networks, or null when the token may be used from anywhere. */
@@ -315,11 +374,15 @@ public final class Identity {
 
     /** The revocation generation at which this identity was last checked and found not revoked; -1 if never. */
     public long notRevokedAsOf() {
-        return notRevokedAsOf;
+        return memos == null ? notRevokedAsOf : memos.notRevokedAsOf;
     }
 
     public void markNotRevokedAsOf(long generation) {
-        notRevokedAsOf = generation;
+        if (memos == null) {
+            notRevokedAsOf = generation;
+        } else {
+            memos.notRevokedAsOf = generation;
+        }
     }
 
     @Override

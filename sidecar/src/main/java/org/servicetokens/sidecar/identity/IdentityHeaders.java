@@ -1,5 +1,6 @@
 package org.servicetokens.sidecar.identity;
 
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -240,14 +241,21 @@ public final class IdentityHeaders {
     }
 
     /**
-     * Adds the identity headers of a verified caller (built once per identity), values encoded as
-     * {@link HeaderValues} describes; see {@link #forwarded}.
+     * Adds the identity headers of a verified caller (built once per identity, values encoded as
+     * {@link HeaderValues} describes; see {@link #forwarded}), and its access token as {@value #ASSERTION}. The token
+     * comes from the request, not from the cached block: the verifier hands it over as the ASCII bytes it hashed
+     * (an {@code AsciiString}: a verified compact JWS, only base64url characters and dots), copied as they are; any
+     * other form is made {@link #safe} first.
      */
     public void apply(Identity id, MultiMap headers) {
-        Block block = id.headerBlock;
+        Block block = id.headerBlock();
         if (block == null) {
             block = new Block(id);
-            id.headerBlock = block;
+            id.headerBlock(block);
+        }
+        CharSequence token = id.tokenValue();
+        if (token != null) {
+            headers.add(Block.ASSERTION_NAME, token instanceof AsciiString ? token : safe(token.toString()));
         }
         CharSequence[] pairs = block.pairs;
         for (int i = 0; i < pairs.length; i += 2) {
@@ -255,7 +263,10 @@ public final class IdentityHeaders {
         }
     }
 
-    /** The headers one identity forwards, as name/value pairs: safe values, pre-hashed names. */
+    /**
+     * The headers one identity forwards but its token, as name/value pairs: safe values, pre-hashed names. Shared by
+     * every request of the identity, hence without the token (each request brings its own).
+     */
     static final class Block {
 
         private static final CharSequence ASSERTION_NAME = HttpHeaders.createOptimized(ASSERTION);
@@ -271,10 +282,7 @@ public final class IdentityHeaders {
         private final CharSequence[] pairs;
 
         Block(Identity id) {
-            List<CharSequence> p = new ArrayList<>(18);
-            p.add(ASSERTION_NAME);
-            // Pre-encoded bytes: the largest header of the request is then copied, not re-encoded, every time.
-            p.add(HttpHeaders.createOptimized(safe(id.token())));
+            List<CharSequence> p = new ArrayList<>(16);
             p.add(TYPE_NAME);
             p.add(id.type().wireName());
             add(p, SUBJECT_NAME, id.subject());

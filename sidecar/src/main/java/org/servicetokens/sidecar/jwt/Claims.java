@@ -15,7 +15,8 @@ import org.servicetokens.sidecar.identity.Identity;
  * the sidecar reads that is present with another JSON type than Keycloak writes is refused with
  * {@link AuthenticationFailure} reason {@code malformed_<claim>}, never guessed at: a string where a list belongs is not
  * a one-element list, a number is not a name. {@code sub} must be a non-empty string ({@code missing_subject}):
- * revocations name subjects, so a token without one could never be revoked.
+ * revocations name subjects, so a token without one could never be revoked. The identity carries no token: the
+ * verifier caches it as is and hands each request a copy with that request's token ({@link Identity#forToken}).
  *
  * <p>The type is {@link Identity.Type#SERVICE} only on evidence Keycloak itself guarantees (see
  * {@link #isService}); never from {@code preferred_username}, which users and identity-provider mappers choose.
@@ -29,7 +30,7 @@ final class Claims {
      *     {@code sid}, {@code azp}, {@code client_id}, {@code service_token}, {@code preferred_username}, {@code email},
      *     {@code email_verified}, {@code realm_access}, {@code resource_access}, {@code roles}, {@code groups}
      */
-    static Identity toIdentity(JsonObject c, String token) {
+    static Identity toIdentity(JsonObject c) {
         if (!(c.getValue("sub") instanceof String subject) || subject.isEmpty()) {
             throw AuthenticationFailure.rejected("missing_subject");
         }
@@ -81,7 +82,7 @@ final class Claims {
                 iat.longValue(),
                 ((Number) c.getValue("exp")).longValue(),
                 sid,
-                token);
+                null);
         return networks == null ? identity : identity.withNetworks(networks);
     }
 

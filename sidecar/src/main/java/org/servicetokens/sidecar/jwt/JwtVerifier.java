@@ -2,6 +2,7 @@ package org.servicetokens.sidecar.jwt;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.util.AsciiString;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -61,18 +63,18 @@ public final class JwtVerifier {
 
     private JWTAuth auth;
     private long authVersion = -1;
-    private long verifiedVersion = -1;
 
     /**
      * @param revocationRetentionSeconds {@code revocation.retention}: an access token valid for longer than this from
      *                                   now would outlive a revocation record written now, and is refused
+     * @param verified                   the process-wide cache of verified tokens, shared by every verticle's verifier
      */
     public JwtVerifier(
             Vertx vertx,
             OidcProvider provider,
             String appClientId,
             long leewaySeconds,
-            int cacheSize,
+            VerifiedTokens verified,
             long revocationRetentionSeconds) {
         this.vertx = vertx;
         this.provider = provider;
@@ -80,7 +82,7 @@ public final class JwtVerifier {
         this.audience = appClientId;
         this.leeway = leewaySeconds;
         this.maxRemainingSeconds = revocationRetentionSeconds;
-        this.verified = new VerifiedTokens(cacheSize);
+        this.verified = verified;
     }
 
     /**
@@ -91,21 +93,24 @@ public final class JwtVerifier {
      */
     public Future<Identity> verifyAccessToken(String token) {
         long now = System.currentTimeMillis() / 1000;
+        // The bytes as sent, hashed for the cache key; once the token is known good they are also the forwarded
+        // assertion (AsciiString wraps them without a copy). UTF-8 maps distinct strings to distinct bytes, so a
+        // token differing in any character, even outside ASCII, has another key.
+        byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
         KeySet current = provider.keys();
-        if (current != null && current.version() != verifiedVersion) {
-            // The realm's keys changed: a token verified with a key that is now gone must not live on in the cache.
-            verified.clear();
-            verifiedVersion = current.version();
-        }
-        Identity cached = verified.get(token, now, leeway);
+        // Keyed with the key set's version: a token verified with a key that is now gone must not live on in the
+        // cache. A token verified with a newer set than this one is merely stored under an older key: a miss later.
+        VerifiedTokens.Key key = verified.enabled() && current != null && token.length() <= MAX_TOKEN_LENGTH
+                ? VerifiedTokens.key(bytes, current.version())
+                : null;
+        Identity cached = key == null ? null : verified.get(key, now, leeway);
         if (cached != null) {
-            return Future.succeededFuture(cached);
+            return Future.succeededFuture(cached.forToken(new AsciiString(bytes, false)));
         }
         return verifySignature(token, ACCESS_TYPES).map(claims -> {
             // Keycloak signs ID, logout and access tokens with the same key; its payload "typ" tells them apart.
             // An ID token for this app would otherwise pass (aud = app), so only "Bearer" is accepted: Keycloak writes
-            // it
-            // into every access token ("bearer" when a client asks for lower-case token types).
+            // it into every access token ("bearer" when a client asks for lower-case token types).
             if (!(claims.getValue("typ") instanceof String t && t.equalsIgnoreCase("Bearer"))) {
                 throw AuthenticationFailure.rejected("not_an_access_token");
             }
@@ -121,15 +126,21 @@ public final class JwtVerifier {
                 throw AuthenticationFailure.rejected("token_outlives_revocation");
             }
             checkAudience(claims);
-            Identity identity = Claims.toIdentity(claims, token);
-            verified.put(token, identity);
-            return identity;
+            // Kept without the token; each use gets its own copy back (the token passed isBase64Url: ASCII only).
+            Identity identity = Claims.toIdentity(claims);
+            if (key != null) {
+                verified.put(key, identity, at, leeway);
+            }
+            return identity.forToken(new AsciiString(bytes, false));
         });
     }
 
     /** Forgets a verified token (e.g. when it was found revoked), so the next use is checked afresh. */
     public void forget(String token) {
-        verified.remove(token);
+        KeySet current = provider.keys();
+        if (verified.enabled() && current != null) {
+            verified.remove(VerifiedTokens.key(token.getBytes(StandardCharsets.UTF_8), current.version()));
+        }
     }
 
     /**

@@ -305,4 +305,21 @@ class ConfigLoaderTest {
                         .forwardAuth
                         .trustedProxies);
     }
+
+    @Test
+    void verifiedCacheSizeIsPerProcessAndBounded() {
+        assertEquals(100_000, ConfigLoader.load(null, Map.of()).tokens.verifiedCacheSize);
+        assertEquals(
+                0,
+                ConfigLoader.load(null, Map.of("SIDECAR_TOKENS_VERIFIED_CACHE_SIZE", "0")).tokens.verifiedCacheSize,
+                "0 turns the cache off");
+        for (String bad : List.of("-1", "10000001")) {
+            ConfigException e = assertThrows(
+                    ConfigException.class,
+                    () -> ConfigLoader.load(null, Map.of("SIDECAR_TOKENS_VERIFIED_CACHE_SIZE", bad)));
+            assertTrue(
+                    String.join("\n", e.problems()).contains("tokens.verified-cache-size: must be 0 (off) to 10000000"),
+                    bad + ": " + e.problems());
+        }
+    }
 }

@@ -32,7 +32,7 @@ class ClaimsNetworksTest {
 
     @Test
     void aTokenWithoutNetworksMayComeFromAnywhere() {
-        Identity identity = Claims.toIdentity(claims(null), "t");
+        Identity identity = Claims.toIdentity(claims(null));
         assertNull(identity.networks());
         assertTrue(identity.allowsAddress(null));
         assertTrue(identity.allowsAddress(NetworkRange.parseAddress("203.0.113.9")));
@@ -41,7 +41,7 @@ class ClaimsNetworksTest {
     @Test
     void aTokenWithNetworksIsAllowedOnlyFromInsideThem() {
         Identity identity =
-                Claims.toIdentity(claims(new JsonArray().add("127.0.0.1/32").add("2001:db8::/32")), "t");
+                Claims.toIdentity(claims(new JsonArray().add("127.0.0.1/32").add("2001:db8::/32")));
         assertEquals(2, identity.networks().size());
         assertTrue(identity.allowsAddress(NetworkRange.parseAddress("127.0.0.1")));
         assertTrue(identity.allowsAddress(NetworkRange.parseAddress("2001:db8::5")));
@@ -49,7 +49,7 @@ class ClaimsNetworksTest {
         assertFalse(identity.allowsAddress(null), "an unknown address is never inside");
         assertEquals(2, identity.withType(Identity.Type.USER).networks().size(), "the limit survives a copy");
         assertFalse(
-                Claims.toIdentity(claims(new JsonArray()), "t").allowsAddress(NetworkRange.parseAddress("127.0.0.1")),
+                Claims.toIdentity(claims(new JsonArray())).allowsAddress(NetworkRange.parseAddress("127.0.0.1")),
                 "an empty list allows nothing");
     }
 
@@ -63,7 +63,7 @@ class ClaimsNetworksTest {
             new JsonObject()
         }) {
             AuthenticationFailure refused = assertThrows(
-                    AuthenticationFailure.class, () -> Claims.toIdentity(claims(bad), "t"), String.valueOf(bad));
+                    AuthenticationFailure.class, () -> Claims.toIdentity(claims(bad)), String.valueOf(bad));
             assertEquals("malformed_service_token", refused.reason());
         }
     }

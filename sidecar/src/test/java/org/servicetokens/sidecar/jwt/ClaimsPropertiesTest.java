@@ -63,7 +63,7 @@ class ClaimsPropertiesTest {
                     }
                     Identity id;
                     try {
-                        id = Claims.toIdentity(c, "token");
+                        id = Claims.toIdentity(c);
                     } catch (AuthenticationFailure e) {
                         return;
                     } catch (RuntimeException e) {
