@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.util.SharedValues;
 
 /**
  * The trust boundary towards the app. {@link #strip} runs on every request before anything is forwarded
@@ -301,12 +302,13 @@ public final class IdentityHeaders {
                     roles.add(client + ":" + HeaderValues.element(r));
                 }
             }
-            addEncoded(p, ROLES_NAME, HeaderValues.list(roles));
+            // Shared between identities with the same roles (most of them): the cache holds one block per token.
+            addEncoded(p, ROLES_NAME, SharedValues.of(HeaderValues.list(roles)));
             addEncoded(
                     p,
                     GROUPS_NAME,
-                    HeaderValues.list(
-                            id.groups().stream().map(HeaderValues::element).toList()));
+                    SharedValues.of(HeaderValues.list(
+                            id.groups().stream().map(HeaderValues::element).toList())));
             this.pairs = p.toArray(new CharSequence[0]);
         }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.servicetokens.common.NetworkRange;
 import org.servicetokens.sidecar.identity.AuthenticationFailure;
 import org.servicetokens.sidecar.identity.Identity;
+import org.servicetokens.sidecar.util.SharedValues;
 
 /**
  * Keycloak access-token claims → {@link Identity}. Optional claims may be absent (or JSON {@code null}); a claim
@@ -72,13 +73,14 @@ final class Claims {
                 username,
                 // Only an address Keycloak verified is identity: anyone can type mallory@corp.com into a profile.
                 Boolean.TRUE.equals(verified) ? email : null,
-                azp,
+                SharedValues.of(azp),
                 serviceToken == null ? null : serviceToken.getString("id"),
                 tokenName,
                 serviceToken == null ? null : optionalString(serviceToken, "secret", "malformed_service_token"),
-                roles,
-                Map.copyOf(clientRoles),
-                strings(c.getValue("groups"), "malformed_groups"),
+                // Names a realm administrator chose, the same in many tokens: one instance each (the cache holds many).
+                SharedValues.of(roles),
+                SharedValues.of(Map.copyOf(clientRoles)),
+                SharedValues.of(strings(c.getValue("groups"), "malformed_groups")),
                 iat.longValue(),
                 ((Number) c.getValue("exp")).longValue(),
                 sid,
