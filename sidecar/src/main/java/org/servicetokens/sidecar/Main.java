@@ -1,7 +1,9 @@
 package org.servicetokens.sidecar;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.ConsoleHandler;
@@ -14,6 +16,7 @@ import org.servicetokens.sidecar.config.ConfigException;
 import org.servicetokens.sidecar.config.ConfigLoader;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.pipeline.AccessLog;
+import org.servicetokens.sidecar.pipeline.AccessLogWriter;
 
 /** {@code java -jar sidecar.jar [--config FILE]}; exit 2 on a bad command line or configuration. */
 public final class Main {
@@ -22,11 +25,14 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         Path configFile = null;
+        boolean training = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 help(System.out);
                 return;
+            } else if (a.equals(CdsTraining.FLAG)) {
+                training = true;
             } else if ((a.equals("--config") || a.equals("-c")) && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (a.startsWith("--config=")) {
@@ -44,7 +50,23 @@ public final class Main {
             System.exit(2);
             return;
         }
-        setUpLogging();
+        AccessLogWriter accessLog;
+        try {
+            accessLog = setUpLogging(config.accessLog);
+        } catch (IOException e) {
+            System.err.println(
+                    "sidecar: access-log.file: cannot open " + config.accessLog.file + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (training) {
+            int status = CdsTraining.run(config);
+            if (accessLog != null) {
+                accessLog.close();
+            }
+            System.exit(status);
+            return;
+        }
         Sidecar sidecar;
         try {
             sidecar = Sidecar.start(config)
@@ -71,12 +93,15 @@ public final class Main {
                             } catch (Exception ignored) {
                                 // exiting anyway
                             }
+                            if (accessLog != null) {
+                                accessLog.close(); // writes and flushes the lines still queued
+                            }
                         },
                         "sidecar-shutdown"));
     }
 
     static void help(PrintStream out) {
-        out.println("Usage: java -jar sidecar.jar [--config FILE]");
+        out.println("Usage: java -jar sidecar.jar [--config FILE] [" + CdsTraining.FLAG + "]");
         out.println();
         out.println("An identity-aware reverse proxy in front of one app: verifies Keycloak JWTs, exchanges service");
         out.println("tokens (KC-Access-Client-Id/-Secret or HTTP Basic), applies policy, adds X-Auth-* headers.");
@@ -93,10 +118,18 @@ public final class Main {
         }
         out.println();
         out.println("Full reference: docs/sidecar-config.md");
+        out.println();
+        out.println(
+                CdsTraining.FLAG + ": start (Keycloak need not answer), send the listener a few requests, stop and");
+        out.println(
+                "exit 0: the training run that records the classes for an AppCDS archive (-XX:ArchiveClassesAtExit).");
     }
 
-    /** One line per log record on stderr; the access log as bare JSON lines on stdout. */
-    private static void setUpLogging() {
+    /**
+     * One line per log record on stderr; the access log as bare JSON lines on stdout and/or a file, written by one
+     * thread off the event loops. Returns that writer (null when the access log is off).
+     */
+    private static AccessLogWriter setUpLogging(SidecarConfig.AccessLog accessLogConfig) throws IOException {
         Formatter oneLine = new Formatter() {
             @Override
             public String format(LogRecord r) {
@@ -111,11 +144,21 @@ public final class Main {
         for (Handler h : root.getHandlers()) {
             h.setFormatter(oneLine);
         }
-        AccessLog.toStdout();
         if (root.getHandlers().length == 0) {
             ConsoleHandler console = new ConsoleHandler();
             console.setFormatter(oneLine);
             root.addHandler(console);
         }
+        if (!accessLogConfig.enabled) {
+            return null;
+        }
+        // Flushed twice a second (and at exit): log shippers see a line within 0.5 s, the event loops never write.
+        AccessLogWriter writer = new AccessLogWriter(
+                accessLogConfig.stdout ? AccessLogWriter.processStdout() : null,
+                accessLogConfig.file.isBlank() ? null : Path.of(accessLogConfig.file),
+                AccessLogWriter.DEFAULT_CAPACITY,
+                Duration.ofMillis(500));
+        AccessLog.install(writer);
+        return writer;
     }
 }

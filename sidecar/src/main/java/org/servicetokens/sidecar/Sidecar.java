@@ -1,5 +1,6 @@
 package org.servicetokens.sidecar;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -12,6 +13,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.ConfigException;
@@ -26,6 +28,7 @@ import org.servicetokens.sidecar.keycloak.OidcProvider;
 import org.servicetokens.sidecar.keycloak.TokenEndpoint;
 import org.servicetokens.sidecar.login.PendingLogins;
 import org.servicetokens.sidecar.metrics.SidecarMetrics;
+import org.servicetokens.sidecar.pipeline.AccessLog;
 import org.servicetokens.sidecar.policy.Policy;
 import org.servicetokens.sidecar.policy.PolicyParser;
 import org.servicetokens.sidecar.revocation.ReplicatedRevocationCounter;
@@ -58,6 +61,10 @@ public final class Sidecar {
         if (!problems.isEmpty()) {
             return Future.failedFuture(new ConfigException(problems));
         }
+        // Start-up is mostly class loading and I/O waits: the independent steps overlap. Infinispan starts on its own
+        // thread now, the realm's discovery document and keys are fetched as soon as Vert.x exists; the verticles,
+        // which need the caches, are deployed when both Vert.x and the caches are up.
+        CompletableFuture<SidecarCaches> cachesStarting = SidecarCaches.startInBackground(config);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions()
@@ -76,9 +83,13 @@ public final class Sidecar {
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
         SidecarMetrics metrics = new SidecarMetrics(registry);
-        return SidecarCaches.start(vertx, config)
+        FunctionCounter.builder("sidecar.access.log.dropped", registry, r -> AccessLog.droppedLines())
+                .description("Access-log lines dropped because the writer's queue was full")
+                .register(registry);
+        OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
+        provider.start();
+        return Future.fromCompletionStage(cachesStarting, vertx.getOrCreateContext())
                 .compose(caches -> {
-                    OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
                     TokenEndpoint tokenEndpoint = new TokenEndpoint(vertx, provider, config, metrics);
                     ClientCredentialsGrants grants =
                             new ClientCredentialsGrants(vertx, tokenEndpoint, caches, config, metrics);
@@ -156,17 +167,25 @@ public final class Sidecar {
                     ManagementServer management = new ManagementServer(
                             vertx, config.management, provider, caches, registry, probe, tokenEndpoint.breaker());
                     probe.start();
-                    return provider.start()
-                            .compose(v -> vertx.deployVerticle(
+                    return vertx.deployVerticle(
                                     () -> new SidecarVerticle(shared),
-                                    new DeploymentOptions().setInstances(config.instances())))
+                                    new DeploymentOptions().setInstances(config.instances()))
                             .compose(id -> management.start())
-                            .map(port -> new Sidecar(vertx, shared, management, port, probe))
-                            .recover(err -> caches.close(vertx)
-                                    .eventually(vertx::close)
-                                    .transform(ar -> Future.failedFuture(err)));
+                            .map(port -> new Sidecar(vertx, shared, management, port, probe));
                 })
-                .recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
+                .recover(err -> {
+                    provider.close();
+                    // The caches may have failed, or still be starting: stopped once up (Infinispan's stop blocks, so
+                    // not on this event loop), then Vert.x.
+                    return Future.fromCompletionStage(cachesStarting.handleAsync((caches, e) -> {
+                                if (caches != null) {
+                                    caches.manager().stop();
+                                }
+                                return null;
+                            }))
+                            .eventually(vertx::close)
+                            .transform(ar -> Future.failedFuture(err));
+                });
     }
 
     /** The port the proxy listens on (the configured one, or the one picked for port 0). */

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
@@ -97,6 +98,26 @@ public final class SidecarCaches {
      */
     public byte[] loginCookieKey() {
         return loginCookieKey.clone();
+    }
+
+    /**
+     * Starts the container on a thread of its own, at once: Infinispan's start (about a second, mostly class loading)
+     * then overlaps whatever the caller does meanwhile (building Vert.x, fetching the realm's keys).
+     */
+    public static CompletableFuture<SidecarCaches> startInBackground(SidecarConfig config) {
+        CompletableFuture<SidecarCaches> started = new CompletableFuture<>();
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        started.complete(new SidecarCaches(config));
+                    } catch (Throwable e) {
+                        started.completeExceptionally(e);
+                    }
+                },
+                "sidecar-caches-start");
+        t.setDaemon(true);
+        t.start();
+        return started;
     }
 
     /** Starts the container off the event loop (Infinispan's start is blocking). */

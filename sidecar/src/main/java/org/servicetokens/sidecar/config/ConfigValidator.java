@@ -35,6 +35,10 @@ final class ConfigValidator {
             problems.add("listen.public-url: must not carry user information ('user@')");
         }
         RequestValidation.validate(c, problems);
+        if (c.accessLog.enabled && !c.accessLog.stdout && c.accessLog.file.isBlank()) {
+            problems.add("access-log.stdout: false with no access-log.file leaves the log nowhere;"
+                    + " set access-log.enabled: false to turn it off");
+        }
         httpUrl("upstream.url", c.upstream.url, problems);
         positive("upstream.timeout", c.upstream.timeout, problems);
         positive("upstream.connect-timeout", c.upstream.connectTimeout, problems);

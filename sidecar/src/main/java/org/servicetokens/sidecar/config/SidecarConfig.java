@@ -261,8 +261,13 @@ public class SidecarConfig {
         }
     }
 
+    /** One JSON line per request, written off the event loops by one thread (pipeline.AccessLogWriter). */
     public static class AccessLog {
         public boolean enabled = true;
+        /** Lines on the process's stdout (what container runtimes collect). */
+        public boolean stdout = true;
+        /** Also append the lines to this file (created rw-r-----, reopened when moved away); empty = no file. */
+        public String file = "";
     }
 
     /**
