@@ -55,7 +55,9 @@ rootfs() {
   rm -rf "$dir"
   mkdir -p "$dir/usr/lib/jvm" "$dir/usr/bin" "$dir/etc" "$dir/tmp"
   chmod 1777 "$dir/tmp"
-  "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
+  # --generate-cds-archive: the default CDS archive the official JRE images ship (lib/server/classes.jsa); the sidecar
+  # image's AppCDS archive builds on it.
+  "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --generate-cds-archive \
     --compress=2 --output "$dir/usr/lib/jvm/java"
   for b in "$dir"/usr/lib/jvm/java/bin/*; do ln -s "../lib/jvm/java/bin/$(basename "$b")" "$dir/usr/bin/"; done
   # Every library the launcher and the runtime's own .so files link against (glibc, zlib, libstdc++, ...).
