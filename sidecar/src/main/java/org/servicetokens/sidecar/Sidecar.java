@@ -88,7 +88,10 @@ public final class Sidecar {
                 .register(registry);
         OidcProvider provider = new OidcProvider(vertx, config.keycloak, metrics);
         provider.start();
-        return Future.fromCompletionStage(cachesStarting, vertx.getOrCreateContext())
+        // Completed from outside any context: on failure Vert.x is closed first, and a future bound to one of its
+        // event loops would then never deliver the failure (the caller waited for its own timeout).
+        io.vertx.core.Promise<Sidecar> result = io.vertx.core.Promise.promise();
+        Future.fromCompletionStage(cachesStarting, vertx.getOrCreateContext())
                 .compose(caches -> {
                     TokenEndpoint tokenEndpoint = new TokenEndpoint(vertx, provider, config, metrics);
                     ClientCredentialsGrants grants =
@@ -173,19 +176,24 @@ public final class Sidecar {
                             .compose(id -> management.start())
                             .map(port -> new Sidecar(vertx, shared, management, port, probe));
                 })
-                .recover(err -> {
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        result.complete(ar.result());
+                        return;
+                    }
                     provider.close();
                     // The caches may have failed, or still be starting: stopped once up (Infinispan's stop blocks, so
-                    // not on this event loop), then Vert.x.
-                    return Future.fromCompletionStage(cachesStarting.handleAsync((caches, e) -> {
+                    // not on an event loop), then Vert.x.
+                    cachesStarting
+                            .handleAsync((caches, e) -> {
                                 if (caches != null) {
                                     caches.manager().stop();
                                 }
                                 return null;
-                            }))
-                            .eventually(vertx::close)
-                            .transform(ar -> Future.failedFuture(err));
+                            })
+                            .whenComplete((v, e) -> vertx.close().onComplete(closed -> result.fail(ar.cause())));
                 });
+        return result.future();
     }
 
     /** The port the proxy listens on (the configured one, or the one picked for port 0). */
