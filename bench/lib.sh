@@ -7,6 +7,8 @@ BENCH_WORK=${BENCH_WORK:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.bench
 KC_PORT=8180
 KC_MGMT_PORT=9180
 KC_BASE=http://localhost:$KC_PORT
+# Extra kc.sh options for one script (e.g. an https listener); JAVA_OPTS_APPEND passes through to Keycloak's JVM.
+KC_EXTRA_ARGS=()
 
 start_bench_keycloak() {
   local home=$BENCH_WORK/keycloak-$KC_VERSION
@@ -19,7 +21,7 @@ start_bench_keycloak() {
   fresh_keycloak_home "$home"
   KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
     "$home/bin/kc.sh" start-dev --import-realm --http-host=127.0.0.1 --http-port=$KC_PORT \
-    --http-management-port=$KC_MGMT_PORT --health-enabled=true --log-level=WARN >"$BENCH_WORK/logs/keycloak.log" 2>&1 &
+    --http-management-port=$KC_MGMT_PORT --health-enabled=true --log-level=WARN "${KC_EXTRA_ARGS[@]}" >"$BENCH_WORK/logs/keycloak.log" 2>&1 &
   KC_PID=$!
   BENCH_PIDS+=("$KC_PID")
   wait_for "http://localhost:$KC_MGMT_PORT/health/ready" 300 Keycloak
