@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Benchmark: the sidecar's memory per cached entry and its start-up time, with the JVM options its image ships.
+#   (a) heap (after System.gc) and RSS before/after filling N verified access tokens, and separately N browser
+#       sessions, through the sidecar's own classes (bench/MemoryPerEntry.java against sidecar/target/sidecar.jar)
+#   (b) time from process start to 200 on /ready (Keycloak up), RUNS times without and with an AppCDS archive
+#       (alternating), and RSS at /ready
+# Appends method and raw numbers to BENCHMARKS.md.
+#
+# usage: bench/memory.sh [ready-runs=5] [entries=100000]     (needs: curl, unzip, mvn, java)
+# Hold the machine's Keycloak lock: flock /tmp/keycloak.lock bench/memory.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+source "$ROOT/bench/lib.sh"
+
+RUNS=${1:-5}
+ENTRIES=${2:-100000}
+SIDECAR_PORT=18000
+SIDECAR_MGMT_PORT=19091
+UPSTREAM_PORT=18081
+JAR=sidecar/target/sidecar.jar
+
+if [ ! -f "$JAR" ] || [ ! -f keycloak-service-token-spi/target/keycloak-service-token-spi-0.1.0.jar ]; then
+  mvn -B -q -DskipTests -Dadmin-ui.skip package
+fi
+mkdir -p "$BENCH_WORK/logs" "$BENCH_WORK/memory-classes"
+
+# The JVM options the image runs the sidecar with: ENTRYPOINT's arguments between "java" and "-jar".
+read -r -a JVM_OPTS < <(sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' sidecar/Containerfile | tr -d '",' \
+  | awk '{for (i = 2; i <= NF && $i != "-jar"; i++) printf "%s ", $i; print ""}')
+[ ${#JVM_OPTS[@]} -gt 0 ] || { echo "no JVM options found in sidecar/Containerfile's ENTRYPOINT" >&2; exit 1; }
+echo "JVM options from sidecar/Containerfile: ${JVM_OPTS[*]}"
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# ---- (a) bytes per entry ----
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
+javac -cp "$JAR" -d "$BENCH_WORK/memory-classes" bench/MemoryPerEntry.java
+declare -A FILL
+for kind in tokens sessions; do
+  FILL[$kind]=$(java "${JVM_OPTS[@]}" -cp "$JAR:$BENCH_WORK/memory-classes" MemoryPerEntry "$kind" "$ENTRIES" \
+    2>"$BENCH_WORK/logs/memory-$kind.log" | grep '^kind=')
+  echo "${FILL[$kind]}"
+done
+
+# ---- (b) start to /ready ----
+start_bench_keycloak $SIDECAR_PORT $SIDECAR_MGMT_PORT
+CDS=$BENCH_WORK/sidecar-app.jsa
+SIDECAR_PID=""
+start_sidecar() { # extra JVM options...
+  SIDECAR_KEYCLOAK_ISSUER=$KC_BASE/realms/demo SIDECAR_UPSTREAM_URL=http://127.0.0.1:$UPSTREAM_PORT \
+  SIDECAR_LISTEN_HOST=127.0.0.1 SIDECAR_LISTEN_PORT=$SIDECAR_PORT SIDECAR_MANAGEMENT_PORT=$SIDECAR_MGMT_PORT \
+  SIDECAR_APP_CLIENT_ID=demo-app \
+    java "${JVM_OPTS[@]}" "$@" -jar "$JAR" >>"$BENCH_WORK/logs/sidecar.log" 2>&1 &
+  SIDECAR_PID=$!
+}
+stop_sidecar() {
+  kill "$SIDECAR_PID" 2>/dev/null || true
+  wait "$SIDECAR_PID" 2>/dev/null || true
+  until ! port_in_use $SIDECAR_MGMT_PORT && ! port_in_use $SIDECAR_PORT; do sleep 0.1; done
+}
+# One start: prints "milliseconds-to-ready rss-bytes-at-ready" (/ready polled every 20 ms).
+timed_start() {
+  local t0 t1 rss
+  t0=$(date +%s%N)
+  start_sidecar "$@"
+  until curl -fsS -o /dev/null "http://127.0.0.1:$SIDECAR_MGMT_PORT/ready" 2>/dev/null; do
+    kill -0 "$SIDECAR_PID" 2>/dev/null || { echo "the sidecar exited; see $BENCH_WORK/logs/sidecar.log" >&2; exit 1; }
+    [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 60 ] || { echo "the sidecar was not ready within 60 s" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  rss=$(awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$SIDECAR_PID/status")
+  stop_sidecar
+  echo "$(( (t1 - t0) / 1000000 )) $rss"
+}
+
+# The archive: made from a normal run to /ready (and stopped there), as a deployment would make it at build time.
+rm -f "$CDS"
+timed_start -XX:ArchiveClassesAtExit="$CDS" >/dev/null
+[ -s "$CDS" ] || { echo "no AppCDS archive was written ($CDS)" >&2; exit 1; }
+# Check the archive is used (a mismatched class path silently falls back to no archive).
+start_sidecar -XX:SharedArchiveFile="$CDS" -Xlog:class+load=info:file="$BENCH_WORK/logs/cds-class-load.txt"
+wait_for "http://127.0.0.1:$SIDECAR_MGMT_PORT/ready" 60 "the sidecar"
+stop_sidecar
+FROM_ARCHIVE=$(grep -c 'source: shared objects file (top)' "$BENCH_WORK/logs/cds-class-load.txt" || true)
+LOADED=$(grep -c 'source:' "$BENCH_WORK/logs/cds-class-load.txt" || true)
+echo "with the archive: $FROM_ARCHIVE of $LOADED classes loaded from it"
+
+declare -A MS RSS
+for r in $(seq 1 "$RUNS"); do
+  read -r ms rss < <(timed_start)
+  MS[plain]="${MS[plain]:-} $ms"; RSS[plain]="${RSS[plain]:-} $rss"
+  read -r cms crss < <(timed_start -XX:SharedArchiveFile="$CDS")
+  MS[cds]="${MS[cds]:-} $cms"; RSS[cds]="${RSS[cds]:-} $crss"
+  echo "run $r: ${ms} ms to ready, RSS $(mib "$rss") MiB; with AppCDS ${cms} ms, RSS $(mib "$crss") MiB"
+done
+LOAD_AFTER=$(cut -d" " -f1-3 /proc/loadavg)
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+maximum() { tr ' ' '\n' | grep . | sort -n | tail -1; }
+declare -A MED_MS MAX_MS MED_RSS
+for v in plain cds; do
+  MED_MS[$v]=$(median <<<"${MS[$v]}")
+  MAX_MS[$v]=$(maximum <<<"${MS[$v]}")
+  MED_RSS[$v]=$(median <<<"${RSS[$v]}")
+  echo "$v: ready median ${MED_MS[$v]} ms, max ${MAX_MS[$v]} ms (target <= 2000); RSS at ready median $(mib "${MED_RSS[$v]}") MiB"
+done
+TOKENS_RSS_GROWTH=$(( $(field rss_after "${FILL[tokens]}") - $(field rss_before "${FILL[tokens]}") ))
+# The sidecar at /ready plus what the tokens added to the filling process: the RSS a replica holding that many
+# verified tokens would have.
+EST=$(( ${MED_RSS[plain]%.*} + TOKENS_RSS_GROWTH ))
+echo "estimated sidecar RSS with $ENTRIES cached tokens: $(mib $EST) MiB (target <= 256)"
+
+fill_row() { # kind
+  local f=${FILL[$1]}
+  echo "| $1 | $(field stored "$f") | $(field token_chars_per_entry "$f") | $(mib "$(field heap_before "$f")") | $(mib "$(field heap_after "$f")") | $(field heap_per_entry "$f") | $(mib "$(field rss_before "$f")") | $(mib "$(field rss_after "$f")") | $(field rss_per_entry "$f") |"
+}
+{
+  echo
+  echo "## Sidecar memory per entry and start to /ready ($(date -u +%Y-%m-%dT%H:%MZ))"
+  echo
+  echo "Method: \`bench/memory.sh $RUNS $ENTRIES\` on $(nproc) cores, $(java -version 2>&1 | head -1 | tr -d '"'), JVM options from"
+  echo "\`sidecar/Containerfile\`'s ENTRYPOINT: \`${JVM_OPTS[*]}\` (this machine: $(awk '/MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo) GiB RAM, so a"
+  echo "max heap of $(mib "$(field heap_max "${FILL[tokens]}")") MiB; a container's limit sets it lower)."
+  echo
+  echo "Bytes per entry: \`bench/MemoryPerEntry.java\`, one JVM per store, fills $ENTRIES entries through the sidecar's own"
+  echo "classes and compares heap used after \`System.gc()\` and VmRSS before and after. **tokens**: the JWT path's"
+  echo "verified-token cache (one cache with room for all; the sidecar keeps one per event loop), each entry the identity"
+  echo "the sidecar's claims mapping makes from a Keycloak-26-shaped user access token (RS256, random signature bytes), with"
+  echo "its identity-header block built as the first proxied request builds it. **sessions**: \`SessionStore.create\` into"
+  echo "the Infinispan caches \`SidecarCaches\` builds with the default configuration (sealed record + per-subject index,"
+  echo "one subject per session), access, refresh (HS512) and ID tokens shaped like Keycloak 26's."
+  echo
+  echo "| store | entries | token chars/entry | heap before MiB | heap after MiB | heap bytes/entry | RSS before MiB | RSS after MiB | RSS bytes/entry |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  fill_row tokens
+  fill_row sessions
+  echo
+  echo "Start to /ready: the jar with those options, Keycloak $KC_VERSION up (demo realm), sidecar default settings; time"
+  echo "from launching \`java\` to the first 200 from \`/ready\` (polled every 20 ms), RSS at that moment; $RUNS runs each,"
+  echo "without and with an AppCDS archive (alternating). The archive: \`-XX:ArchiveClassesAtExit\` on one run to /ready,"
+  echo "then \`-XX:SharedArchiveFile\`; $FROM_ARCHIVE of $LOADED loaded classes came from it."
+  echo
+  echo "| variant | ms to ready (each run) | median ms | max ms | RSS at ready MiB (each run) |"
+  echo "|---|---|---|---|---|"
+  for v in plain cds; do
+    rss_list=$(for b in ${RSS[$v]}; do printf '%s ' "$(mib "$b")"; done)
+    echo "| $([ $v = plain ] && echo 'no archive' || echo 'AppCDS') |${MS[$v]} | ${MED_MS[$v]} | ${MAX_MS[$v]} | ${rss_list% } |"
+  done
+  echo
+  echo "Targets: ready ≤ 2000 ms after start: median ${MED_MS[plain]} ms without an archive, ${MED_MS[cds]} ms with one."
+  echo "RSS ≤ 256 MB with $ENTRIES cached tokens: RSS at /ready (median $(mib "${MED_RSS[plain]}") MiB) + the RSS the"
+  echo "tokens added ($(mib $TOKENS_RSS_GROWTH) MiB) ≈ **$(mib $EST) MiB**. Load average before / after: $LOAD_BEFORE / $LOAD_AFTER."
+} >>BENCHMARKS.md
+echo "appended to BENCHMARKS.md"
