@@ -1,3 +1,4 @@
+import io.netty.util.AsciiString;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -58,13 +59,14 @@ public class MemoryPerEntry {
             chars += filler.fill(i);
         }
         filler.flush();
+        long stored = filler.size(); // also lets the cache finish its pending upkeep before the measurement
         long[] after = measure();
         System.out.printf(
                 "kind=%s entries=%d stored=%d token_chars_per_entry=%d heap_before=%d heap_after=%d rss_before=%d"
                         + " rss_after=%d heap_per_entry=%d rss_per_entry=%d heap_max=%d%n",
                 kind,
                 count,
-                filler.size(),
+                stored,
                 chars / count,
                 before[0],
                 after[0],
@@ -91,39 +93,77 @@ public class MemoryPerEntry {
     // ---- verified tokens -------------------------------------------------------------------------------------
 
     /**
-     * The seam to the verified-token cache, the one place that knows its class (package-private, so reached by
-     * reflection): the cache as the JWT path holds it, and the claims-to-identity mapping it stores.
+     * The seam to the verified-token cache, the one place that knows its API (reached by reflection, so this program
+     * compiles against either shape): stores a verified token as the JWT path does and returns the identity a request
+     * is served. Two shapes: a per-verticle LRU keyed by the token that keeps the identity with the token
+     * ({@code put(String, Identity)}, {@code Claims.toIdentity(claims, token)}), or a process-wide cache keyed by the
+     * token's hash whose identity has no token ({@code VerifiedTokens.key(bytes, keySetVersion)},
+     * {@code put(key, identity, now, leeway)}, {@code Claims.toIdentity(claims)}; a request gets
+     * {@code identity.forToken(bytes)}).
      */
     static final class VerifiedTokenCache {
         private final Object cache;
-        private final Method put;
         private final Method size;
+        private final Method cleanUp;
         private final Method toIdentity;
+        private final Method put;
+        private final Method key;
+        private final Method forToken;
 
         VerifiedTokenCache(int capacity) throws Exception {
             Class<?> type = Class.forName("org.servicetokens.sidecar.jwt.VerifiedTokens");
             Constructor<?> ctor = type.getDeclaredConstructor(int.class);
             ctor.setAccessible(true);
             cache = ctor.newInstance(capacity);
-            put = type.getDeclaredMethod("put", String.class, Identity.class);
-            put.setAccessible(true);
-            size = type.getDeclaredMethod("size");
-            size.setAccessible(true);
-            toIdentity = Class.forName("org.servicetokens.sidecar.jwt.Claims")
-                    .getDeclaredMethod("toIdentity", JsonObject.class, String.class);
-            toIdentity.setAccessible(true);
+            size = accessible(type.getDeclaredMethod("size"));
+            cleanUp = find(type, "cleanUp", 0);
+            Class<?> claims = Class.forName("org.servicetokens.sidecar.jwt.Claims");
+            Method keyed = find(claims, "toIdentity", 1);
+            if (keyed != null) {
+                toIdentity = keyed;
+                key = accessible(type.getDeclaredMethod("key", byte[].class, long.class));
+                put = accessible(
+                        type.getDeclaredMethod("put", key.getReturnType(), Identity.class, long.class, long.class));
+                forToken = find(Identity.class, "forToken", 1);
+            } else {
+                toIdentity = accessible(claims.getDeclaredMethod("toIdentity", JsonObject.class, String.class));
+                put = accessible(type.getDeclaredMethod("put", String.class, Identity.class));
+                key = null;
+                forToken = null;
+            }
         }
 
-        Identity identity(JsonObject claims, String token) throws Exception {
-            return (Identity) toIdentity.invoke(null, claims, token);
-        }
-
-        void put(String token, Identity identity) throws Exception {
-            put.invoke(cache, token, identity);
+        Identity store(JsonObject claims, String token, long nowSeconds) throws Exception {
+            if (key == null) {
+                Identity identity = (Identity) toIdentity.invoke(null, claims, token);
+                put.invoke(cache, token, identity);
+                return identity;
+            }
+            byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
+            Identity identity = (Identity) toIdentity.invoke(null, claims);
+            put.invoke(cache, key.invoke(null, bytes, 1L), identity, nowSeconds, 0L);
+            return (Identity) forToken.invoke(identity, new AsciiString(bytes, false));
         }
 
         long size() throws Exception {
+            if (cleanUp != null) {
+                cleanUp.invoke(cache);
+            }
             return ((Number) size.invoke(cache)).longValue();
+        }
+
+        private static Method find(Class<?> type, String name, int parameters) {
+            for (Method m : type.getDeclaredMethods()) {
+                if (m.getName().equals(name) && m.getParameterCount() == parameters) {
+                    return accessible(m);
+                }
+            }
+            return null;
+        }
+
+        private static Method accessible(Method m) {
+            m.setAccessible(true);
+            return m;
         }
     }
 
@@ -136,10 +176,9 @@ public class MemoryPerEntry {
                 long now = System.currentTimeMillis() / 1000;
                 JsonObject claims = accessClaims(i, now, UUID.randomUUID().toString());
                 String token = jwt("RS256", claims, 256);
-                // As the JWT path does: claims parsed from the token's payload, then the identity cached.
-                Identity identity = cache.identity(new JsonObject(claims.encode()), token);
-                headers.apply(identity, MultiMap.caseInsensitiveMultiMap());
-                cache.put(token, identity);
+                // As the JWT path does: claims parsed from the token's payload, the identity cached, then served.
+                Identity served = cache.store(new JsonObject(claims.encode()), token, now);
+                headers.apply(served, MultiMap.caseInsensitiveMultiMap());
                 return token.length();
             }
 
