@@ -25,22 +25,37 @@ if [ ! -f "$JAR" ] || [ ! -f keycloak-service-token-spi/target/keycloak-service-
 fi
 mkdir -p "$BENCH_WORK/logs" "$BENCH_WORK/memory-classes"
 
-# The JVM options the image runs the sidecar with: ENTRYPOINT's arguments between "java" and "-jar".
-read -r -a JVM_OPTS < <(sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' sidecar/Containerfile | tr -d '",' \
-  | awk '{for (i = 2; i <= NF && $i != "-jar"; i++) printf "%s ", $i; print ""}')
-[ ${#JVM_OPTS[@]} -gt 0 ] || { echo "no JVM options found in sidecar/Containerfile's ENTRYPOINT" >&2; exit 1; }
-echo "JVM options from sidecar/Containerfile: ${JVM_OPTS[*]}"
+# The JVM options the image runs the sidecar with: ENTRYPOINT's arguments between "java" and "-jar", without the
+# image's own -XX:SharedArchiveFile (this script makes and names the archive itself). The percentages of RAM those
+# options may hold apply to the container's memory limit; -XX:MaxRAM stands in for it (MEMORY_LIMIT, default the
+# 384 MiB deploy/kubernetes sets; empty = this machine's RAM).
+java_args() { # Containerfile instruction (ENTRYPOINT or RUN) -> its java options, one line
+  sed -n "s/^$1 \[\(\"java\".*\)\]/\1/p" sidecar/Containerfile | head -1 | tr -d '",' \
+    | awk '{for (i = 2; i <= NF && $i != "-jar"; i++) if ($i !~ /^-XX:(SharedArchiveFile|ArchiveClassesAtExit)=/) printf "%s ", $i; print ""}'
+}
+MEMORY_LIMIT=${MEMORY_LIMIT-384m}
+read -r -a IMAGE_OPTS < <(java_args ENTRYPOINT)
+[ ${#IMAGE_OPTS[@]} -gt 0 ] || { echo "no JVM options found in sidecar/Containerfile's ENTRYPOINT" >&2; exit 1; }
+JVM_OPTS=("${IMAGE_OPTS[@]}")
+[ -z "$MEMORY_LIMIT" ] || JVM_OPTS+=(-XX:MaxRAM="$MEMORY_LIMIT")
+echo "JVM options: ${JVM_OPTS[*]}"
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # ---- (a) bytes per entry ----
 LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 javac -cp "$JAR" -d "$BENCH_WORK/memory-classes" bench/MemoryPerEntry.java
-declare -A FILL
+declare -A FILL FILL_NOTE
 for kind in tokens sessions; do
-  FILL[$kind]=$(java "${JVM_OPTS[@]}" -cp "$JAR:$BENCH_WORK/memory-classes" MemoryPerEntry "$kind" "$ENTRIES" \
-    2>"$BENCH_WORK/logs/memory-$kind.log" | grep '^kind=')
-  echo "${FILL[$kind]}"
+  # A store that does not fit the heap the limit leaves exits (ExitOnOutOfMemoryError): say so, and measure it again
+  # with this machine's RAM as the limit, so the bytes per entry are still known.
+  if ! FILL[$kind]=$(java "${JVM_OPTS[@]}" -cp "$JAR:$BENCH_WORK/memory-classes" MemoryPerEntry "$kind" "$ENTRIES" \
+    2>"$BENCH_WORK/logs/memory-$kind.log" | grep '^kind='); then
+    FILL_NOTE[$kind]="did not fit in the heap at MaxRAM=$MEMORY_LIMIT (OutOfMemoryError); figures without -XX:MaxRAM"
+    FILL[$kind]=$(java "${IMAGE_OPTS[@]}" -cp "$JAR:$BENCH_WORK/memory-classes" MemoryPerEntry "$kind" "$ENTRIES" \
+      2>>"$BENCH_WORK/logs/memory-$kind.log" | grep '^kind=')
+  fi
+  echo "${FILL[$kind]} ${FILL_NOTE[$kind]:-}"
 done
 
 # ---- (b) start to /ready ----
@@ -51,7 +66,7 @@ start_sidecar() { # extra JVM options...
   SIDECAR_KEYCLOAK_ISSUER=$KC_BASE/realms/demo SIDECAR_UPSTREAM_URL=http://127.0.0.1:$UPSTREAM_PORT \
   SIDECAR_LISTEN_HOST=127.0.0.1 SIDECAR_LISTEN_PORT=$SIDECAR_PORT SIDECAR_MANAGEMENT_PORT=$SIDECAR_MGMT_PORT \
   SIDECAR_APP_CLIENT_ID=demo-app \
-    java "${JVM_OPTS[@]}" "$@" -jar "$JAR" >>"$BENCH_WORK/logs/sidecar.log" 2>&1 &
+    java "${JVM_OPTS[@]}" "$@" -jar "$ROOT/$JAR" >>"$BENCH_WORK/logs/sidecar.log" 2>&1 &
   SIDECAR_PID=$!
 }
 stop_sidecar() {
@@ -75,9 +90,18 @@ timed_start() {
   echo "$(( (t1 - t0) / 1000000 )) $rss"
 }
 
-# The archive: made from a normal run to /ready (and stopped there), as a deployment would make it at build time.
+# The archive: the way the image makes it when its Containerfile has a training run (RUN java ... --cds-training),
+# with the same options; otherwise from a normal run to /ready, stopped there.
 rm -f "$CDS"
-timed_start -XX:ArchiveClassesAtExit="$CDS" >/dev/null
+read -r -a TRAIN_OPTS < <(java_args RUN) || true
+if grep -q '^RUN \["java".*--cds-training' sidecar/Containerfile; then
+  CDS_HOW="the image's training run (\`java ${TRAIN_OPTS[*]} -XX:ArchiveClassesAtExit=… -jar … --cds-training\`, as sidecar/Containerfile runs it)"
+  [ -z "$MEMORY_LIMIT" ] || TRAIN_OPTS+=(-XX:MaxRAM="$MEMORY_LIMIT")
+  java "${TRAIN_OPTS[@]}" -XX:ArchiveClassesAtExit="$CDS" -jar "$ROOT/$JAR" --cds-training >"$BENCH_WORK/logs/cds-training.log" 2>&1
+else
+  CDS_HOW="\`-XX:ArchiveClassesAtExit\` on one run to /ready, stopped there (the Containerfile has no training run)"
+  timed_start -XX:ArchiveClassesAtExit="$CDS" >/dev/null
+fi
 [ -s "$CDS" ] || { echo "no AppCDS archive was written ($CDS)" >&2; exit 1; }
 # Check the archive is used (a mismatched class path silently falls back to no archive).
 start_sidecar -XX:SharedArchiveFile="$CDS" -Xlog:class+load=info:file="$BENCH_WORK/logs/cds-class-load.txt"
@@ -113,15 +137,15 @@ echo "estimated sidecar RSS with $ENTRIES cached tokens: $(mib $EST) MiB (target
 
 fill_row() { # kind
   local f=${FILL[$1]}
-  echo "| $1 | $(field stored "$f") | $(field token_chars_per_entry "$f") | $(mib "$(field heap_before "$f")") | $(mib "$(field heap_after "$f")") | $(field heap_per_entry "$f") | $(mib "$(field rss_before "$f")") | $(mib "$(field rss_after "$f")") | $(field rss_per_entry "$f") |"
+  echo "| $1 | $(field entries "$f") | $(field token_chars_per_entry "$f") | $(mib "$(field heap_before "$f")") | $(mib "$(field heap_after "$f")") | $(field heap_per_entry "$f") | $(mib "$(field rss_before "$f")") | $(mib "$(field rss_after "$f")") | $(field rss_per_entry "$f") |"
 }
 {
   echo
   echo "## Sidecar memory per entry and start to /ready ($(date -u +%Y-%m-%dT%H:%MZ))"
   echo
-  echo "Method: \`bench/memory.sh $RUNS $ENTRIES\` on $(nproc) cores, $(java -version 2>&1 | head -1 | tr -d '"'), JVM options from"
-  echo "\`sidecar/Containerfile\`'s ENTRYPOINT: \`${JVM_OPTS[*]}\` (this machine: $(awk '/MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo) GiB RAM, so a"
-  echo "max heap of $(mib "$(field heap_max "${FILL[tokens]}")") MiB; a container's limit sets it lower)."
+  echo "Method: \`bench/memory.sh $RUNS $ENTRIES\` on $(nproc) cores, $(java -version 2>&1 | head -1 | tr -d '"'). JVM options:"
+  echo "\`sidecar/Containerfile\`'s ENTRYPOINT (its archive option aside) plus \`-XX:MaxRAM\` standing for the container's memory"
+  echo "limit (MEMORY_LIMIT=${MEMORY_LIMIT:-none}): \`${JVM_OPTS[*]}\`, a max heap of $(mib "$(field heap_max "${FILL[tokens]}")") MiB."
   echo
   echo "Bytes per entry: \`bench/MemoryPerEntry.java\`, one JVM per store, fills $ENTRIES entries through the sidecar's own"
   echo "classes and compares heap used after \`System.gc()\` and VmRSS before and after. **tokens**: the JWT path's"
@@ -129,17 +153,23 @@ fill_row() { # kind
   echo "the sidecar's claims mapping makes from a Keycloak-26-shaped user access token (RS256, random signature bytes), with"
   echo "its identity-header block built as the first proxied request builds it. **sessions**: \`SessionStore.create\` into"
   echo "the Infinispan caches \`SidecarCaches\` builds with the default configuration (sealed record + per-subject index,"
-  echo "one subject per session), access, refresh (HS512) and ID tokens shaped like Keycloak 26's."
+  echo "one subject per session), access, refresh (HS512) and ID tokens shaped like Keycloak 26's. Heap: what the entries"
+  echo "retain. RSS: also the heap the collector grew into while they were made (garbage included), as a busy replica's"
+  echo "would."
   echo
   echo "| store | entries | token chars/entry | heap before MiB | heap after MiB | heap bytes/entry | RSS before MiB | RSS after MiB | RSS bytes/entry |"
   echo "|---|---|---|---|---|---|---|---|---|"
   fill_row tokens
   fill_row sessions
+  for kind in tokens sessions; do
+    [ -z "${FILL_NOTE[$kind]:-}" ] || echo "- $kind: ${FILL_NOTE[$kind]}"
+  done
   echo
   echo "Start to /ready: the jar with those options, Keycloak $KC_VERSION up (demo realm), sidecar default settings; time"
   echo "from launching \`java\` to the first 200 from \`/ready\` (polled every 20 ms), RSS at that moment; $RUNS runs each,"
-  echo "without and with an AppCDS archive (alternating). The archive: \`-XX:ArchiveClassesAtExit\` on one run to /ready,"
-  echo "then \`-XX:SharedArchiveFile\`; $FROM_ARCHIVE of $LOADED loaded classes came from it."
+  echo "without and with an AppCDS archive (alternating; without one the JDK's default CDS archive still serves the JDK's"
+  echo "classes). The archive: $CDS_HOW, used with \`-XX:SharedArchiveFile\`; $FROM_ARCHIVE of $LOADED loaded"
+  echo "classes came from it."
   echo
   echo "| variant | ms to ready (each run) | median ms | max ms | RSS at ready MiB (each run) |"
   echo "|---|---|---|---|---|"
