@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +18,7 @@ import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.identity.Identity;
 import org.servicetokens.sidecar.identity.IdentityHeaders;
+import org.servicetokens.sidecar.jwt.VerifiedTokens;
 import org.servicetokens.sidecar.session.SessionRecord;
 import org.servicetokens.sidecar.session.SessionStore;
 import org.servicetokens.sidecar.util.RandomTokens;
@@ -93,77 +93,35 @@ public class MemoryPerEntry {
     // ---- verified tokens -------------------------------------------------------------------------------------
 
     /**
-     * The seam to the verified-token cache, the one place that knows its API (reached by reflection, so this program
-     * compiles against either shape): stores a verified token as the JWT path does and returns the identity a request
-     * is served. Two shapes: a per-verticle LRU keyed by the token that keeps the identity with the token
-     * ({@code put(String, Identity)}, {@code Claims.toIdentity(claims, token)}), or a process-wide cache keyed by the
-     * token's hash whose identity has no token ({@code VerifiedTokens.key(bytes, keySetVersion)},
-     * {@code put(key, identity, now, leeway)}, {@code Claims.toIdentity(claims)}; a request gets
-     * {@code identity.forToken(bytes)}).
+     * The seam to the verified-token cache: stores a verified token as the JWT path does (one process-wide cache
+     * keyed by the token's SHA-256, holding the identity without the token) and returns the identity a request is
+     * served ({@code forToken}). The claims mapping and the cache's upkeep are package-private: reached by reflection.
      */
     static final class VerifiedTokenCache {
-        private final Object cache;
-        private final Method size;
-        private final Method cleanUp;
+        private final VerifiedTokens cache;
         private final Method toIdentity;
-        private final Method put;
-        private final Method key;
-        private final Method forToken;
+        private final Method cleanUp;
 
         VerifiedTokenCache(int capacity) throws Exception {
-            Class<?> type = Class.forName("org.servicetokens.sidecar.jwt.VerifiedTokens");
-            Constructor<?> ctor = type.getDeclaredConstructor(int.class);
-            ctor.setAccessible(true);
-            cache = ctor.newInstance(capacity);
-            size = accessible(type.getDeclaredMethod("size"));
-            cleanUp = find(type, "cleanUp", 0);
-            Class<?> claims = Class.forName("org.servicetokens.sidecar.jwt.Claims");
-            Method keyed = find(claims, "toIdentity", 1);
-            if (keyed != null) {
-                toIdentity = keyed;
-                key = accessible(type.getDeclaredMethod("key", byte[].class, long.class));
-                put = accessible(
-                        type.getDeclaredMethod("put", key.getReturnType(), Identity.class, long.class, long.class));
-                forToken = find(Identity.class, "forToken", 1);
-            } else {
-                toIdentity = accessible(claims.getDeclaredMethod("toIdentity", JsonObject.class, String.class));
-                put = accessible(type.getDeclaredMethod("put", String.class, Identity.class));
-                key = null;
-                forToken = null;
-            }
+            cache = new VerifiedTokens(capacity);
+            toIdentity = Class.forName("org.servicetokens.sidecar.jwt.Claims")
+                    .getDeclaredMethod("toIdentity", JsonObject.class);
+            toIdentity.setAccessible(true);
+            cleanUp = VerifiedTokens.class.getDeclaredMethod("cleanUp");
+            cleanUp.setAccessible(true);
         }
 
         Identity store(JsonObject claims, String token, long nowSeconds) throws Exception {
-            if (key == null) {
-                Identity identity = (Identity) toIdentity.invoke(null, claims, token);
-                put.invoke(cache, token, identity);
-                return identity;
-            }
             byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
             Identity identity = (Identity) toIdentity.invoke(null, claims);
-            put.invoke(cache, key.invoke(null, bytes, 1L), identity, nowSeconds, 0L);
-            return (Identity) forToken.invoke(identity, new AsciiString(bytes, false));
+            cache.put(VerifiedTokens.key(bytes, 1L), identity, nowSeconds, 0L);
+            return identity.forToken(new AsciiString(bytes, false));
         }
 
+        /** Entries held, once the cache has done its pending upkeep. */
         long size() throws Exception {
-            if (cleanUp != null) {
-                cleanUp.invoke(cache);
-            }
-            return ((Number) size.invoke(cache)).longValue();
-        }
-
-        private static Method find(Class<?> type, String name, int parameters) {
-            for (Method m : type.getDeclaredMethods()) {
-                if (m.getName().equals(name) && m.getParameterCount() == parameters) {
-                    return accessible(m);
-                }
-            }
-            return null;
-        }
-
-        private static Method accessible(Method m) {
-            m.setAccessible(true);
-            return m;
+            cleanUp.invoke(cache);
+            return cache.size();
         }
     }
 
