@@ -81,7 +81,6 @@ CRED=(-H "KC-Access-Client-Id: $ST_ID" -H "KC-Access-Client-Secret: $ST_SECRET")
   || { echo "nginx auth_request does not refuse a request without credentials" >&2; exit 1; }
 sleep 2
 
-declare -A RPS SUM
 PATHS=(decision proxy nginx-auth nginx)
 run_path() { # name seconds
   case $1 in
@@ -95,22 +94,8 @@ run_path() { # name seconds
 
 echo "warming up every path (15 s each)..."
 for p in "${PATHS[@]}"; do run_path "$p" 15 >/dev/null; done
-LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
-ROWS=""
-for r in $(seq 1 "$ROUNDS"); do
-  line="| $r |"
-  for p in "${PATHS[@]}"; do
-    read -r rps p50 p99 non2xx < <(run_path "$p" "$SECONDS_PER_RUN")
-    [ "${non2xx:-0}" = "0" ] || { echo "path $p answered $non2xx non-2xx responses" >&2; exit 1; }
-    RPS[$p]=$rps
-    SUM[$p]=$(awk -v a="${SUM[$p]:-0}" -v b="$rps" 'BEGIN {print a+b}')
-    line="$line $rps (p50 $p50, p99 $p99) |"
-  done
-  echo "round $r: decision ${RPS[decision]}, proxy ${RPS[proxy]}, nginx-auth ${RPS[nginx-auth]}, nginx ${RPS[nginx]} req/s"
-  ROWS="$ROWS$line
-"
-done
-mean() { awk -v s="${SUM[$1]}" -v n="$ROUNDS" 'BEGIN {printf "%.1f", s/n}'; }
+LOAD_BEFORE=$(load_average)
+run_rounds "$ROUNDS" "$SECONDS_PER_RUN" "${PATHS[@]}"
 EXCHANGES=$(curl -fsS http://127.0.0.1:$SIDECAR_MGMT_PORT/metrics | awk '/^sidecar_exchange_calls_total/ {s+=$2} END {print s+0}')
 {
   echo
@@ -131,6 +116,6 @@ EXCHANGES=$(curl -fsS http://127.0.0.1:$SIDECAR_MGMT_PORT/metrics | awk '/^sidec
   echo "Means: decision **$(mean decision)**/s, sidecar proxy **$(mean proxy)**/s, nginx auth_request **$(mean nginx-auth)**/s,"
   echo "nginx plain **$(mean nginx)**/s; decision / proxy **$(ratio "$(mean decision)" "$(mean proxy)")**, nginx auth_request /"
   echo "sidecar proxy **$(ratio "$(mean nginx-auth)" "$(mean proxy)")**. Load average before / after the measured rounds:"
-  echo "$LOAD_BEFORE / $(cut -d" " -f1-3 /proc/loadavg)${BENCH_NOTE:+. $BENCH_NOTE}"
+  echo "$LOAD_BEFORE / $(load_average)${BENCH_NOTE:+. $BENCH_NOTE}"
 } >>BENCHMARKS.md
 echo "appended to BENCHMARKS.md"
