@@ -99,3 +99,96 @@ run_rounds() {
 
 # mean PATH: the mean req/s of PATH over the last run_rounds.
 mean() { awk -v s="${SUM[$1]:-0}" -v n="${ROUNDS_DONE:-1}" 'BEGIN {printf "%.1f", s/n}'; }
+
+# --- The sidecar as shipped -------------------------------------------------------------------------------------
+
+# shipped_jvm_options: the JVM options of sidecar/Containerfile's ENTRYPOINT (what sits between "java" and "-jar"),
+# one per line, so the benchmark runs what the image runs. An option naming a file inside the image (/opt/…) that
+# does not exist here (e.g. an AppCDS archive) is left out, with a warning on stderr.
+shipped_jvm_options() {
+  local root opt
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  sed -n 's/^ENTRYPOINT[[:space:]]*//p' "$root/sidecar/Containerfile" | tail -1 \
+    | jq -r 'if .[0] == "java" then .[1:(index("-jar"))][] else empty end' \
+    | while IFS= read -r opt; do
+        if [[ $opt =~ =(/opt/[^:,]*) ]] && [ ! -e "${BASH_REMATCH[1]}" ]; then
+          echo "note: $opt names a file inside the image only; left out here" >&2
+        else
+          printf '%s\n' "$opt"
+        fi
+      done
+}
+
+# shipped_memory_limit: the sidecar container's memory limit in deploy/kubernetes/base/deployment.yaml, as a JVM
+# size ("384m" for 384Mi), or nothing. Outside a container the JVM sizes its heap from the machine's memory;
+# -XX:MaxRAM=<limit> makes -XX:MaxRAMPercentage apply to the limit, as it does in the pod.
+shipped_memory_limit() {
+  local root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  awk '/- name: sidecar$/ {in_sidecar = 1} in_sidecar && /limits:/ {in_limits = 1}
+       in_limits && $1 == "memory:" {print $2; exit}' "$root/deploy/kubernetes/base/deployment.yaml" \
+    | sed -e 's/Mi$/m/' -e 's/Gi$/g/'
+}
+
+# start_sidecar PORT MGMT_PORT ISSUER UPSTREAM_URL: the sidecar jar with its default settings (access log on) and
+# the shipped JVM options (plus -XX:MaxRAM=<the pod's limit> and $SIDECAR_JAVA_OPTS), stdout and stderr into
+# $BENCH_WORK/logs/sidecar.log as a container runtime keeps them; also to $BENCH_WORK/logs/access.log when this
+# version of the sidecar has an access-log file option (docs/sidecar-config.md lists SIDECAR_ACCESS_LOG_FILE).
+# Sets SIDECAR_PID, SIDECAR_JVM (the options used, for the report) and SIDECAR_ACCESS_LOG (where it logs).
+start_sidecar() {
+  local port=$1 mgmt=$2 issuer=$3 upstream=$4 root limit
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  local -a jvm file_env=()
+  mapfile -t jvm < <(shipped_jvm_options)
+  limit=$(shipped_memory_limit)
+  [ -z "$limit" ] || jvm+=("-XX:MaxRAM=$limit")
+  # shellcheck disable=SC2206 # SIDECAR_JAVA_OPTS may hold several options: split on purpose.
+  jvm+=(${SIDECAR_JAVA_OPTS:-})
+  # shellcheck disable=SC2034 # SIDECAR_JVM and SIDECAR_ACCESS_LOG are for the caller's report
+  SIDECAR_JVM="${jvm[*]}"
+  SIDECAR_ACCESS_LOG="stdout (redirected to a file)"
+  if grep -q 'SIDECAR_ACCESS_LOG_FILE' "$root/docs/sidecar-config.md"; then
+    file_env=("SIDECAR_ACCESS_LOG_FILE=$BENCH_WORK/logs/access.log")
+    : >"$BENCH_WORK/logs/access.log"
+    # shellcheck disable=SC2034
+    SIDECAR_ACCESS_LOG="stdout (redirected to a file) and a file (SIDECAR_ACCESS_LOG_FILE)"
+  fi
+  env "${file_env[@]}" SIDECAR_KEYCLOAK_ISSUER="$issuer" SIDECAR_UPSTREAM_URL="$upstream" \
+    SIDECAR_LISTEN_HOST=127.0.0.1 SIDECAR_LISTEN_PORT="$port" SIDECAR_MANAGEMENT_PORT="$mgmt" \
+    SIDECAR_APP_CLIENT_ID=demo-app \
+    java "${jvm[@]}" -jar "$root/sidecar/target/sidecar.jar" >"$BENCH_WORK/logs/sidecar.log" 2>&1 &
+  SIDECAR_PID=$!
+  BENCH_PIDS+=("$SIDECAR_PID")
+  wait_for "http://127.0.0.1:$mgmt/ready" 60 "the sidecar (see $BENCH_WORK/logs/sidecar.log)"
+}
+
+# start_metrics_scraper MGMT_PORT: GET /metrics every 5 s (as Prometheus would) into $BENCH_WORK/logs/metrics.txt,
+# each scrape after a "# scrape <epoch>" line, until the script exits. Sets SCRAPES_FILE.
+start_metrics_scraper() {
+  SCRAPES_FILE=$BENCH_WORK/logs/metrics.txt
+  : >"$SCRAPES_FILE"
+  (
+    while :; do
+      echo "# scrape $(date +%s)"
+      curl -fsS --max-time 4 "http://127.0.0.1:$1/metrics" || echo "# scrape failed"
+      sleep 5
+    done
+  ) >>"$SCRAPES_FILE" 2>&1 &
+  BENCH_PIDS+=($!)
+}
+
+# scrape_count: how many scrapes so far, and how many failed ("12 (0 failed)").
+scrape_count() {
+  echo "$(grep -c '^# scrape [0-9]' "$SCRAPES_FILE") ($(grep -c '^# scrape failed' "$SCRAPES_FILE") failed)"
+}
+
+# sidecar_memory PID: "rss_mb heap_used_mb heap_committed_mb" from /proc/PID/status and jcmd's GC.heap_info
+# (its first line: "<collector> total 262144K, used 123456K").
+sidecar_memory() {
+  local rss heap
+  rss=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' "/proc/$1/status")
+  heap=$(jcmd "$1" GC.heap_info 2>/dev/null | awk '/total [0-9]+K, used [0-9]+K/ {
+           for (i = 1; i <= NF; i++) { if ($i == "total") t = $(i+1); if ($i == "used") u = $(i+1) }
+           gsub(/[K,]/, "", t); gsub(/[K,]/, "", u); printf "%.0f %.0f", u/1024, t/1024; exit }')
+  echo "$rss ${heap:-? ?}"
+}
