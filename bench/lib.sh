@@ -102,17 +102,37 @@ mean() { awk -v s="${SUM[$1]:-0}" -v n="${ROUNDS_DONE:-1}" 'BEGIN {printf "%.1f"
 
 # --- The sidecar as shipped -------------------------------------------------------------------------------------
 
-# shipped_jvm_options: the JVM options of sidecar/Containerfile's ENTRYPOINT (what sits between "java" and "-jar"),
-# one per line, so the benchmark runs what the image runs. An option naming a file inside the image (/opt/…) that
-# does not exist here (e.g. an AppCDS archive) is left out, with a warning on stderr.
-shipped_jvm_options() {
-  local root opt
+# image_paths: maps the image's paths on stdin to this machine's: /opt/sidecar/sidecar.jar to the built jar, any
+# other /opt/sidecar/<file> to $BENCH_WORK/image/<file>.
+image_paths() {
+  local root
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  sed -n 's/^ENTRYPOINT[[:space:]]*//p' "$root/sidecar/Containerfile" | tail -1 \
-    | jq -r 'if .[0] == "java" then .[1:(index("-jar"))][] else empty end' \
+  sed -e "s:/opt/sidecar/sidecar.jar:$root/sidecar/target/sidecar.jar:g" -e "s:/opt/sidecar/:$BENCH_WORK/image/:g"
+}
+
+# shipped_jvm_options: the JVM options of sidecar/Containerfile's ENTRYPOINT (what sits between "java" and "-jar"),
+# one per line, so the benchmark runs what the image runs, read from the file rather than copied. The image's
+# exec-form `RUN ["java", ...]` steps (e.g. an AppCDS training run) run here first, with the image's paths mapped
+# (image_paths), so the files they make exist; an option naming an image file that still does not exist here is
+# left out, with a warning on stderr.
+shipped_jvm_options() {
+  local root containerfile step opt
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  containerfile=$root/sidecar/Containerfile
+  rm -rf "$BENCH_WORK/image"
+  mkdir -p "$BENCH_WORK/image" "$BENCH_WORK/logs"
+  sed -n 's/^RUN[[:space:]]*\(\[[[:space:]]*"java".*\]\)[[:space:]]*$/\1/p' "$containerfile" | while IFS= read -r step; do
+    local -a command
+    mapfile -t command < <(jq -r '.[]' <<<"$step" | image_paths)
+    echo "the image's build step, here: ${command[*]}" >&2
+    (cd "$BENCH_WORK/image" && "${command[@]}") >>"$BENCH_WORK/logs/image-build.log" 2>&1 \
+      || echo "warning: that step failed (see $BENCH_WORK/logs/image-build.log)" >&2
+  done
+  sed -n 's/^ENTRYPOINT[[:space:]]*//p' "$containerfile" | tail -1 \
+    | jq -r 'if .[0] == "java" then .[1:(index("-jar"))][] else empty end' | image_paths \
     | while IFS= read -r opt; do
-        if [[ $opt =~ =(/opt/[^:,]*) ]] && [ ! -e "${BASH_REMATCH[1]}" ]; then
-          echo "note: $opt names a file inside the image only; left out here" >&2
+        if [[ $opt =~ =($BENCH_WORK/image/[^:,]*) ]] && [ ! -e "${BASH_REMATCH[1]}" ]; then
+          echo "warning: $opt names a file of the image that was not made here; left out" >&2
         else
           printf '%s\n' "$opt"
         fi
