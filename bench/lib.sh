@@ -153,7 +153,7 @@ shipped_memory_limit() {
 # start_sidecar PORT MGMT_PORT ISSUER UPSTREAM_URL: the sidecar jar with its default settings (access log on) and
 # the shipped JVM options (plus -XX:MaxRAM=<the pod's limit> and $SIDECAR_JAVA_OPTS), stdout and stderr into
 # $BENCH_WORK/logs/sidecar.log as a container runtime keeps them; also to $BENCH_WORK/logs/access.log when this
-# version of the sidecar has an access-log file option (docs/sidecar-config.md lists SIDECAR_ACCESS_LOG_FILE).
+# version of the sidecar has an access-log.file option (SIDECAR_ACCESS_LOG_FILE).
 # Sets SIDECAR_PID, SIDECAR_JVM (the options used, for the report) and SIDECAR_ACCESS_LOG (where it logs).
 start_sidecar() {
   local port=$1 mgmt=$2 issuer=$3 upstream=$4 root limit
@@ -166,12 +166,13 @@ start_sidecar() {
   jvm+=(${SIDECAR_JAVA_OPTS:-})
   # shellcheck disable=SC2034 # SIDECAR_JVM and SIDECAR_ACCESS_LOG are for the caller's report
   SIDECAR_JVM="${jvm[*]}"
-  SIDECAR_ACCESS_LOG="stdout (redirected to a file)"
-  if grep -q 'SIDECAR_ACCESS_LOG_FILE' "$root/docs/sidecar-config.md"; then
+  SIDECAR_ACCESS_LOG="stdout, redirected to a file"
+  if grep -q 'SIDECAR_ACCESS_LOG_FILE' "$root/docs/sidecar-config.md" || sed -n '/class AccessLog /,/^    }/p' \
+    "$root/sidecar/src/main/java/org/servicetokens/sidecar/config/SidecarConfig.java" | grep -q 'String file'; then
     file_env=("SIDECAR_ACCESS_LOG_FILE=$BENCH_WORK/logs/access.log")
     : >"$BENCH_WORK/logs/access.log"
     # shellcheck disable=SC2034
-    SIDECAR_ACCESS_LOG="stdout (redirected to a file) and a file (SIDECAR_ACCESS_LOG_FILE)"
+    SIDECAR_ACCESS_LOG="stdout, redirected to a file, and a file of its own (SIDECAR_ACCESS_LOG_FILE)"
   fi
   env "${file_env[@]}" SIDECAR_KEYCLOAK_ISSUER="$issuer" SIDECAR_UPSTREAM_URL="$upstream" \
     SIDECAR_LISTEN_HOST=127.0.0.1 SIDECAR_LISTEN_PORT="$port" SIDECAR_MANAGEMENT_PORT="$mgmt" \
@@ -211,4 +212,10 @@ sidecar_memory() {
            for (i = 1; i <= NF; i++) { if ($i == "total") t = $(i+1); if ($i == "used") u = $(i+1) }
            gsub(/[K,]/, "", t); gsub(/[K,]/, "", u); printf "%.0f %.0f", u/1024, t/1024; exit }')
   echo "$rss ${heap:-? ?}"
+}
+
+# scraped_peak_heap: the largest heap use (MB, summed over the heap pools) any /metrics scrape saw so far.
+scraped_peak_heap() {
+  awk '/^# scrape [0-9]/ {if (s > m) m = s; s = 0} /^jvm_memory_used_bytes\{.*area="heap"/ {s += $2}
+       END {if (s > m) m = s; printf "%.0f", m / 1048576}' "$SCRAPES_FILE"
 }

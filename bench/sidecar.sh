@@ -228,8 +228,9 @@ unset BENCH_GEN_SIZE BENCH_GEN_START BENCH_GEN_STEP
 read -r rss heap_used heap_committed < <(sidecar_memory "$SIDECAR_PID")
 EXPIRY_ROW=$ROWS
 
-ACCESS_LINES=$(grep -c '"status"' "$BENCH_WORK/logs/sidecar.log" || true)
-ACCESS_BYTES=$(du -h "$BENCH_WORK/logs/sidecar.log" | cut -f1)
+log_size() { echo "$(grep -c '"status"' "$1" || true) lines, $(du -h "$1" | cut -f1)"; }
+ACCESS_SIZES="stdout: $(log_size "$BENCH_WORK/logs/sidecar.log")"
+[ ! -s "$BENCH_WORK/logs/access.log" ] || ACCESS_SIZES="$ACCESS_SIZES; file: $(log_size "$BENCH_WORK/logs/access.log")"
 EXCHANGES=$(exchanges)
 {
   echo
@@ -241,8 +242,9 @@ EXCHANGES=$(exchanges)
   echo "mod_auth_openidc (local RS256 check of every request against the realm's JWKS, iss and aud/azp required), configs"
   echo "from \`bench/proxies.sh\` ($(proxy_versions)); Keycloak $KC_VERSION (demo realm)."
   echo "The sidecar jar with its **default settings** (one verticle per core, verified-token cache, access log on: to"
-  echo "$SIDECAR_ACCESS_LOG, $ACCESS_LINES lines, $ACCESS_BYTES) and the JVM options of sidecar/Containerfile plus the pod's memory"
-  echo "limit from deploy/kubernetes (\`$SIDECAR_JVM\`); \`/metrics\` scraped every 5 s throughout: $(scrape_count) scrapes."
+  echo "$SIDECAR_ACCESS_LOG; $ACCESS_SIZES) and the JVM options of sidecar/Containerfile plus the pod's memory"
+  echo "limit from deploy/kubernetes (\`$SIDECAR_JVM\`); \`/metrics\` scraped every 5 s throughout: $(scrape_count) scrapes; the"
+  echo "largest heap use they saw: $(scraped_peak_heap) MB."
   echo
   echo "Tokens: a real client_credentials token of a demo-app service token was taken from Keycloak as the template;"
   echo "an RSA key generated here was imported into the demo realm as an \`rsa\` key provider with the highest priority"
