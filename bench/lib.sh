@@ -216,6 +216,6 @@ sidecar_memory() {
 
 # scraped_peak_heap: the largest heap use (MB, summed over the heap pools) any /metrics scrape saw so far.
 scraped_peak_heap() {
-  awk '/^# scrape [0-9]/ {if (s > m) m = s; s = 0} /^jvm_memory_used_bytes\{.*area="heap"/ {s += $2}
+  awk '/^# scrape [0-9]/ {if (s > m) m = s; s = 0} /^jvm_memory_used_bytes[{].*area="heap"/ {s += $NF}
        END {if (s > m) m = s; printf "%.0f", m / 1048576}' "$SCRAPES_FILE"
 }
