@@ -99,22 +99,24 @@ h2load_paced() {
   done
 }
 
-# percentiles DIR: "count seconds non2xx silent p50 p99 p99.9" (latencies in ms) over the requests in h2load's logs
+# percentiles DIR: "count seconds non2xx silent failed p50 p99 p99.9" (latencies in ms) over the requests in h2load's logs
 # (start µs since the epoch, status, µs to the end of the response) that started while every process was measuring
 # (they start a few ms apart); nearest-rank percentiles. silent: connections that logged no request at all (a
 # saturated server that never accepted or answered them).
 percentiles() {
-  local f from to silent=0 non2xx seconds
+  local f from to silent=0 non2xx failed seconds
   for f in "$1"/*.tsv; do [ -s "$f" ] || silent=$((silent + 1)); done
   read -r from to < <(for f in "$1"/*.tsv; do
     if [ -s "$f" ]; then cut -f1 "$f" | sort -n | sed -n '1p;$p' | paste -sd' '; fi
-  done | awk 'NR == 1 || $1 > a {a = $1} NR == 1 || $2 < b {b = $2} END {print a + 0, b + 0}')
+  done | awk 'NR == 1 || $1 > a {a = $1} NR == 1 || $2 < b {b = $2} END {if (NR) print a, b; else print 0, 0}')
   cat "$1"/*.tsv | awk -F'\t' -v a="$from" -v b="$to" '$1 >= a && $1 <= b' >"$1.window"
-  non2xx=$(awk -F'\t' '$2 < 200 || $2 > 299 {n++} END {print n+0}' "$1.window")
-  seconds=$(awk -v a="$from" -v b="$to" 'BEGIN {printf "%.2f", b > a ? (b - a) / 1e6 : 0}')
-  cut -f3 "$1.window" | sort -n | awk -v bad="$non2xx" -v s="$seconds" -v silent="$silent" '{v[NR] = $1}
+  # h2load logs -1 for a request that got no response (the connection failed): counted apart, as "failed".
+  non2xx=$(awk -F'\t' '$2 >= 100 && ($2 < 200 || $2 > 299) {n++} END {print n+0}' "$1.window")
+  failed=$(awk -F'\t' '$2 < 100 {n++} END {print n+0}' "$1.window")
+  seconds=$(awk -v a="$from" -v b="$to" 'BEGIN {printf "%.2f", (b > a ? (b - a) / 1e6 : 0)}')
+  cut -f3 "$1.window" | sort -n | awk -v bad="$non2xx" -v s="$seconds" -v silent="$silent" -v failed="$failed" '{v[NR] = $1}
     function at(q,  i) { if (NR == 0) return 0; i = int(q * NR); if (i < q * NR) i++; if (i < 1) i = 1; return v[i] / 1000 }
-    END {printf "%d %s %d %d %.3f %.3f %.3f\n", NR, s, bad, silent, at(0.5), at(0.99), at(0.999)}'
+    END {printf "%d %s %d %d %d %.3f %.3f %.3f\n", NR, s, bad, silent, failed, at(0.5), at(0.99), at(0.999)}'
 }
 added() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.3f", a - b}'; }
 
@@ -126,12 +128,14 @@ for load in "${LOADS[@]}"; do
   echo "load $load %: $offered req/s offered over $CONNECTIONS connections"
   for p in "${PATHS[@]}"; do
     h2load_paced "$p" "$load" "$offered"
-    read -r count seconds non2xx silent p50 p99 p999 < <(percentiles "$BENCH_WORK/logs/h2load-$p-$load")
+    read -r count seconds non2xx silent failed p50 p99 p999 < <(percentiles "$BENCH_WORK/logs/h2load-$p-$load")
     [ "$non2xx" = 0 ] || { echo "path $p answered $non2xx non-2xx responses at $load %" >&2; exit 1; }
-    achieved=$(awk -v n="$count" -v s="$seconds" 'BEGIN {printf "%.0f", s > 0 ? n / s : 0}')
+    achieved=$(awk -v n="$count" -v s="$seconds" 'BEGIN {printf "%.0f", (s > 0 ? n / s : 0)}')
     # Short of the offered rate: requests waited in h2load (or never got a connection) and the percentiles flatter.
-    short=$(awk -v a="$achieved" -v o="$offered" -v q="$silent" 'BEGIN {if (a < 0.97 * o || q > 0) print "yes"}')
-    [ -z "$short" ] || achieved="$achieved (short$([ "$silent" = 0 ] || echo ", $silent of $CONNECTIONS connections never answered"))"
+    short=$(awk -v a="$achieved" -v o="$offered" -v q="$silent" -v f="$failed" 'BEGIN {if (a < 0.97 * o || q + f > 0) print "yes"}')
+    if [ -n "$short" ]; then
+      achieved="$achieved (short$([ "$silent" = 0 ] || echo ", $silent of $CONNECTIONS connections never answered")$([ "$failed" = 0 ] || echo ", $failed requests failed"))"
+    fi
     P50[$p]=$p50
     P99[$p]=$p99
     P999[$p]=$p999
