@@ -121,6 +121,7 @@ shipped_jvm_options() {
   containerfile=$root/sidecar/Containerfile
   rm -rf "$BENCH_WORK/image"
   mkdir -p "$BENCH_WORK/image" "$BENCH_WORK/logs"
+  : >"$BENCH_WORK/logs/image-build.log"
   sed -n 's/^RUN[[:space:]]*\(\[[[:space:]]*"java".*\]\)[[:space:]]*$/\1/p' "$containerfile" | while IFS= read -r step; do
     local -a command
     mapfile -t command < <(jq -r '.[]' <<<"$step" | image_paths)
@@ -203,14 +204,14 @@ scrape_count() {
   echo "$(grep -c '^# scrape [0-9]' "$SCRAPES_FILE") ($(grep -c '^# scrape failed' "$SCRAPES_FILE") failed)"
 }
 
-# sidecar_memory PID: "rss_mb heap_used_mb heap_committed_mb" from /proc/PID/status and jcmd's GC.heap_info
-# (its first line: "<collector> total 262144K, used 123456K").
+# sidecar_memory PID: "rss_mb heap_used_mb heap_committed_mb" from /proc/PID/status and jcmd's GC.heap_info, whose
+# "total <n>K, used <n>K" lines are the whole heap (G1) or one per generation (Serial, Parallel): summed.
 sidecar_memory() {
   local rss heap
   rss=$(awk '/^VmRSS:/ {printf "%.0f", $2/1024}' "/proc/$1/status")
   heap=$(jcmd "$1" GC.heap_info 2>/dev/null | awk '/total [0-9]+K, used [0-9]+K/ {
-           for (i = 1; i <= NF; i++) { if ($i == "total") t = $(i+1); if ($i == "used") u = $(i+1) }
-           gsub(/[K,]/, "", t); gsub(/[K,]/, "", u); printf "%.0f %.0f", u/1024, t/1024; exit }')
+           for (i = 1; i < NF; i++) { if ($i == "total") t += $(i+1); if ($i == "used") u += $(i+1) } found = 1 }
+           END { if (found) printf "%.0f %.0f", u/1024, t/1024 }')
   echo "$rss ${heap:-? ?}"
 }
 
