@@ -14,8 +14,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.SidecarConfig;
+import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
+import org.servicetokens.sidecar.grant.GrantAdmission;
 import org.servicetokens.sidecar.identity.Identity;
 import org.servicetokens.sidecar.identity.IdentityHeaders;
 import org.servicetokens.sidecar.jwt.VerifiedTokens;
@@ -35,6 +38,13 @@ import org.servicetokens.sidecar.util.RandomTokens;
  *   <li>{@code sessions N}: N browser sessions (one subject each) through {@link SessionStore#create} into the
  *       Infinispan caches {@link SidecarCaches} builds with the default configuration: the sealed record plus the
  *       per-subject index. Access, refresh (HS512) and ID tokens shaped like Keycloak 26's.
+ *   <li>{@code grants N}: N cached client-credentials grants as {@code ClientCredentialsGrants} leaves a success: the
+ *       service token's access token (Keycloak-26-shaped service-account token, RS256, ~1.3 KB) under
+ *       {@code clientId|sha256hex(secret)} in the exchanged-tokens cache with its lifespan, plus the credential's key
+ *       in {@link GrantAdmission}'s known-good map. Both are bounded by {@code exchange.max-entries}.
+ *   <li>{@code grant-failures N}: N remembered refusals ({@code clientId|hash|address} to the reason code, in the
+ *       exchange-failures cache) plus N in-flight markers (the same key to a replica id, in the exchange-inflight
+ *       cache): the other two caches {@code exchange.max-entries} bounds.
  * </ul>
  *
  * <p>Prints one line of {@code key=value}: heap used after {@code System.gc()} and process RSS (/proc/self/status
@@ -51,7 +61,14 @@ public class MemoryPerEntry {
         String kind = args[0];
         int count = Integer.parseInt(args[1]);
         SidecarConfig config = new SidecarConfig();
-        Filler filler = kind.equals("tokens") ? tokens(config, count) : sessions(config);
+        Filler filler =
+                switch (kind) {
+                    case "tokens" -> tokens(config, count);
+                    case "sessions" -> sessions(config);
+                    case "grants" -> grants(config, count);
+                    case "grant-failures" -> grantFailures(config);
+                    default -> throw new IllegalArgumentException("unknown kind " + kind);
+                };
         filler.fill(0); // classes loaded and initialised before the baseline
         long[] before = measure();
         long chars = 0;
@@ -203,6 +220,120 @@ public class MemoryPerEntry {
                 caches.close(vertx).compose(v -> vertx.close());
             }
         };
+    }
+
+    // ---- client-credentials grants --------------------------------------------------------------------------
+
+    static Filler grants(SidecarConfig config, int count) throws Exception {
+        config.exchange.maxEntries = count + 1;
+        Vertx vertx = Vertx.vertx();
+        SidecarCaches caches = SidecarCaches.start(vertx, config)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
+        GrantAdmission admission = new GrantAdmission(vertx, config.exchange);
+        return new Filler() {
+            @Override
+            public long fill(int i) {
+                long now = System.currentTimeMillis() / 1000;
+                String clientId = "svc-" + i;
+                String token = jwt("RS256", serviceClaims(clientId, now), 256);
+                String key = ClientCredentialsGrants.cacheKey(clientId, "kcst_" + random(32));
+                // As ClientCredentialsGrants.handle does on a 200: cached until refresh-before-expiry before exp.
+                long lifespanMs = 300_000 - config.exchange.refreshBeforeExpiry.toMillis();
+                caches.grantedTokens().put(key, token, lifespanMs, TimeUnit.MILLISECONDS);
+                admission.succeeded(key);
+                return token.length();
+            }
+
+            @Override
+            public long size() {
+                return SidecarCaches.localSize(caches.grantedTokens());
+            }
+
+            @Override
+            public void close() {
+                caches.close(vertx).compose(v -> vertx.close());
+            }
+        };
+    }
+
+    static Filler grantFailures(SidecarConfig config) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        SidecarCaches caches = SidecarCaches.start(vertx, config)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
+        String replica = UUID.randomUUID().toString();
+        return new Filler() {
+            @Override
+            public long fill(int i) {
+                String key = ClientCredentialsGrants.cacheKey("svc-" + i, "kcst_" + random(32));
+                // As ClientCredentialsGrants.handle does on a refusal (per client address), and ClusterSingleFlight's
+                // marker while a call is out.
+                caches.grantRefusals()
+                        .put(
+                                key + "|10.1." + (i >> 8 & 255) + "." + (i & 255),
+                                "unauthorized_client",
+                                config.exchange.negativeTtl.toMillis(),
+                                TimeUnit.MILLISECONDS);
+                caches.grantsInFlight().put(key, replica, 10_000, TimeUnit.MILLISECONDS);
+                return 0;
+            }
+
+            @Override
+            public long size() {
+                return SidecarCaches.localSize(caches.grantRefusals());
+            }
+
+            @Override
+            public void close() {
+                caches.close(vertx).compose(v -> vertx.close());
+            }
+        };
+    }
+
+    /** A Keycloak 26 service-account access token's claims (client credentials grant of a service token). */
+    static JsonObject serviceClaims(String clientId, long now) {
+        return new JsonObject()
+                .put("exp", now + 300)
+                .put("iat", now)
+                .put("jti", "trrtcc:" + UUID.randomUUID())
+                .put("iss", ISSUER)
+                .put("aud", new JsonArray().add("demo-api").add("account"))
+                .put("sub", UUID.randomUUID().toString())
+                .put("typ", "Bearer")
+                .put("azp", clientId)
+                .put("acr", "1")
+                .put("allowed-origins", new JsonArray().add("/*"))
+                .put(
+                        "realm_access",
+                        new JsonObject()
+                                .put(
+                                        "roles",
+                                        new JsonArray()
+                                                .add("default-roles-demo")
+                                                .add("offline_access")
+                                                .add("uma_authorization")))
+                .put(
+                        "resource_access",
+                        new JsonObject()
+                                .put("demo-api", new JsonObject().put("roles", new JsonArray().add("reader")))
+                                .put(
+                                        "account",
+                                        new JsonObject()
+                                                .put(
+                                                        "roles",
+                                                        new JsonArray()
+                                                                .add("manage-account")
+                                                                .add("view-profile"))))
+                .put("scope", "profile email")
+                .put("service_token", new JsonObject().put("id", UUID.randomUUID().toString()).put("name", "ci"))
+                .put("clientHost", "10.1.2.3")
+                .put("email_verified", false)
+                .put("preferred_username", "service-account-" + clientId)
+                .put("clientAddress", "10.1.2.3")
+                .put("client_id", clientId);
     }
 
     // ---- Keycloak-shaped tokens ------------------------------------------------------------------------------

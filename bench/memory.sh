@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the sidecar's memory per cached entry and its start-up time, with the JVM options its image ships.
 #   (a) heap (after System.gc) and RSS before/after filling N verified access tokens, and separately N browser
-#       sessions, through the sidecar's own classes (bench/MemoryPerEntry.java against sidecar/target/sidecar.jar)
+#       sessions, N cached client-credentials grants, and N grant refusals + in-flight markers, through the
+#       sidecar's own classes (bench/MemoryPerEntry.java against sidecar/target/sidecar.jar)
 #   (b) time from process start to 200 on /ready (Keycloak up), RUNS times without and with an AppCDS archive
 #       (alternating), and RSS at /ready
 # Appends method and raw numbers to BENCHMARKS.md.
@@ -47,7 +48,7 @@ field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 javac -cp "$JAR" -d "$BENCH_WORK/memory-classes" bench/MemoryPerEntry.java
 declare -A FILL FILL_NOTE
-for kind in tokens sessions; do
+for kind in tokens sessions grants grant-failures; do
   # A store that does not fit the heap the limit leaves exits (ExitOnOutOfMemoryError): say so, and measure it again
   # with this machine's RAM as the limit, so the bytes per entry are still known.
   if ! FILL[$kind]=$(java "${JVM_OPTS[@]}" -cp "$JAR:$BENCH_WORK/memory-classes" MemoryPerEntry "$kind" "$ENTRIES" \
@@ -157,7 +158,10 @@ fill_row() { # kind
   echo "the sidecar's claims mapping makes from a Keycloak-26-shaped user access token (RS256, random signature bytes),"
   echo "with its identity-header block built as the first proxied request builds it. **sessions**: \`SessionStore.create\` into"
   echo "the Infinispan caches \`SidecarCaches\` builds with the default configuration (sealed record + per-subject index,"
-  echo "one subject per session), access, refresh (HS512) and ID tokens shaped like Keycloak 26's. Heap: what the entries"
+  echo "one subject per session), access, refresh (HS512) and ID tokens shaped like Keycloak 26's. **grants**: cached"
+  echo "client-credentials grants as a success leaves them (a ~1.4 KB service-account access token under the credential's"
+  echo "key, plus its known-good admission entry). **grant-failures**: a remembered refusal plus an in-flight marker per"
+  echo "entry (the other two caches \\`exchange.max-entries\\` bounds). Heap: what the entries"
   echo "retain. RSS: also the heap the collector grew into while they were made (garbage included), as a busy replica's"
   echo "would."
   echo
@@ -165,7 +169,9 @@ fill_row() { # kind
   echo "|---|---|---|---|---|---|---|---|---|"
   fill_row tokens
   fill_row sessions
-  for kind in tokens sessions; do
+  fill_row grants
+  fill_row grant-failures
+  for kind in tokens sessions grants grant-failures; do
     [ -z "${FILL_NOTE[$kind]:-}" ] || echo "- $kind: ${FILL_NOTE[$kind]}"
   done
   echo
