@@ -161,7 +161,7 @@ fill_row() { # kind
   echo "one subject per session), access, refresh (HS512) and ID tokens shaped like Keycloak 26's. **grants**: cached"
   echo "client-credentials grants as a success leaves them (a ~1.4 KB service-account access token under the credential's"
   echo "key, plus its known-good admission entry). **grant-failures**: a remembered refusal plus an in-flight marker per"
-  echo "entry (the other two caches \\`exchange.max-entries\\` bounds). Heap: what the entries"
+  echo "entry (the other two caches \`exchange.max-entries\` bounds). Heap: what the entries"
   echo "retain. RSS: also the heap the collector grew into while they were made (garbage included), as a busy replica's"
   echo "would."
   echo
