@@ -61,14 +61,13 @@ public class MemoryPerEntry {
         String kind = args[0];
         int count = Integer.parseInt(args[1]);
         SidecarConfig config = new SidecarConfig();
-        Filler filler =
-                switch (kind) {
-                    case "tokens" -> tokens(config, count);
-                    case "sessions" -> sessions(config);
-                    case "grants" -> grants(config, count);
-                    case "grant-failures" -> grantFailures(config);
-                    default -> throw new IllegalArgumentException("unknown kind " + kind);
-                };
+        Filler filler = switch (kind) {
+            case "tokens" -> tokens(config, count);
+            case "sessions" -> sessions(config);
+            case "grants" -> grants(config, count);
+            case "grant-failures" -> grantFailures(config);
+            default -> throw new IllegalArgumentException("unknown kind " + kind);
+        };
         filler.fill(0); // classes loaded and initialised before the baseline
         long[] before = measure();
         long chars = 0;
@@ -328,7 +327,9 @@ public class MemoryPerEntry {
                                                                 .add("manage-account")
                                                                 .add("view-profile"))))
                 .put("scope", "profile email")
-                .put("service_token", new JsonObject().put("id", UUID.randomUUID().toString()).put("name", "ci"))
+                .put(
+                        "service_token",
+                        new JsonObject().put("id", UUID.randomUUID().toString()).put("name", "ci"))
                 .put("clientHost", "10.1.2.3")
                 .put("email_verified", false)
                 .put("preferred_username", "service-account-" + clientId)
