@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 import org.servicetokens.sidecar.cache.SidecarCaches;
 import org.servicetokens.sidecar.config.ConfigException;
+import org.servicetokens.sidecar.config.HeapBudget;
 import org.servicetokens.sidecar.config.SidecarConfig;
 import org.servicetokens.sidecar.endpoint.ManagementServer;
 import org.servicetokens.sidecar.grant.ClientCredentialsGrants;
@@ -40,6 +42,8 @@ import org.servicetokens.sidecar.session.SessionServices;
  * server. {@link #start} is what {@link Main} and the tests call; {@link #close} undoes all of it.
  */
 public final class Sidecar {
+
+    private static final Logger LOG = Logger.getLogger(Sidecar.class.getName());
 
     private final Vertx vertx;
     private final Shared shared;
@@ -65,6 +69,13 @@ public final class Sidecar {
         // thread now, the realm's discovery document and keys are fetched as soon as Vert.x exists; the verticles,
         // which need the caches, are deployed when both Vert.x and the caches are up.
         CompletableFuture<SidecarCaches> cachesStarting = SidecarCaches.startInBackground(config);
+        // Caps that cannot fit the heap are the operator's call (the heap may be sized for other traffic): warned,
+        // once.
+        HeapBudget heapBudget = HeapBudget.of(config, Runtime.getRuntime().maxMemory());
+        String heapWarning = heapBudget.warning();
+        if (heapWarning != null) {
+            LOG.warning(heapWarning);
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = Vertx.builder()
                 .with(new VertxOptions()
@@ -137,6 +148,10 @@ public final class Sidecar {
                                 cache.getName(),
                                 () -> SidecarCaches.localSize(cache));
                     }
+                    metrics.gauge(
+                            "sidecar.cache.worst.case.bytes",
+                            "Heap bytes the sidecar needs with every bounded cache full at its configured cap (estimate)",
+                            heapBudget::worstCaseBytes);
                     metrics.gauge(
                             "sidecar.exchange.waiting",
                             "Exchanges waiting for a call to Keycloak beyond the rate",

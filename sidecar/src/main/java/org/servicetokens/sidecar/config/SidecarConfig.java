@@ -175,7 +175,12 @@ public class SidecarConfig {
         /** A failed exchange (wrong secret…) is remembered this long, so it cannot hammer Keycloak. */
         public Duration negativeTtl = Duration.ofSeconds(5);
 
-        public int maxEntries = 100_000;
+        /**
+         * Credentials whose grant is cached at most (also bounds remembered refusals, in-flight markers and the
+         * known-good admission map): ~2.2 KB of heap each at worst ({@link HeapBudget#EXCHANGE_BYTES}), so the default
+         * takes ~21 MiB when full and fits the image's heap with the other caches' defaults.
+         */
+        public int maxEntries = 10_000;
         /** Seconds announced in Retry-After when Keycloak cannot be reached. */
         public Duration retryAfter = Duration.ofSeconds(5);
         /** Connections to the token endpoint, for every grant (JWKS, discovery and the probe have their own). */
@@ -229,8 +234,12 @@ public class SidecarConfig {
     public static class Sessions {
         /** A session's access token is refreshed this long before its exp. */
         public Duration refreshBeforeExpiry = Duration.ofSeconds(30);
-        /** Browser sessions (plus pending logins) kept at most. */
-        public int maxEntries = 100_000;
+        /**
+         * Browser sessions kept at most (replicated: every replica holds all of them): ~2.6 KB of heap each
+         * ({@link HeapBudget#SESSION_BYTES}), so the default takes ~25 MiB when full and fits the image's heap with the
+         * other caches' defaults.
+         */
+        public int maxEntries = 10_000;
         /** Highest accepted {@code sessions.max-per-subject}: keeps a subject's session index under ~70 KB. */
         public static final int MAX_PER_SUBJECT_LIMIT = 1000;
 
