@@ -63,9 +63,9 @@ public class MemoryPerEntry {
         SidecarConfig config = new SidecarConfig();
         Filler filler = switch (kind) {
             case "tokens" -> tokens(config, count);
-            case "sessions" -> sessions(config);
+            case "sessions" -> sessions(config, count);
             case "grants" -> grants(config, count);
-            case "grant-failures" -> grantFailures(config);
+            case "grant-failures" -> grantFailures(config, count);
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         };
         filler.fill(0); // classes loaded and initialised before the baseline
@@ -169,7 +169,8 @@ public class MemoryPerEntry {
 
     // ---- browser sessions ------------------------------------------------------------------------------------
 
-    static Filler sessions(SidecarConfig config) throws Exception {
+    static Filler sessions(SidecarConfig config, int count) throws Exception {
+        config.sessions.maxEntries = count + 1; // room for all: the default cap is smaller than a measurement run
         Vertx vertx = Vertx.vertx();
         SidecarCaches caches = SidecarCaches.start(vertx, config)
                 .toCompletionStage()
@@ -224,7 +225,7 @@ public class MemoryPerEntry {
     // ---- client-credentials grants --------------------------------------------------------------------------
 
     static Filler grants(SidecarConfig config, int count) throws Exception {
-        config.exchange.maxEntries = count + 1;
+        config.exchange.maxEntries = count + 1; // room for all: the default cap is smaller than a measurement run
         Vertx vertx = Vertx.vertx();
         SidecarCaches caches = SidecarCaches.start(vertx, config)
                 .toCompletionStage()
@@ -257,7 +258,8 @@ public class MemoryPerEntry {
         };
     }
 
-    static Filler grantFailures(SidecarConfig config) throws Exception {
+    static Filler grantFailures(SidecarConfig config, int count) throws Exception {
+        config.exchange.maxEntries = count + 1;
         Vertx vertx = Vertx.vertx();
         SidecarCaches caches = SidecarCaches.start(vertx, config)
                 .toCompletionStage()
