@@ -22,16 +22,16 @@ public final class HeapBudget {
     public static final long VERIFIED_TOKEN_BYTES = 650;
     /**
      * One browser session ({@code sessions.max-entries}): the sealed, compressed record (access, refresh and ID token)
-     * plus its subject-index entry. Measured 2 558 bytes (5 221 before the record was compressed and stored without
+     * plus its subject-index entry. Measured 2 558–2 609 bytes (5 221 before the record was compressed and stored without
      * Base64).
      */
     public static final long SESSION_BYTES = 2_600;
     /**
      * One credential's share of {@code exchange.max-entries}, all its caches full: a cached grant with a ~1.4 KB
-     * service-account token plus its known-good admission entry (measured 1 749 bytes), and a remembered refusal plus
-     * an in-flight marker (measured 480 bytes).
+     * service-account token plus its known-good admission entry (measured 1 749–1 768 bytes), and a remembered refusal plus
+     * an in-flight marker (measured 480–489 bytes).
      */
-    public static final long EXCHANGE_BYTES = 2_250;
+    public static final long EXCHANGE_BYTES = 2_300;
     /**
      * The sidecar's own live heap with empty caches: measured 15 MiB after a full GC at {@code /ready}, up to ~25 MiB
      * under load (requests in flight); the upper figure, rounded.

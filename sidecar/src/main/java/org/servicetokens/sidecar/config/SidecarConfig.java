@@ -177,8 +177,8 @@ public class SidecarConfig {
 
         /**
          * Credentials whose grant is cached at most (also bounds remembered refusals, in-flight markers and the
-         * known-good admission map): ~2.2 KB of heap each at worst ({@link HeapBudget#EXCHANGE_BYTES}), so the default
-         * takes ~21 MiB when full and fits the image's heap with the other caches' defaults.
+         * known-good admission map): ~2.3 KB of heap each at worst ({@link HeapBudget#EXCHANGE_BYTES}), so the default
+         * takes ~22 MiB when full and fits the image's heap with the other caches' defaults.
          */
         public int maxEntries = 10_000;
         /** Seconds announced in Retry-After when Keycloak cannot be reached. */
