@@ -44,17 +44,7 @@ CREATED=$(api -d '{"name":"bench bot","applications":["demo-app"]}' $KC_BASE/adm
 JWT=$(curl -fsS -u "$(jq -r .clientId <<<"$CREATED"):$(jq -r .clientSecret <<<"$CREATED")" \
   -d grant_type=client_credentials $KC_BASE/realms/demo/protocol/openid-connect/token | jq -r .access_token)
 
-java -cp "$JAR" bench/BenchUpstream.java $UPSTREAM_PORT >"$BENCH_WORK/logs/upstream.log" 2>&1 &
-BENCH_PIDS+=($!)
-java -cp "$JAR" bench/PlainProxy.java $PLAIN_PORT $UPSTREAM_PORT >"$BENCH_WORK/logs/plain-proxy.log" 2>&1 &
-BENCH_PIDS+=($!)
-wait_for http://127.0.0.1:$UPSTREAM_PORT/ 60 "the upstream"
-start_sidecar $SIDECAR_PORT $SIDECAR_MGMT_PORT $KC_BASE/realms/demo http://127.0.0.1:$UPSTREAM_PORT
-start_metrics_scraper $SIDECAR_MGMT_PORT
-start_nginx $NGINX_PORT $UPSTREAM_PORT
-start_jwks_https $JWKS_HTTPS_PORT $KC_BASE/realms/demo
-start_apache $APACHE_PORT $UPSTREAM_PORT $KC_BASE/realms/demo demo-app "$JWKS_HTTPS_URL"
-wait_for http://127.0.0.1:$PLAIN_PORT/ 60 "the plain proxy"
+start_compared_servers
 check_apache_validates http://127.0.0.1:$APACHE_PORT/ "$JWT"
 [ "$(curl -fsS -H "Authorization: Bearer $JWT" http://127.0.0.1:$SIDECAR_PORT/)" = '{"ok":true}' ] \
   || { echo "the sidecar refuses the JWT" >&2; exit 1; }
@@ -118,7 +108,8 @@ percentiles() {
     function at(q,  i) { if (NR == 0) return 0; i = int(q * NR); if (i < q * NR) i++; if (i < 1) i = 1; return v[i] / 1000 }
     END {printf "%d %s %d %d %d %.3f %.3f %.3f\n", NR, s, bad, silent, failed, at(0.5), at(0.99), at(0.999)}'
 }
-added() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.3f", a - b}'; }
+# added PATH_MS DIRECT_MS: the difference, or n/a when the path answered nothing in the measured window.
+added() { if [ "$1" = n/a ]; then echo n/a; else awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.3f", a - b}'; fi; }
 
 declare -A P50 P99 P999
 ROWS=""
@@ -131,6 +122,8 @@ for load in "${LOADS[@]}"; do
     read -r count seconds non2xx silent failed p50 p99 p999 < <(percentiles "$BENCH_WORK/logs/h2load-$p-$load")
     [ "$non2xx" = 0 ] || { echo "path $p answered $non2xx non-2xx responses at $load %" >&2; exit 1; }
     achieved=$(awk -v n="$count" -v s="$seconds" 'BEGIN {printf "%.0f", (s > 0 ? n / s : 0)}')
+    # No request completed in the window: there are no percentiles to report, not zeros.
+    if [ "$count" = 0 ]; then p50=n/a p99=n/a p999=n/a; fi
     # Off the offered rate (either way: requests that waited in h2load go out late, in catch-up bursts), or
     # connections never answered: the server did not keep pace and the percentiles flatter it.
     off=$(awk -v a="$achieved" -v o="$offered" -v q="$silent" -v f="$failed" \

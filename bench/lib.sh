@@ -220,3 +220,21 @@ scraped_peak_heap() {
   awk '/^# scrape [0-9]/ {if (s > m) m = s; s = 0} /^jvm_memory_used_bytes[{].*area="heap"/ {s += $NF}
        END {if (s > m) m = s; printf "%.0f", m / 1048576}' "$SCRAPES_FILE"
 }
+
+# start_compared_servers: the servers sidecar.sh and latency.sh compare, on the ports the caller set (UPSTREAM_PORT,
+# PLAIN_PORT, SIDECAR_PORT, SIDECAR_MGMT_PORT, NGINX_PORT, JWKS_HTTPS_PORT, APACHE_PORT; JAR): the upstream, the plain
+# Vert.x proxy, the sidecar as shipped with its /metrics scraper, nginx, and Apache + mod_auth_openidc (with the realm's
+# JWKS as it is now, so import keys before). Needs bench/proxies.sh sourced.
+start_compared_servers() {
+  java -cp "$JAR" bench/BenchUpstream.java "$UPSTREAM_PORT" >"$BENCH_WORK/logs/upstream.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  java -cp "$JAR" bench/PlainProxy.java "$PLAIN_PORT" "$UPSTREAM_PORT" >"$BENCH_WORK/logs/plain-proxy.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  wait_for "http://127.0.0.1:$UPSTREAM_PORT/" 60 "the upstream"
+  start_sidecar "$SIDECAR_PORT" "$SIDECAR_MGMT_PORT" "$KC_BASE/realms/demo" "http://127.0.0.1:$UPSTREAM_PORT"
+  start_metrics_scraper "$SIDECAR_MGMT_PORT"
+  start_nginx "$NGINX_PORT" "$UPSTREAM_PORT"
+  start_jwks_https "$JWKS_HTTPS_PORT" "$KC_BASE/realms/demo"
+  start_apache "$APACHE_PORT" "$UPSTREAM_PORT" "$KC_BASE/realms/demo" demo-app "$JWKS_HTTPS_URL"
+  wait_for "http://127.0.0.1:$PLAIN_PORT/" 60 "the plain proxy"
+}

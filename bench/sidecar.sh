@@ -106,17 +106,7 @@ done >"$TOK/service-tokens.txt"
 SERVICE_TOKEN_SECONDS=$((SECONDS - t))
 
 # 5. The servers. The JWKS copy for Apache is taken now, with the imported key in it.
-java -cp "$JAR" bench/BenchUpstream.java $UPSTREAM_PORT >"$BENCH_WORK/logs/upstream.log" 2>&1 &
-BENCH_PIDS+=($!)
-java -cp "$JAR" bench/PlainProxy.java $PLAIN_PORT $UPSTREAM_PORT >"$BENCH_WORK/logs/plain-proxy.log" 2>&1 &
-BENCH_PIDS+=($!)
-wait_for http://127.0.0.1:$UPSTREAM_PORT/ 60 "the upstream"
-start_sidecar $SIDECAR_PORT $SIDECAR_MGMT_PORT $KC_BASE/realms/demo http://127.0.0.1:$UPSTREAM_PORT
-start_metrics_scraper $SIDECAR_MGMT_PORT
-start_nginx $NGINX_PORT $UPSTREAM_PORT
-start_jwks_https $JWKS_HTTPS_PORT $KC_BASE/realms/demo
-start_apache $APACHE_PORT $UPSTREAM_PORT $KC_BASE/realms/demo demo-app "$JWKS_HTTPS_URL"
-wait_for http://127.0.0.1:$PLAIN_PORT/ 60 "the plain proxy"
+start_compared_servers
 
 # 6. A minted token must be what Keycloak's is: accepted by the sidecar and by Apache, a tampered one refused.
 MINTED=$(head -1 "$TOK/jwt-${CARDINALITIES[0]}.txt")
