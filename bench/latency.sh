@@ -6,7 +6,9 @@
 # as shipped: default settings, access log on, Containerfile's JVM options; one Keycloak JWT) and apache (httpd +
 # mod_auth_openidc validating the same JWT). Appends method, raw figures and "added over direct" to BENCHMARKS.md.
 #
-# usage: bench/latency.sh [seconds-per-run=20] [loads="50 80"] [connections=64]
+# usage: bench/latency.sh [seconds-per-run=20] [loads="50 80"] [connections=16]
+#   (16 paced connections: 64 h2load processes on 2 cores compete with the servers and inflate every tail;
+#   see the two runs of 2026-11-30 in BENCHMARKS.md)
 #   environment: BENCH_WARMUP (seconds of wrk per path before measuring, 15), SIDECAR_JAVA_OPTS (added options).
 #   The defaults take about 6 minutes after Keycloak's start.
 #   needs: h2load (nghttp2-client), wrk, curl, unzip, mvn, java, jq, openssl, Debian's nginx, apache2,
@@ -21,7 +23,7 @@ require_tools h2load:nghttp2-client wrk:wrk curl:curl unzip:unzip mvn:maven java
 
 SECONDS_PER_RUN=${1:-20}
 read -r -a LOADS <<<"${2:-50 80}"
-CONNECTIONS=${3:-64}
+CONNECTIONS=${3:-16}
 WARMUP=${BENCH_WARMUP:-15}
 UPSTREAM_PORT=18081
 PLAIN_PORT=18082
