@@ -9,7 +9,6 @@
 #
 # usage: bench/memory.sh [ready-runs=5] [entries=100000]     (needs: curl, unzip, mvn, java)
 #   env: MEMORY_LIMIT (384m): the container memory limit the JVM is told of (-XX:MaxRAM); empty = this machine's RAM
-# Hold the machine's Keycloak lock: flock /tmp/keycloak.lock bench/memory.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

@@ -10,7 +10,6 @@
 # usage: bench/token-endpoint.sh [rounds=3] [seconds-per-run=15]     (needs: wrk, curl, unzip, mvn, java, openssl, cc)
 #   env: WARMUP_SECONDS (30, per client and mode), MODES ("keepalive newconn"),
 #        JFR=1 records Keycloak with JFR during the measured rounds and prints where our provider's time goes.
-# Hold the machine's Keycloak lock: flock /tmp/keycloak.lock bench/token-endpoint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
