@@ -185,6 +185,7 @@ public final class Sidecar {
                     ManagementServer management = new ManagementServer(
                             vertx, config.management, provider, caches, registry, probe, tokenEndpoint.breaker());
                     probe.start();
+                    provider.onFirstKeys(probe::suspect);
                     return vertx.deployVerticle(
                                     () -> new SidecarVerticle(shared),
                                     new DeploymentOptions().setInstances(config.instances()))

@@ -40,6 +40,8 @@ public final class OidcProvider {
     private final AtomicReference<Future<KeySet>> inflight = new AtomicReference<>();
     private long timerId = -1;
     private volatile boolean closed;
+    /** Runs once when the first key set is in (Keycloak just answered); null until {@link #onFirstKeys} sets it. */
+    private volatile Runnable firstKeysListener;
 
     public OidcProvider(Vertx vertx, SidecarConfig.Keycloak config, SidecarMetrics metrics) {
         this.vertx = vertx;
@@ -71,6 +73,19 @@ public final class OidcProvider {
             }
         });
         return Future.succeededFuture();
+    }
+
+    /**
+     * Runs {@code listener} (on an event loop; keep it short) when the first key set has been loaded: Keycloak has just
+     * answered discovery and JWKS, so whoever judges its reachability should look again now rather than at its next
+     * turn (the sidecar's probe: a replica started beside a starting Keycloak is ready at this moment, and must not
+     * refuse grants for up to a probe interval on the strength of a probe made while Keycloak was still starting).
+     */
+    public void onFirstKeys(Runnable listener) {
+        this.firstKeysListener = listener;
+        if (ready()) {
+            listener.run();
+        }
     }
 
     public void close() {
@@ -140,6 +155,10 @@ public final class OidcProvider {
             } else {
                 LOG.info("realm keys loaded from " + metadata.jwksUri() + ": "
                         + keys.keys().size() + " key(s)");
+                Runnable listener = firstKeysListener;
+                if (listener != null) {
+                    listener.run();
+                }
             }
         });
     }
