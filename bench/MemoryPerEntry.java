@@ -172,10 +172,7 @@ public class MemoryPerEntry {
     static Filler sessions(SidecarConfig config, int count) throws Exception {
         config.sessions.maxEntries = count + 1; // room for all: the default cap is smaller than a measurement run
         Vertx vertx = Vertx.vertx();
-        SidecarCaches caches = SidecarCaches.start(vertx, config)
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get();
+        SidecarCaches caches = startCaches(vertx, config);
         SessionStore store =
                 new SessionStore(caches.sessions(), caches.sessionSubjects(), config.sessions.maxPerSubject);
         List<Future<Void>> pending = new ArrayList<>();
@@ -222,15 +219,20 @@ public class MemoryPerEntry {
         };
     }
 
+    /** The sidecar's caches as it starts them, waited for (the fillers run on the main thread). */
+    static SidecarCaches startCaches(Vertx vertx, SidecarConfig config) throws Exception {
+        return SidecarCaches.start(vertx, config)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get();
+    }
+
     // ---- client-credentials grants --------------------------------------------------------------------------
 
     static Filler grants(SidecarConfig config, int count) throws Exception {
         config.exchange.maxEntries = count + 1; // room for all: the default cap is smaller than a measurement run
         Vertx vertx = Vertx.vertx();
-        SidecarCaches caches = SidecarCaches.start(vertx, config)
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get();
+        SidecarCaches caches = startCaches(vertx, config);
         GrantAdmission admission = new GrantAdmission(vertx, config.exchange);
         return new Filler() {
             @Override
@@ -261,10 +263,7 @@ public class MemoryPerEntry {
     static Filler grantFailures(SidecarConfig config, int count) throws Exception {
         config.exchange.maxEntries = count + 1;
         Vertx vertx = Vertx.vertx();
-        SidecarCaches caches = SidecarCaches.start(vertx, config)
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get();
+        SidecarCaches caches = startCaches(vertx, config);
         String replica = UUID.randomUUID().toString();
         return new Filler() {
             @Override
